@@ -1,0 +1,230 @@
+//! The command line: `recsweep --run FILE` (headless) and how its progress is shown.
+//!
+//! On a terminal each run gets a progress bar; otherwise (CI, pipes) one plain line per
+//! epoch, so logs stay readable.
+
+use std::collections::HashMap;
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use clap::Parser;
+use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
+
+use crate::config::{self, Backend};
+use crate::events::{EpochRecord, RunEvent};
+use crate::sweep::{self, SweepObserver, SweepOptions};
+
+/// recsweep — sweep the relevance/diversity trade-off λ of a recommender and compare runs.
+#[derive(Debug, Parser)]
+#[command(name = "recsweep", version, about)]
+pub struct Cli {
+    /// Train the sweep of this experiment YAML headless, write run directories, print a table.
+    #[arg(long, value_name = "FILE")]
+    pub run: Option<PathBuf>,
+    /// Override the file's `train.backend`.
+    #[arg(long, value_enum)]
+    pub backend: Option<Backend>,
+    /// Train only the run with this id (e.g. `lambda-0.1_seed-7`).
+    #[arg(long, value_name = "ID")]
+    pub only: Option<String>,
+    /// Output directory (default `runs/<experiment>/<UTC timestamp>/`).
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Override the file's `parallel` (runs trained at once).
+    #[arg(long, value_name = "N")]
+    pub parallel: Option<usize>,
+    /// Directory of experiment YAMLs to list (the workbench's start page).
+    #[arg(value_name = "DIR", default_value = "experiments")]
+    pub dir: PathBuf,
+}
+
+/// Exit codes: 0 all runs finished, 1 a run failed or was interrupted, 2 invalid input.
+pub fn main_with(cli: Cli) -> ExitCode {
+    match &cli.run {
+        Some(file) => run_headless(file, &cli),
+        None => list_experiments(&cli.dir),
+    }
+}
+
+fn run_headless(file: &std::path::Path, cli: &Cli) -> ExitCode {
+    let exp = match config::load(file) {
+        Ok(e) => e,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let ks = exp.eval.k.clone();
+    let opts = SweepOptions {
+        backend: cli.backend,
+        only: cli.only.clone(),
+        out: cli.out.clone(),
+        parallel: cli.parallel,
+    };
+    let stop = Arc::new(AtomicBool::new(false));
+    {
+        let stop = Arc::clone(&stop);
+        // A second Ctrl-C while runs wind down exits at once.
+        let _ = ctrlc::set_handler(move || {
+            if stop.swap(true, Ordering::Relaxed) {
+                std::process::exit(130);
+            }
+            eprintln!("\nstopping: runs end after their current batch (Ctrl-C again to quit now)");
+        });
+    }
+    let mut observer: Box<dyn SweepObserver> = if std::io::stdout().is_terminal() {
+        Box::new(BarObserver::new())
+    } else {
+        Box::new(LineObserver::default())
+    };
+    println!("experiment '{}' ({}): {} run(s)", exp.name, file.display(), exp.lambdas.len() * exp.seeds.len());
+    let report = match sweep::run_sweep(exp, &opts, stop, observer.as_mut()) {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(if e.is_input_error() { 2 } else { 1 });
+        }
+    };
+    drop(observer);
+    println!();
+    print!("{}", sweep::results_table(&report.summaries, &ks));
+    for id in &report.not_started {
+        println!("{id}: not started (sweep stopped)");
+    }
+    for s in report.summaries.iter().filter(|s| s.reason.is_some()) {
+        println!("{}: failed: {}", s.run_id, s.reason.as_deref().unwrap_or(""));
+    }
+    println!("\nrun directories: {}", report.out_dir.display());
+    if report.all_finished() { ExitCode::SUCCESS } else { ExitCode::from(1) }
+}
+
+/// Without `--run`: list the experiments of `dir`, each valid or with its error.
+fn list_experiments(dir: &std::path::Path) -> ExitCode {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        eprintln!("error: cannot read experiment directory '{}' (try 'recsweep --run FILE')", dir.display());
+        return ExitCode::from(2);
+    };
+    let mut files: Vec<PathBuf> = entries
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|e| e == "yaml" || e == "yml"))
+        .collect();
+    files.sort();
+    println!("experiments in {}:", dir.display());
+    for f in &files {
+        match config::load(f) {
+            Ok(e) => println!("  ok       {}  ({} runs: λ = {:?})", f.display(), e.lambdas.len() * e.seeds.len(), e.lambdas),
+            Err(e) => println!("  invalid  {e}"),
+        }
+    }
+    println!("\nrun one with: recsweep --run FILE");
+    ExitCode::SUCCESS
+}
+
+fn epoch_line(run_id: &str, epochs: usize, r: &EpochRecord) -> String {
+    let mut line = format!(
+        "[{run_id}] epoch {}/{epochs} loss {:.4} (relevance {:.4}, diversity {:.4})",
+        r.epoch, r.loss, r.relevance_loss, r.diversity_loss
+    );
+    if let Some(m) = &r.eval {
+        for key in ["auc", "ndcg@10", "coverage@10"] {
+            if let Some(v) = m.get(key) {
+                line.push_str(&format!(" val_{key} {v:.4}"));
+            }
+        }
+    }
+    line.push_str(&format!(" [{:.1}s]", r.seconds));
+    line
+}
+
+/// One plain line per event that matters (for CI logs and pipes).
+#[derive(Default)]
+struct LineObserver {
+    epochs: HashMap<String, usize>,
+}
+
+impl SweepObserver for LineObserver {
+    fn note(&mut self, message: &str) {
+        println!("{message}");
+    }
+    fn event(&mut self, event: &RunEvent) {
+        match event {
+            RunEvent::Started { run_id, device, epochs, batches_per_epoch, train_pairs } => {
+                self.epochs.insert(run_id.clone(), *epochs);
+                println!("[{run_id}] started on {device}: {train_pairs} training pairs, {batches_per_epoch} batches/epoch");
+            }
+            RunEvent::Progress { .. } => {}
+            RunEvent::Epoch { run_id, record } => {
+                println!("{}", epoch_line(run_id, self.epochs.get(run_id).copied().unwrap_or(0), record));
+            }
+            RunEvent::Finished { run_id, outcome } => {
+                println!("[{run_id}] {} after {:.1}s", outcome.status.as_str(), outcome.seconds);
+            }
+            RunEvent::Failed { run_id, reason } => println!("[{run_id}] FAILED: {reason}"),
+        }
+    }
+}
+
+/// A progress bar per run, with the last epoch's figures as its message.
+struct BarObserver {
+    multi: MultiProgress,
+    bars: HashMap<String, (ProgressBar, usize)>,
+}
+
+impl BarObserver {
+    fn new() -> Self {
+        Self { multi: MultiProgress::new(), bars: HashMap::new() }
+    }
+}
+
+impl SweepObserver for BarObserver {
+    fn note(&mut self, message: &str) {
+        let _ = self.multi.println(message);
+    }
+    fn event(&mut self, event: &RunEvent) {
+        match event {
+            RunEvent::Started { run_id, epochs, batches_per_epoch, .. } => {
+                let bar = self.multi.add(ProgressBar::new((epochs * batches_per_epoch) as u64));
+                bar.set_style(
+                    ProgressStyle::with_template("{prefix:<24} {bar:30.cyan/blue} {percent:>3}% eta {eta:<4} {msg}")
+                        .unwrap_or_else(|_| ProgressStyle::default_bar()),
+                );
+                bar.set_prefix(run_id.clone());
+                self.bars.insert(run_id.clone(), (bar, *batches_per_epoch));
+            }
+            RunEvent::Progress { run_id, epoch, batch, .. } => {
+                if let Some((bar, per_epoch)) = self.bars.get(run_id) {
+                    bar.set_position(((epoch - 1) * per_epoch + batch) as u64);
+                }
+            }
+            RunEvent::Epoch { run_id, record } => {
+                if let Some((bar, _)) = self.bars.get(run_id) {
+                    let mut msg = format!("ep {} loss {:.4}", record.epoch, record.loss);
+                    if let Some(m) = &record.eval {
+                        if let Some(a) = m.get("auc") {
+                            msg.push_str(&format!(" auc {a:.3}"));
+                        }
+                        if let Some(c) = m.get("coverage@10") {
+                            msg.push_str(&format!(" cov@10 {c:.3}"));
+                        }
+                    }
+                    bar.set_message(msg);
+                }
+            }
+            RunEvent::Finished { run_id, outcome } => {
+                if let Some((bar, _)) = self.bars.get(run_id) {
+                    bar.finish_with_message(format!("{} in {:.1}s", outcome.status.as_str(), outcome.seconds));
+                }
+            }
+            RunEvent::Failed { run_id, reason } => {
+                if let Some((bar, _)) = self.bars.get(run_id) {
+                    bar.abandon_with_message(format!("FAILED: {reason}"));
+                } else {
+                    let _ = self.multi.println(format!("[{run_id}] FAILED: {reason}"));
+                }
+            }
+        }
+    }
+}

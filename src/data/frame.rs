@@ -1,0 +1,204 @@
+//! polars at the edge: reading CSV/Parquet files into a frame, and turning a frame with
+//! `user, item, rating, timestamp` columns into a dense-indexed [`Dataset`].
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use polars::prelude::*;
+
+use super::{DataError, Dataset, Interaction, RawInteractions};
+use crate::config::raw::Columns;
+
+/// Canonical column names of the frame every source produces.
+pub const USER: &str = "user";
+pub const ITEM: &str = "item";
+pub const RATING: &str = "rating";
+pub const TIMESTAMP: &str = "timestamp";
+
+/// Reads a CSV or Parquet interaction file and renames its columns to the canonical ones.
+pub fn load_file(path: &Path, columns: &Columns) -> Result<RawInteractions, DataError> {
+    let read_err = |e: PolarsError| DataError::Read {
+        path: path.to_path_buf(),
+        message: e.to_string(),
+    };
+    let is_parquet = path.extension().and_then(|e| e.to_str()).is_some_and(|e| e.eq_ignore_ascii_case("parquet"));
+    let df = if is_parquet {
+        let file = std::fs::File::open(path).map_err(|e| DataError::Read {
+            path: path.to_path_buf(),
+            message: e.to_string(),
+        })?;
+        ParquetReader::new(file).finish().map_err(read_err)?
+    } else {
+        CsvReadOptions::default()
+            .with_has_header(true)
+            .try_into_reader_with_file_path(Some(path.to_path_buf()))
+            .and_then(|r| r.finish())
+            .map_err(read_err)?
+    };
+    let mut picked = Vec::new();
+    let mut wanted = vec![(columns.user.as_str(), USER), (columns.item.as_str(), ITEM)];
+    if let Some(r) = &columns.rating {
+        wanted.push((r.as_str(), RATING));
+    }
+    if let Some(t) = &columns.timestamp {
+        wanted.push((t.as_str(), TIMESTAMP));
+    }
+    for (name, canonical) in wanted {
+        let col = df.column(name).map_err(|_| DataError::Column {
+            path: path.to_path_buf(),
+            column: name.to_string(),
+            problem: format!(
+                "is missing (the file has: {})",
+                df.get_column_names().iter().map(|c| c.as_str()).collect::<Vec<_>>().join(", ")
+            ),
+        })?;
+        picked.push(col.clone().with_name(canonical.into()));
+    }
+    let frame = DataFrame::new_infer_height(picked).map_err(read_err)?;
+    Ok(RawInteractions {
+        source: path.to_path_buf(),
+        frame,
+        categories: HashMap::new(),
+        category_names: Vec::new(),
+    })
+}
+
+fn column_as(
+    df: &DataFrame,
+    name: &str,
+    dtype: &DataType,
+    source: &Path,
+) -> Result<Option<Column>, DataError> {
+    match df.column(name) {
+        Err(_) => Ok(None),
+        Ok(c) => c.cast(dtype).map(Some).map_err(|e| DataError::Column {
+            path: source.to_path_buf(),
+            column: name.to_string(),
+            problem: format!("cannot be read as {dtype}: {e}"),
+        }),
+    }
+}
+
+/// Dense-indexes users and items (in order of first appearance), keeps one positive per
+/// (user, item) — the latest — and records every user's interactions at any rating.
+pub fn build_dataset(
+    raw: RawInteractions,
+    positive_threshold: f64,
+    description: String,
+) -> Result<Dataset, DataError> {
+    let df = &raw.frame;
+    let src = raw.source.as_path();
+    let users = column_as(df, USER, &DataType::String, src)?.ok_or_else(|| DataError::Column {
+        path: src.to_path_buf(),
+        column: USER.into(),
+        problem: "is missing".into(),
+    })?;
+    let items = column_as(df, ITEM, &DataType::String, src)?.ok_or_else(|| DataError::Column {
+        path: src.to_path_buf(),
+        column: ITEM.into(),
+        problem: "is missing".into(),
+    })?;
+    let ratings = column_as(df, RATING, &DataType::Float64, src)?;
+    let stamps = column_as(df, TIMESTAMP, &DataType::Int64, src)?;
+    let as_err = |column: &str, e: PolarsError| DataError::Column {
+        path: src.to_path_buf(),
+        column: column.to_string(),
+        problem: e.to_string(),
+    };
+    let users = users.str().map_err(|e| as_err(USER, e))?;
+    let items = items.str().map_err(|e| as_err(ITEM, e))?;
+    let ratings = ratings.as_ref().map(|c| c.f64()).transpose().map_err(|e| as_err(RATING, e))?;
+    let stamps = stamps.as_ref().map(|c| c.i64()).transpose().map_err(|e| as_err(TIMESTAMP, e))?;
+
+    let mut user_index: HashMap<String, u32> = HashMap::new();
+    let mut item_index: HashMap<String, u32> = HashMap::new();
+    let mut user_ids = Vec::new();
+    let mut item_ids = Vec::new();
+    let mut latest_positive: HashMap<(u32, u32), i64> = HashMap::new();
+    let mut interacted: Vec<Vec<u32>> = Vec::new();
+
+    for row in 0..df.height() {
+        let (Some(u), Some(i)) = (users.get(row), items.get(row)) else {
+            return Err(DataError::Content {
+                path: src.to_path_buf(),
+                problem: format!("row {} has an empty user or item id", row + 1),
+            });
+        };
+        let rating = match &ratings {
+            Some(r) => r.get(row).ok_or_else(|| DataError::Content {
+                path: src.to_path_buf(),
+                problem: format!("row {} has an empty rating", row + 1),
+            })?,
+            None => f64::INFINITY,
+        };
+        if rating.is_nan() {
+            return Err(DataError::Content {
+                path: src.to_path_buf(),
+                problem: format!("row {} has rating 'NaN'", row + 1),
+            });
+        }
+        let ts = stamps.as_ref().and_then(|s| s.get(row)).unwrap_or(row as i64);
+        let uid = *user_index.entry(u.to_string()).or_insert_with(|| {
+            user_ids.push(u.to_string());
+            interacted.push(Vec::new());
+            (user_ids.len() - 1) as u32
+        });
+        let iid = *item_index.entry(i.to_string()).or_insert_with(|| {
+            item_ids.push(i.to_string());
+            (item_ids.len() - 1) as u32
+        });
+        interacted[uid as usize].push(iid);
+        if rating >= positive_threshold {
+            let e = latest_positive.entry((uid, iid)).or_insert(ts);
+            *e = (*e).max(ts);
+        }
+    }
+    if latest_positive.is_empty() {
+        return Err(DataError::Content {
+            path: src.to_path_buf(),
+            problem: format!(
+                "no interaction has rating >= '{positive_threshold}' (data.positive_threshold)"
+            ),
+        });
+    }
+    for list in &mut interacted {
+        list.sort_unstable();
+        list.dedup();
+    }
+    let mut positives: Vec<Interaction> = latest_positive
+        .into_iter()
+        .map(|((user, item), timestamp)| Interaction { user, item, timestamp })
+        .collect();
+    // HashMap order is random: sort so that splits depend on the seed alone.
+    positives.sort_unstable_by_key(|p| (p.user, p.item));
+
+    let cat_index: HashMap<&str, u32> = raw
+        .category_names
+        .iter()
+        .enumerate()
+        .map(|(i, n)| (n.as_str(), i as u32))
+        .collect();
+    let item_categories = item_ids
+        .iter()
+        .map(|id| {
+            let mut cats: Vec<u32> = raw
+                .categories
+                .get(id)
+                .map(|names| names.iter().filter_map(|n| cat_index.get(n.as_str()).copied()).collect())
+                .unwrap_or_default();
+            cats.sort_unstable();
+            cats.dedup();
+            cats
+        })
+        .collect();
+
+    Ok(Dataset {
+        description,
+        user_ids,
+        item_ids,
+        positives,
+        interacted,
+        item_categories,
+        category_names: raw.category_names,
+    })
+}

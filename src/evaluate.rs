@@ -1,0 +1,184 @@
+//! Full-ranking evaluation of a model on a held-out split.
+//!
+//! For every user with at least one held-out positive: score every item, drop the items the
+//! user is not to be recommended (training items, and validation items when testing), take
+//! the top-K. No sampled negatives anywhere in reported metrics. Users are processed in
+//! parallel and one score buffer per worker thread is reused, so memory is O(items · threads)
+//! plus the top-K lists, never users × items.
+
+use rayon::prelude::*;
+
+use crate::events::{MetricMap, PerUserTable, Recommendations, TestReport};
+use crate::metrics::{self, ItemCategories};
+use crate::model::HostWeights;
+
+/// What an evaluation needs besides the weights.
+pub struct EvalContext<'a> {
+    /// Cut-offs, ascending.
+    pub ks: &'a [usize],
+    /// Per user, every item interacted with at any rating (AUC's negatives are the rest).
+    pub interacted: &'a [Vec<u32>],
+    pub categories: &'a ItemCategories,
+    /// Training interactions per item (novelty and the long-tail split).
+    pub train_counts: &'a [u64],
+    /// Items in the most popular 20% by training interactions.
+    pub is_head: &'a [bool],
+}
+
+impl<'a> EvalContext<'a> {
+    pub fn n_items(&self) -> usize {
+        self.train_counts.len()
+    }
+}
+
+/// Per-item training counts from per-user training lists.
+pub fn train_counts(train: &[Vec<u32>], n_items: usize) -> Vec<u64> {
+    let mut counts = vec![0u64; n_items];
+    for list in train {
+        for &i in list {
+            counts[i as usize] += 1;
+        }
+    }
+    counts
+}
+
+/// The per-user metric columns, in `per_user.csv` order.
+pub fn per_user_columns(ks: &[usize]) -> Vec<String> {
+    let mut cols = vec!["auc".to_string()];
+    for &k in ks {
+        for name in ["precision", "recall", "ndcg", "hit_rate", "mrr", "map", "ild", "novelty", "long_tail"] {
+            cols.push(format!("{name}@{k}"));
+        }
+    }
+    cols
+}
+
+/// Indices of the `k` highest scores, best first; ties go to the lower item index so lists
+/// are deterministic. Items with score −∞ (excluded) are never returned.
+pub fn top_k(scores: &[f32], k: usize) -> Vec<u32> {
+    let better = |a: &u32, b: &u32| {
+        scores[*b as usize]
+            .total_cmp(&scores[*a as usize])
+            .then(a.cmp(b))
+    };
+    let mut idx: Vec<u32> = (0..scores.len() as u32)
+        .filter(|&i| scores[i as usize] > f32::NEG_INFINITY)
+        .collect();
+    if idx.len() > k {
+        idx.select_nth_unstable_by(k, better);
+        idx.truncate(k);
+    }
+    idx.sort_unstable_by(better);
+    idx
+}
+
+struct UserResult {
+    user: u32,
+    values: Vec<f64>,
+    top: Vec<u32>,
+    top_scores: Vec<f32>,
+}
+
+/// Evaluates `weights` against `targets` (held-out positives per user, sorted), excluding
+/// `exclude_a[u] ∪ exclude_b[u]` from each user's ranking.
+pub fn evaluate(
+    weights: &HostWeights,
+    targets: &[Vec<u32>],
+    exclude_a: &[Vec<u32>],
+    exclude_b: Option<&[Vec<u32>]>,
+    ctx: &EvalContext<'_>,
+) -> TestReport {
+    let n_items = weights.n_items();
+    let k_max = ctx.ks.iter().copied().max().unwrap_or(10);
+    let users: Vec<usize> = (0..targets.len()).filter(|&u| !targets[u].is_empty()).collect();
+    let popularity = metrics::ItemPopularity::new(ctx.train_counts);
+
+    let results: Vec<UserResult> = users
+        .par_iter()
+        .map_init(
+            || vec![0f32; n_items],
+            |scores, &u| {
+                weights.score_user(u, scores);
+                let relevant = &targets[u];
+                // AUC on the raw scores: positives against items never interacted with.
+                let auc = metrics::auc_from_scores(scores, relevant, &ctx.interacted[u]).unwrap_or(f64::NAN);
+                for &i in exclude_a[u].iter().chain(exclude_b.map_or(&[][..], |b| &b[u])) {
+                    scores[i as usize] = f32::NEG_INFINITY;
+                }
+                let top = top_k(scores, k_max);
+                let mut values = vec![auc];
+                for &k in ctx.ks {
+                    let opt = |v: Option<f64>| v.unwrap_or(f64::NAN);
+                    values.extend([
+                        metrics::precision_at_k(&top, relevant, k),
+                        metrics::recall_at_k(&top, relevant, k),
+                        metrics::ndcg_at_k(&top, relevant, k),
+                        metrics::hit_rate_at_k(&top, relevant, k),
+                        metrics::mrr_at_k(&top, relevant, k),
+                        metrics::map_at_k(&top, relevant, k),
+                        opt(metrics::ild_at_k(&top, ctx.categories, k)),
+                        opt(popularity.novelty_at_k(&top, k)),
+                        opt(metrics::long_tail_share_at_k(&top, ctx.is_head, k)),
+                    ]);
+                }
+                let top_scores = top.iter().map(|&i| scores[i as usize]).collect();
+                UserResult { user: u as u32, values, top, top_scores }
+            },
+        )
+        .collect();
+
+    let columns = per_user_columns(ctx.ks);
+    let mut means = MetricMap::new();
+    let mut ci95 = std::collections::BTreeMap::new();
+    for (c, name) in columns.iter().enumerate() {
+        let values: Vec<f64> = results.iter().map(|r| r.values[c]).filter(|v| v.is_finite()).collect();
+        if let Some(ci) = metrics::mean_ci95(&values) {
+            means.insert(name.clone(), ci.mean);
+            ci95.insert(name.clone(), [ci.lo, ci.hi]);
+        }
+    }
+    let lists: Vec<Vec<u32>> = results.iter().map(|r| r.top.clone()).collect();
+    for &k in ctx.ks {
+        means.insert(format!("coverage@{k}"), metrics::coverage_at_k(&lists, n_items, k));
+        means.insert(format!("gini@{k}"), metrics::gini_at_k(&lists, n_items, k));
+        means.insert(format!("entropy@{k}"), metrics::exposure_entropy_at_k(&lists, n_items, k));
+    }
+    let users_evaluated = results.len();
+    let mut rows = Vec::with_capacity(results.len());
+    let mut recommendations: Recommendations = Vec::with_capacity(results.len());
+    for r in results {
+        rows.push((r.user, r.values));
+        recommendations.push((r.user, r.top.into_iter().zip(r.top_scores).collect()));
+    }
+    TestReport {
+        means,
+        ci95,
+        users_evaluated,
+        per_user: PerUserTable { columns, rows },
+        recommendations,
+    }
+}
+
+/// Only the means (for per-epoch curves).
+pub fn evaluate_means(
+    weights: &HostWeights,
+    targets: &[Vec<u32>],
+    exclude_a: &[Vec<u32>],
+    exclude_b: Option<&[Vec<u32>]>,
+    ctx: &EvalContext<'_>,
+) -> MetricMap {
+    evaluate(weights, targets, exclude_a, exclude_b, ctx).means
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn top_k_orders_by_score_breaks_ties_by_id_and_skips_excluded() {
+        let s = [0.5, f32::NEG_INFINITY, 0.9, 0.5, 0.1];
+        assert_eq!(top_k(&s, 3), vec![2, 0, 3]);
+        assert_eq!(top_k(&s, 10), vec![2, 0, 3, 4]);
+        assert_eq!(top_k(&s, 1), vec![2]);
+    }
+}

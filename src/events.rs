@@ -1,0 +1,119 @@
+//! What runs tell the rest of recsweep. Workers own their model, optimizer and tensors; only
+//! these plain values cross threads, over one channel.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+/// Named metric values, keys like `auc`, `ndcg@10`, `coverage@10`.
+pub type MetricMap = BTreeMap<String, f64>;
+
+/// One evaluated (or merely trained) epoch.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EpochRecord {
+    pub epoch: usize,
+    /// Mean over the epoch's batches of `L = L_relevance + λ · L_diversity`.
+    pub loss: f64,
+    pub relevance_loss: f64,
+    pub diversity_loss: f64,
+    /// Full-ranking metrics on the monitored split, on evaluated epochs only.
+    pub eval: Option<MetricMap>,
+    /// Seconds since the run started.
+    pub seconds: f64,
+}
+
+/// How a run ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RunStatus {
+    Finished,
+    Failed,
+    Interrupted,
+}
+
+impl RunStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RunStatus::Finished => "finished",
+            RunStatus::Failed => "failed",
+            RunStatus::Interrupted => "interrupted",
+        }
+    }
+}
+
+/// A user's top-K list: (item, score), best first, in dense indices.
+pub type Recommendations = Vec<(u32, Vec<(u32, f32)>)>;
+
+/// Metrics per evaluated user, one column per metric.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct PerUserTable {
+    pub columns: Vec<String>,
+    /// (dense user, one value per column; NaN where a metric is undefined for the user)
+    pub rows: Vec<(u32, Vec<f64>)>,
+}
+
+/// The test-split evaluation of a finished run.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct TestReport {
+    pub means: MetricMap,
+    /// 95% confidence interval of each per-user mean.
+    pub ci95: BTreeMap<String, [f64; 2]>,
+    pub users_evaluated: usize,
+    pub per_user: PerUserTable,
+    pub recommendations: Recommendations,
+}
+
+/// Everything a run hands back when it ends without error.
+#[derive(Debug, Clone)]
+pub struct RunOutcome {
+    pub status: RunStatus,
+    pub epochs_completed: usize,
+    pub seconds: f64,
+    /// Present when the run finished (an interrupted run is not evaluated on test).
+    pub test: Option<TestReport>,
+    /// Train and test parts of the split, dense indices, per user.
+    pub split: crate::data::Split,
+}
+
+/// The one message type from workers.
+#[derive(Debug, Clone)]
+pub enum RunEvent {
+    Started {
+        run_id: String,
+        device: String,
+        epochs: usize,
+        batches_per_epoch: usize,
+        train_pairs: usize,
+    },
+    /// Throttled batch progress within an epoch (no device sync behind it).
+    Progress {
+        run_id: String,
+        epoch: usize,
+        batch: usize,
+        batches: usize,
+    },
+    Epoch {
+        run_id: String,
+        record: EpochRecord,
+    },
+    Finished {
+        run_id: String,
+        outcome: Box<RunOutcome>,
+    },
+    Failed {
+        run_id: String,
+        reason: String,
+    },
+}
+
+impl RunEvent {
+    pub fn run_id(&self) -> &str {
+        match self {
+            RunEvent::Started { run_id, .. }
+            | RunEvent::Progress { run_id, .. }
+            | RunEvent::Epoch { run_id, .. }
+            | RunEvent::Finished { run_id, .. }
+            | RunEvent::Failed { run_id, .. } => run_id,
+        }
+    }
+}

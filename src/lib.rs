@@ -1,0 +1,21 @@
+//! recsweep: a workbench for the relevance/diversity trade-off of recommenders.
+//!
+//! Data flows one way:
+//!
+//! ```text
+//! experiments/*.yaml ─▶ config ─▶ data ─▶ train (worker thread per run: model + objective
+//!     + evaluate/metrics) ─▶ events over a channel ─▶ sweep ─▶ { store, cli output }
+//! ```
+
+pub mod backend;
+pub mod cli;
+pub mod config;
+pub mod data;
+pub mod evaluate;
+pub mod events;
+pub mod metrics;
+pub mod model;
+pub mod objective;
+pub mod store;
+pub mod sweep;
+pub mod train;

@@ -1,0 +1,270 @@
+//! The run store: one directory per run that a paper's numbers can be traced back to.
+//!
+//! ```text
+//! DIR/sweep.json                    experiment, runs, device
+//! DIR/<run-id>/config.yaml          the resolved config of this run alone (re-runs it)
+//! DIR/<run-id>/metrics.csv          one row per epoch
+//! DIR/<run-id>/summary.json         status, backend, test metrics with 95% CIs
+//! DIR/<run-id>/per_user.csv         test metrics per user
+//! DIR/<run-id>/recommendations.csv  user,rank,item,score (test top-K, original ids)
+//! DIR/<run-id>/split/{train,validation,test,items}.csv
+//! ```
+//! Every file is written to a temporary name and renamed, so a reader (or a crash) never sees
+//! half a file.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::io;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::data::{Dataset, Split};
+use crate::events::{EpochRecord, PerUserTable, Recommendations, RunStatus};
+
+/// `summary.json` of a run.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RunSummary {
+    pub run_id: String,
+    pub experiment: String,
+    pub lambda: f64,
+    pub seed: u64,
+    /// `wgpu` or `cpu`.
+    pub backend: String,
+    pub adapter: String,
+    pub status: RunStatus,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    pub version: String,
+    pub epochs_completed: usize,
+    pub epochs: usize,
+    pub seconds: f64,
+    /// Which split the per-epoch `val_*` columns of metrics.csv were computed on.
+    pub eval_split: String,
+    pub data: String,
+    pub users: usize,
+    pub items: usize,
+    pub train_pairs: usize,
+    pub users_evaluated: usize,
+    /// Test metrics (per-user means, and catalogue-level metrics such as `coverage@10`).
+    pub test: BTreeMap<String, f64>,
+    /// 95% confidence intervals of the per-user test means.
+    pub test_ci95: BTreeMap<String, [f64; 2]>,
+    /// Paired tests across users against the λ = 0 run of the same seed, per metric.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub versus_lambda0: BTreeMap<String, PairedComparison>,
+}
+
+/// A run against its λ = 0 baseline on one per-user metric.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PairedComparison {
+    pub baseline: String,
+    /// Mean over users of (this run − baseline).
+    pub mean_difference: f64,
+    /// Two-sided Wilcoxon signed-rank p-value (normal approximation, tie and continuity corrected).
+    pub wilcoxon_p: f64,
+    /// Two-sided paired t-test p-value.
+    pub t_test_p: f64,
+    /// Users compared.
+    pub users: usize,
+}
+
+/// Writes `contents` to `path` through a temporary file in the same directory and a rename.
+pub fn write_atomic(path: &Path, contents: &[u8]) -> io::Result<()> {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir)?;
+    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("file");
+    let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
+    std::fs::write(&tmp, contents)?;
+    std::fs::rename(&tmp, path).inspect_err(|_| {
+        let _ = std::fs::remove_file(&tmp);
+    })
+}
+
+/// `YYYYMMDDTHHMMSSZ` for the current UTC time (civil-from-days, no date crate needed).
+pub fn utc_timestamp() -> String {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64);
+    let (days, rem) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
+    // Howard Hinnant's days-to-civil algorithm.
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!("{y:04}{m:02}{d:02}T{:02}{:02}{:02}Z", rem / 3600, rem % 3600 / 60, rem % 60)
+}
+
+/// The metric columns of `metrics.csv`, for cut-offs `ks`.
+pub fn eval_columns(ks: &[usize]) -> Vec<String> {
+    let mut cols = vec!["auc".to_string()];
+    for &k in ks {
+        for m in [
+            "ndcg", "recall", "precision", "hit_rate", "mrr", "map", "coverage", "gini", "entropy", "ild",
+            "novelty", "long_tail",
+        ] {
+            cols.push(format!("{m}@{k}"));
+        }
+    }
+    cols
+}
+
+fn fmt_num(v: f64) -> String {
+    if v.is_finite() { format!("{v}") } else { String::new() }
+}
+
+/// A sweep's output directory.
+#[derive(Debug, Clone)]
+pub struct RunStore {
+    pub root: PathBuf,
+}
+
+impl RunStore {
+    pub fn create(root: PathBuf) -> io::Result<Self> {
+        std::fs::create_dir_all(&root)?;
+        Ok(Self { root })
+    }
+
+    pub fn run_dir(&self, run_id: &str) -> PathBuf {
+        self.root.join(run_id)
+    }
+
+    fn write(&self, run_id: &str, rel: &str, contents: &[u8]) -> io::Result<()> {
+        write_atomic(&self.run_dir(run_id).join(rel), contents)
+    }
+
+    pub fn write_text(&self, rel: &str, contents: &str) -> io::Result<()> {
+        write_atomic(&self.root.join(rel), contents.as_bytes())
+    }
+
+    pub fn write_config(&self, run_id: &str, yaml: &str) -> io::Result<()> {
+        self.write(run_id, "config.yaml", yaml.as_bytes())
+    }
+
+    /// Rewrites `metrics.csv` with every epoch so far (small: one row per epoch).
+    pub fn write_metrics(&self, run_id: &str, records: &[EpochRecord], ks: &[usize], eval_split: &str) -> io::Result<()> {
+        let cols = eval_columns(ks);
+        let mut out = String::from("epoch,loss,relevance_loss,diversity_loss,eval_split");
+        for c in &cols {
+            let _ = write!(out, ",val_{c}");
+        }
+        out.push_str(",seconds\n");
+        for r in records {
+            let _ = write!(out, "{},{},{},{},", r.epoch, r.loss, r.relevance_loss, r.diversity_loss);
+            if r.eval.is_some() {
+                out.push_str(eval_split);
+            }
+            for c in &cols {
+                let v = r.eval.as_ref().and_then(|m| m.get(c)).copied().unwrap_or(f64::NAN);
+                let _ = write!(out, ",{}", fmt_num(v));
+            }
+            let _ = writeln!(out, ",{:.3}", r.seconds);
+        }
+        self.write(run_id, "metrics.csv", out.as_bytes())
+    }
+
+    pub fn write_summary(&self, summary: &RunSummary) -> io::Result<()> {
+        let json = serde_json::to_string_pretty(summary).map_err(io::Error::other)?;
+        self.write(&summary.run_id, "summary.json", json.as_bytes())
+    }
+
+    /// `split/{train,validation,test}.csv` as `user,item` in original ids, and `split/items.csv`.
+    pub fn write_split(&self, run_id: &str, data: &Dataset, split: &Split) -> io::Result<()> {
+        let pairs = |parts: &[Vec<u32>]| {
+            let mut out = String::from("user,item\n");
+            for (u, items) in parts.iter().enumerate() {
+                for &i in items {
+                    let _ = writeln!(out, "{},{}", csv_field(&data.user_ids[u]), csv_field(&data.item_ids[i as usize]));
+                }
+            }
+            out
+        };
+        self.write(run_id, "split/train.csv", pairs(&split.train).as_bytes())?;
+        self.write(run_id, "split/validation.csv", pairs(&split.validation).as_bytes())?;
+        self.write(run_id, "split/test.csv", pairs(&split.test).as_bytes())?;
+        let counts = crate::evaluate::train_counts(&split.train, data.n_items());
+        let mut items = String::from("item,categories,train_count\n");
+        for (i, id) in data.item_ids.iter().enumerate() {
+            let cats: Vec<&str> = data.item_categories[i].iter().map(|&c| data.category_names[c as usize].as_str()).collect();
+            let _ = writeln!(items, "{},{},{}", csv_field(id), csv_field(&cats.join("|")), counts[i]);
+        }
+        self.write(run_id, "split/items.csv", items.as_bytes())
+    }
+
+    pub fn write_recommendations(&self, run_id: &str, data: &Dataset, recs: &Recommendations) -> io::Result<()> {
+        let mut out = String::from("user,rank,item,score\n");
+        for (u, list) in recs {
+            for (rank, (item, score)) in list.iter().enumerate() {
+                let _ = writeln!(
+                    out,
+                    "{},{},{},{}",
+                    csv_field(&data.user_ids[*u as usize]),
+                    rank + 1,
+                    csv_field(&data.item_ids[*item as usize]),
+                    score
+                );
+            }
+        }
+        self.write(run_id, "recommendations.csv", out.as_bytes())
+    }
+
+    pub fn write_per_user(&self, run_id: &str, data: &Dataset, table: &PerUserTable) -> io::Result<()> {
+        let mut out = String::from("user");
+        for c in &table.columns {
+            let _ = write!(out, ",{c}");
+        }
+        out.push('\n');
+        for (u, values) in &table.rows {
+            out.push_str(&csv_field(&data.user_ids[*u as usize]));
+            for v in values {
+                let _ = write!(out, ",{}", fmt_num(*v));
+            }
+            out.push('\n');
+        }
+        self.write(run_id, "per_user.csv", out.as_bytes())
+    }
+}
+
+/// Quotes a CSV field when it needs it.
+fn csv_field(s: &str) -> String {
+    if s.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn timestamp_has_the_documented_shape() {
+        let t = utc_timestamp();
+        assert_eq!(t.len(), 16, "{t}");
+        assert!(t.starts_with("20") && t.ends_with('Z') && t.as_bytes()[8] == b'T', "{t}");
+    }
+
+    #[test]
+    fn atomic_write_leaves_no_temporary_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("a/b.csv");
+        write_atomic(&p, b"x\n").unwrap();
+        write_atomic(&p, b"y\n").unwrap();
+        assert_eq!(std::fs::read_to_string(&p).unwrap(), "y\n");
+        let names: Vec<_> = std::fs::read_dir(p.parent().unwrap()).unwrap().map(|e| e.unwrap().file_name()).collect();
+        assert_eq!(names.len(), 1, "{names:?}");
+    }
+
+    #[test]
+    fn csv_fields_are_quoted_only_when_needed() {
+        assert_eq!(csv_field("abc"), "abc");
+        assert_eq!(csv_field("a,b"), "\"a,b\"");
+        assert_eq!(csv_field("say \"hi\""), "\"say \"\"hi\"\"\"");
+    }
+}

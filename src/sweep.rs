@@ -1,0 +1,362 @@
+//! Runs a sweep: loads the data once, starts at most `parallel` worker threads, and turns
+//! their events into run directories. The caller sees every event too (progress bars, logs,
+//! later the workbench) through a [`SweepObserver`].
+
+use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
+use std::sync::mpsc;
+use std::time::Duration;
+
+use crate::backend::{self, DeviceChoice};
+use crate::config::{Backend, Experiment, RunSpec};
+use crate::data::{self, Dataset};
+use crate::events::{EpochRecord, PerUserTable, RunEvent, RunStatus};
+use crate::metrics::ItemCategories;
+use crate::store::{PairedComparison, RunStore, RunSummary};
+use crate::train::{self, SweepContext};
+
+/// Errors that stop a sweep before any run starts (exit code 2), or its store.
+#[derive(Debug, thiserror::Error)]
+pub enum SweepError {
+    #[error(transparent)]
+    Config(#[from] crate::config::ConfigError),
+    #[error(transparent)]
+    Data(#[from] data::DataError),
+    #[error(transparent)]
+    Backend(#[from] backend::BackendError),
+    #[error("cannot write the run store under '{path}': {source}")]
+    Store {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+impl SweepError {
+    /// Whether the error is the input's fault (bad config, data or backend request).
+    pub fn is_input_error(&self) -> bool {
+        !matches!(self, SweepError::Store { .. })
+    }
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct SweepOptions {
+    /// Overrides `train.backend` of the file.
+    pub backend: Option<Backend>,
+    /// Train only the run with this id.
+    pub only: Option<String>,
+    /// Output directory; default `runs/<experiment>/<UTC timestamp>/`.
+    pub out: Option<PathBuf>,
+    /// Overrides `parallel` of the file.
+    pub parallel: Option<usize>,
+}
+
+/// What the caller is told while a sweep runs.
+pub trait SweepObserver {
+    /// Set-up facts: the device, the data, the output directory.
+    fn note(&mut self, message: &str);
+    fn event(&mut self, event: &RunEvent);
+}
+
+pub struct SweepReport {
+    pub out_dir: PathBuf,
+    pub device: DeviceChoice,
+    pub summaries: Vec<RunSummary>,
+    /// Runs never started because the sweep was stopped.
+    pub not_started: Vec<String>,
+}
+
+impl SweepReport {
+    pub fn all_finished(&self) -> bool {
+        self.not_started.is_empty() && self.summaries.iter().all(|s| s.status == RunStatus::Finished)
+    }
+}
+
+struct Running {
+    spec: RunSpec,
+    handle: std::thread::JoinHandle<()>,
+    records: Vec<EpochRecord>,
+}
+
+fn store_err(path: &std::path::Path) -> impl FnOnce(std::io::Error) -> SweepError + '_ {
+    move |source| SweepError::Store { path: path.to_path_buf(), source }
+}
+
+/// Loads data and picks the device: everything that can fail before a run starts.
+pub fn prepare(exp: &Experiment, opts: &SweepOptions) -> Result<(Vec<RunSpec>, DeviceChoice, Dataset), SweepError> {
+    let runs = exp.select_runs(opts.only.as_deref())?;
+    let device = backend::select(opts.backend.unwrap_or(exp.train.backend))?;
+    let data = data::load(&exp.data, exp.seed)?;
+    Ok((runs, device, data))
+}
+
+pub fn run_sweep(
+    exp: Experiment,
+    opts: &SweepOptions,
+    stop: Arc<AtomicBool>,
+    observer: &mut dyn SweepObserver,
+) -> Result<SweepReport, SweepError> {
+    let (runs, device, data) = prepare(&exp, opts)?;
+    observer.note(&format!("backend: {}", device.describe()));
+    observer.note(&format!(
+        "data: {} — {} users, {} items, {} positives",
+        data.description,
+        data.n_users(),
+        data.n_items(),
+        data.positives.len()
+    ));
+    let out_dir = opts
+        .out
+        .clone()
+        .unwrap_or_else(|| PathBuf::from("runs").join(&exp.name).join(crate::store::utc_timestamp()));
+    let store = RunStore::create(out_dir.clone()).map_err(store_err(&out_dir))?;
+    observer.note(&format!("output: {}", out_dir.display()));
+    let parallel = opts.parallel.unwrap_or(exp.parallel).max(1);
+
+    let sweep_json = serde_json::json!({
+        "experiment": exp.name,
+        "file": exp.file.display().to_string(),
+        "version": env!("CARGO_PKG_VERSION"),
+        "backend": device.kind.as_str(),
+        "adapter": device.adapter,
+        "runs": runs.iter().map(|r| serde_json::json!({"run_id": r.id, "lambda": r.lambda, "seed": r.seed})).collect::<Vec<_>>(),
+    });
+    store
+        .write_text("sweep.json", &serde_json::to_string_pretty(&sweep_json).unwrap_or_default())
+        .map_err(store_err(&out_dir))?;
+    for run in &runs {
+        store.write_config(&run.id, &exp.run_config_yaml(run)).map_err(store_err(&out_dir))?;
+    }
+
+    let data = Arc::new(data);
+    let ctx = Arc::new(SweepContext {
+        categories: Arc::new(ItemCategories::new(data.item_categories.clone())),
+        experiment: Arc::new(exp),
+        data: Arc::clone(&data),
+        device: device.clone(),
+    });
+    let exp = &ctx.experiment;
+    let (tx, rx) = mpsc::channel::<RunEvent>();
+    let mut pending: VecDeque<RunSpec> = runs.into_iter().collect();
+    let mut running: HashMap<String, Running> = HashMap::new();
+    let mut summaries: BTreeMap<String, RunSummary> = BTreeMap::new();
+    let order: Vec<String> = pending.iter().map(|r| r.id.clone()).collect();
+    let mut train_pairs: HashMap<String, usize> = HashMap::new();
+    let mut per_user: HashMap<String, PerUserTable> = HashMap::new();
+
+    let stopped = || stop.load(std::sync::atomic::Ordering::Relaxed);
+    let mut start_next = |running: &mut HashMap<String, Running>| {
+        while running.len() < parallel && !stopped() {
+            let Some(spec) = pending.pop_front() else { break };
+            let handle = train::spawn_run(Arc::clone(&ctx), spec.clone(), tx.clone(), Arc::clone(&stop));
+            running.insert(spec.id.clone(), Running { spec, handle, records: Vec::new() });
+        }
+    };
+    start_next(&mut running);
+
+    while !running.is_empty() {
+        let event = match rx.recv_timeout(Duration::from_millis(200)) {
+            Ok(e) => e,
+            Err(mpsc::RecvTimeoutError::Timeout) => continue,
+            Err(mpsc::RecvTimeoutError::Disconnected) => break,
+        };
+        observer.event(&event);
+        let id = event.run_id().to_string();
+        match event {
+            RunEvent::Started { train_pairs: n, .. } => {
+                train_pairs.insert(id, n);
+            }
+            RunEvent::Progress { .. } => {}
+            RunEvent::Epoch { record, .. } => {
+                if let Some(r) = running.get_mut(&id) {
+                    r.records.push(record);
+                    let monitor = eval_split_name(&ctx.experiment);
+                    store.write_metrics(&id, &r.records, &exp.eval.k, monitor).map_err(store_err(&out_dir))?;
+                }
+            }
+            RunEvent::Finished { outcome, .. } => {
+                let Some(r) = running.remove(&id) else { continue };
+                let _ = r.handle.join();
+                store.write_split(&id, &data, &outcome.split).map_err(store_err(&out_dir))?;
+                let mut summary = base_summary(&ctx, &r.spec, &device, outcome.status, None);
+                summary.epochs_completed = outcome.epochs_completed;
+                summary.seconds = outcome.seconds;
+                summary.train_pairs = outcome.split.train_pairs();
+                if let Some(test) = &outcome.test {
+                    store.write_recommendations(&id, &data, &test.recommendations).map_err(store_err(&out_dir))?;
+                    store.write_per_user(&id, &data, &test.per_user).map_err(store_err(&out_dir))?;
+                    summary.test = test.means.clone();
+                    summary.test_ci95 = test.ci95.clone();
+                    summary.users_evaluated = test.users_evaluated;
+                    per_user.insert(id.clone(), test.per_user.clone());
+                }
+                store.write_summary(&summary).map_err(store_err(&out_dir))?;
+                summaries.insert(id, summary);
+                start_next(&mut running);
+            }
+            RunEvent::Failed { reason, .. } => {
+                let Some(r) = running.remove(&id) else { continue };
+                let _ = r.handle.join();
+                let mut summary = base_summary(&ctx, &r.spec, &device, RunStatus::Failed, Some(reason));
+                summary.epochs_completed = r.records.last().map_or(0, |e| e.epoch);
+                summary.seconds = r.records.last().map_or(0.0, |e| e.seconds);
+                summary.train_pairs = train_pairs.get(&id).copied().unwrap_or(0);
+                store.write_summary(&summary).map_err(store_err(&out_dir))?;
+                summaries.insert(id, summary);
+                start_next(&mut running);
+            }
+        }
+    }
+    let not_started: Vec<String> = pending.into_iter().map(|r| r.id).collect();
+    let mut summaries: Vec<RunSummary> = order.iter().filter_map(|id| summaries.remove(id)).collect();
+    compare_with_baselines(&mut summaries, &per_user, &paired_metrics(&exp.eval.k));
+    for s in summaries.iter().filter(|s| !s.versus_lambda0.is_empty()) {
+        store.write_summary(s).map_err(store_err(&out_dir))?;
+    }
+    Ok(SweepReport { out_dir, device, summaries, not_started })
+}
+
+/// The per-user metrics compared against λ = 0 (relevance and beyond-accuracy).
+pub fn paired_metrics(ks: &[usize]) -> Vec<String> {
+    let mut out = vec!["auc".to_string()];
+    for &k in ks {
+        for m in ["ndcg", "recall", "ild", "novelty", "long_tail"] {
+            out.push(format!("{m}@{k}"));
+        }
+    }
+    out
+}
+
+/// Fills `versus_lambda0` of every finished λ ≠ 0 run that has a finished λ = 0 run of the
+/// same seed: the same seed means the same split, so users pair up one to one.
+pub fn compare_with_baselines(
+    summaries: &mut [RunSummary],
+    per_user: &HashMap<String, PerUserTable>,
+    metrics: &[String],
+) {
+    let baselines: HashMap<u64, String> = summaries
+        .iter()
+        .filter(|s| s.lambda == 0.0 && per_user.contains_key(&s.run_id))
+        .map(|s| (s.seed, s.run_id.clone()))
+        .collect();
+    for s in summaries.iter_mut().filter(|s| s.lambda != 0.0) {
+        let (Some(base_id), Some(table)) = (baselines.get(&s.seed), per_user.get(&s.run_id)) else { continue };
+        let base = &per_user[base_id];
+        let base_rows: HashMap<u32, &Vec<f64>> = base.rows.iter().map(|(u, v)| (*u, v)).collect();
+        for m in metrics {
+            let (Some(ci), Some(cb)) = (
+                table.columns.iter().position(|c| c == m),
+                base.columns.iter().position(|c| c == m),
+            ) else {
+                continue;
+            };
+            let (mut a, mut b) = (Vec::new(), Vec::new());
+            for (u, values) in &table.rows {
+                if let Some(bv) = base_rows.get(u) {
+                    if values[ci].is_finite() && bv[cb].is_finite() {
+                        a.push(values[ci]);
+                        b.push(bv[cb]);
+                    }
+                }
+            }
+            let (Some(w), Some(t)) = (crate::metrics::wilcoxon_signed_rank(&a, &b), crate::metrics::paired_t_test(&a, &b))
+            else {
+                continue;
+            };
+            let mean_difference = a.iter().zip(&b).map(|(x, y)| x - y).sum::<f64>() / a.len() as f64;
+            s.versus_lambda0.insert(
+                m.clone(),
+                PairedComparison {
+                    baseline: base_id.clone(),
+                    mean_difference,
+                    wilcoxon_p: w.p_value,
+                    t_test_p: t.p_value,
+                    users: a.len(),
+                },
+            );
+        }
+    }
+}
+
+/// Which split the per-epoch curves are computed on (see `train::train_run`).
+pub fn eval_split_name(exp: &Experiment) -> &'static str {
+    if exp.data.split.validation > 0.0 { "validation" } else { "test" }
+}
+
+fn base_summary(
+    ctx: &SweepContext,
+    run: &RunSpec,
+    device: &DeviceChoice,
+    status: RunStatus,
+    reason: Option<String>,
+) -> RunSummary {
+    let exp = &ctx.experiment;
+    RunSummary {
+        run_id: run.id.clone(),
+        experiment: exp.name.clone(),
+        lambda: run.lambda,
+        seed: run.seed,
+        backend: device.kind.as_str().to_string(),
+        adapter: device.adapter.clone(),
+        status,
+        reason,
+        version: env!("CARGO_PKG_VERSION").to_string(),
+        epochs_completed: 0,
+        epochs: exp.train.epochs,
+        seconds: 0.0,
+        eval_split: eval_split_name(exp).to_string(),
+        data: ctx.data.description.clone(),
+        users: ctx.data.n_users(),
+        items: ctx.data.n_items(),
+        train_pairs: 0,
+        users_evaluated: 0,
+        test: BTreeMap::new(),
+        test_ci95: BTreeMap::new(),
+        versus_lambda0: BTreeMap::new(),
+    }
+}
+
+/// A plain-text table of λ against the main test metrics, with the Wilcoxon p-value of the
+/// per-user NDCG difference against the λ = 0 run of the same seed.
+pub fn results_table(summaries: &[RunSummary], ks: &[usize]) -> String {
+    let k_lo = ks.first().copied().unwrap_or(10);
+    let k_hi = ks.last().copied().unwrap_or(k_lo);
+    let metrics = [
+        "auc".to_string(),
+        format!("ndcg@{k_lo}"),
+        format!("recall@{k_hi}"),
+        format!("coverage@{k_lo}"),
+        format!("gini@{k_lo}"),
+        format!("ild@{k_lo}"),
+    ];
+    let id_w = summaries.iter().map(|s| s.run_id.len()).max().unwrap_or(6).max(6);
+    let mut out = format!("{:<id_w$}  {:>8}  {:>6}  {:<11}", "run", "lambda", "seed", "status");
+    for m in &metrics {
+        out.push_str(&format!("  {m:>11}"));
+    }
+    let p_key = format!("ndcg@{k_lo}");
+    out.push_str(&format!("  {:>13}  {:>8}\n", format!("p({p_key})"), "seconds"));
+    for s in summaries {
+        out.push_str(&format!(
+            "{:<id_w$}  {:>8}  {:>6}  {:<11}",
+            s.run_id,
+            crate::config::format_lambda(s.lambda),
+            s.seed,
+            s.status.as_str()
+        ));
+        for m in &metrics {
+            match s.test.get(m) {
+                Some(v) => out.push_str(&format!("  {v:>11.4}")),
+                None => out.push_str(&format!("  {:>11}", "-")),
+            }
+        }
+        match s.versus_lambda0.get(&p_key) {
+            Some(c) => out.push_str(&format!("  {:>13.2e}", c.wilcoxon_p)),
+            None => out.push_str(&format!("  {:>13}", "-")),
+        }
+        out.push_str(&format!("  {:>8.1}\n", s.seconds));
+    }
+    out
+}

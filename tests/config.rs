@@ -1,0 +1,134 @@
+//! Config parsing and validation: every shipped experiment is valid, and each invalid YAML
+//! under `tests/invalid_configs/` is rejected with a message naming the file, the field and
+//! the offending value.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use recsweep::config::{self, ConfigError};
+
+fn repo(path: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join(path)
+}
+
+#[test]
+fn shipped_experiments_are_valid() {
+    let mut n = 0;
+    for entry in std::fs::read_dir(repo("experiments")).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "yaml") {
+            let exp = config::load(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+            assert!(exp.lambdas.len() >= 2, "{}: a sweep needs several λ", path.display());
+            n += 1;
+        }
+    }
+    assert!(n >= 4, "expected at least four experiments, found {n}");
+}
+
+#[test]
+fn quickstart_expands_to_four_lambdas_including_zero() {
+    let exp = config::load(&repo("experiments/quickstart.yaml")).unwrap();
+    assert!(exp.lambdas.len() >= 4);
+    assert!(exp.lambdas.contains(&0.0));
+    let ids: Vec<String> = exp.runs().into_iter().map(|r| r.id).collect();
+    assert!(ids.contains(&"lambda-0_seed-7".to_string()), "{ids:?}");
+    assert!(ids.contains(&"lambda-0.3_seed-7".to_string()), "{ids:?}");
+}
+
+#[test]
+fn log_range_with_zero_and_seeds_expands_lambda_major() {
+    let exp = config::load(&repo("experiments/bpr-log-sweep.yaml")).unwrap();
+    assert_eq!(exp.lambdas, vec![0.0, 0.03, 0.0948683, 0.3, 0.948683, 3.0]);
+    let runs = exp.runs();
+    assert_eq!(runs.len(), 18);
+    assert_eq!(runs[0].id, "lambda-0_seed-11");
+    assert_eq!(runs[1].id, "lambda-0_seed-12");
+    assert_eq!(runs[3].id, "lambda-0.03_seed-11");
+}
+
+#[test]
+fn only_selects_one_run_or_names_the_choices() {
+    let exp = config::load(&repo("experiments/quickstart.yaml")).unwrap();
+    assert_eq!(exp.select_runs(Some("lambda-1_seed-7")).unwrap().len(), 1);
+    let err = exp.select_runs(Some("lambda-9_seed-7")).unwrap_err().to_string();
+    assert!(err.contains("'lambda-9_seed-7'") && err.contains("lambda-0_seed-7"), "{err}");
+}
+
+#[test]
+fn run_config_reparses_to_that_run_alone() {
+    let exp = config::load(&repo("experiments/quickstart.yaml")).unwrap();
+    let run = &exp.runs()[2];
+    let yaml = exp.run_config_yaml(run);
+    let one = config::parse_str(&yaml, Path::new("/tmp/config.yaml")).unwrap();
+    assert_eq!(one.lambdas, vec![run.lambda]);
+    assert_eq!(one.seeds, vec![run.seed]);
+    assert_eq!(one.train, exp.train);
+    assert_eq!(one.data, exp.data);
+    assert_eq!(one.runs()[0].id, run.id);
+}
+
+/// (file, substrings the error must contain)
+const CASES: &[(&str, &[&str])] = &[
+    ("zero_epochs.yaml", &["train.epochs", "'0'", "at least 1"]),
+    ("unknown_field.yaml", &["unknown field", "epoch"]),
+    ("negative_lambda.yaml", &["sweep.lambda[1]", "'-0.5'"]),
+    ("wrong_type.yaml", &["train.learning_rate", "fast"]),
+    ("missing_path.yaml", &["data.path", "needs a path"]),
+    ("unknown_backend.yaml", &["train.backend", "tpu"]),
+    ("log_from_zero.yaml", &["sweep.lambda.from", "'0'", "log scale"]),
+    ("test_share_too_big.yaml", &["data.split.test", "'1.5'"]),
+    ("zero_k.yaml", &["eval.k", "'0'"]),
+    ("empty_seeds.yaml", &["sweep.seeds", "'[]'"]),
+    ("bad_name.yaml", &["name", "'bad name!'"]),
+    ("too_many_interactions.yaml", &["data.synthetic.interactions_per_user", "'40'"]),
+    ("yaml_syntax.yaml", &["yaml_syntax.yaml"]),
+    ("wrong_extension.yaml", &["data.path", "'data.txt'", ".csv or .parquet"]),
+];
+
+#[test]
+fn each_invalid_config_is_rejected_with_file_field_and_value() {
+    for (file, needles) in CASES {
+        let path = repo("tests/invalid_configs").join(file);
+        let err = match config::load(&path) {
+            Ok(_) => panic!("{file} was accepted"),
+            Err(e) => e,
+        };
+        let msg = err.to_string();
+        assert!(msg.contains(file), "{file}: error does not name the file: {msg}");
+        for n in *needles {
+            assert!(msg.contains(n), "{file}: expected '{n}' in: {msg}");
+        }
+        assert!(matches!(err, ConfigError::Syntax { .. } | ConfigError::Invalid { .. }), "{file}: {err:?}");
+    }
+}
+
+#[test]
+fn every_fixture_has_a_case() {
+    let fixtures: Vec<String> = std::fs::read_dir(repo("tests/invalid_configs"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    for f in &fixtures {
+        assert!(CASES.iter().any(|(c, _)| c == f), "fixture {f} is not checked");
+    }
+}
+
+#[test]
+fn the_binary_exits_2_with_the_error_on_stderr() {
+    let out = Command::new(env!("CARGO_BIN_EXE_recsweep"))
+        .args(["--run", "tests/invalid_configs/zero_epochs.yaml"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("zero_epochs.yaml") && stderr.contains("train.epochs"), "{stderr}");
+    // Nothing half-written: a rejected config creates no run directory.
+    assert!(out.stdout.is_empty() || !String::from_utf8_lossy(&out.stdout).contains("run directories"));
+}
+
+#[test]
+fn a_missing_file_is_a_clear_error() {
+    let err = config::load(Path::new("no/such/experiment.yaml")).unwrap_err().to_string();
+    assert!(err.contains("'no/such/experiment.yaml'"), "{err}");
+}

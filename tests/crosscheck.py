@@ -1,0 +1,115 @@
+#!/usr/bin/env python3
+"""Independent re-computation of recsweep's evaluator, for tests/crosscheck.rs.
+
+Reads case.json (scores, train/test/interacted sets, categories, ks) and rust.json (recsweep's
+per-user metrics and means) from the directory given as argv[1]; recomputes every metric with
+numpy and scikit-learn's roc_auc_score; exits non-zero listing every disagreement above 1e-6.
+"""
+import json, math, sys
+
+import numpy as np
+from sklearn.metrics import roc_auc_score
+
+TOL = 1e-6
+
+
+def main(case_dir):
+    case = json.load(open(f"{case_dir}/case.json"))
+    rust = json.load(open(f"{case_dir}/rust.json"))
+    scores = np.array(case["scores"], dtype=np.float32).astype(np.float64)
+    n_users, n_items = scores.shape
+    ks = case["ks"]
+    train, test, interacted = case["train"], case["test"], case["interacted"]
+    cats = [set(c) for c in case["categories"]]
+    counts = np.zeros(n_items)
+    for items in train:
+        for i in items:
+            counts[i] += 1
+    p_item = (counts + 1) / (counts.sum() + n_items)  # additive smoothing, as documented
+    n_head = math.ceil(0.2 * n_items - 1e-9 * 0.2 * n_items)
+    head_order = sorted(range(n_items), key=lambda i: (-counts[i], i))
+    head = set(head_order[:n_head])
+
+    def cosine(a, b):
+        if not cats[a] or not cats[b]:
+            return 0.0
+        return len(cats[a] & cats[b]) / math.sqrt(len(cats[a]) * len(cats[b]))
+
+    per_user, lists = {}, []
+    for u in range(n_users):
+        rel = set(test[u])
+        if not rel:
+            continue
+        s = scores[u]
+        negatives = [i for i in range(n_items) if i not in set(interacted[u]) and i not in rel]
+        cand = sorted(rel) + negatives
+        y = [1] * len(rel) + [0] * len(negatives)
+        row = {"auc": roc_auc_score(y, s[cand])}
+        masked = [i for i in range(n_items) if i not in set(train[u])]
+        ranked = sorted(masked, key=lambda i: (-s[i], i))[: max(ks)]
+        lists.append(ranked)
+        for k in ks:
+            top = ranked[:k]
+            hits = [1.0 if i in rel else 0.0 for i in top]
+            dcg = sum(h / math.log2(r + 2) for r, h in enumerate(hits))
+            idcg = sum(1 / math.log2(r + 2) for r in range(min(len(rel), k)))
+            first = next((r for r, h in enumerate(hits) if h), None)
+            ap, h_so_far = 0.0, 0
+            for r, h in enumerate(hits):
+                if h:
+                    h_so_far += 1
+                    ap += h_so_far / (r + 1)
+            pairs = [(a, b) for x, a in enumerate(top) for b in top[x + 1:]]
+            row[f"precision@{k}"] = sum(hits) / k
+            row[f"recall@{k}"] = sum(hits) / len(rel)
+            row[f"ndcg@{k}"] = dcg / idcg
+            row[f"hit_rate@{k}"] = 1.0 if sum(hits) else 0.0
+            row[f"mrr@{k}"] = 0.0 if first is None else 1 / (first + 1)
+            row[f"map@{k}"] = ap / min(len(rel), k)
+            row[f"ild@{k}"] = float(np.mean([1 - cosine(a, b) for a, b in pairs])) if pairs else None
+            row[f"novelty@{k}"] = float(np.mean([-math.log2(p_item[i]) for i in top])) if top else None
+            row[f"long_tail@{k}"] = float(np.mean([0.0 if i in head else 1.0 for i in top])) if top else None
+        per_user[u] = row
+
+    means = {}
+    for key in next(iter(per_user.values())):
+        vals = [r[key] for r in per_user.values() if r[key] is not None]
+        means[key] = float(np.mean(vals))
+    for k in ks:
+        exposure = np.zeros(n_items)
+        for l in lists:
+            for i in l[:k]:
+                exposure[i] += 1
+        means[f"coverage@{k}"] = float((exposure > 0).mean())
+        x = np.sort(exposure)
+        idx = np.arange(1, n_items + 1)
+        means[f"gini@{k}"] = float(((2 * idx - n_items - 1) * x).sum() / (n_items * x.sum()))
+        p = exposure[exposure > 0] / exposure.sum()
+        means[f"entropy@{k}"] = float(-(p * np.log(p)).sum() / math.log(n_items))
+
+    bad = []
+    if sorted(map(int, rust["per_user"])) != sorted(per_user):
+        bad.append("evaluated users differ")
+    for u, row in per_user.items():
+        got = rust["per_user"].get(str(u), {})
+        for key, want in row.items():
+            g = got.get(key)
+            if want is None:
+                if g is not None:
+                    bad.append(f"user {u} {key}: rust {g}, reference undefined")
+            elif g is None or abs(g - want) > TOL:
+                bad.append(f"user {u} {key}: rust {g}, reference {want}")
+    for key, want in means.items():
+        g = rust["means"].get(key)
+        if g is None or abs(g - want) > TOL:
+            bad.append(f"mean {key}: rust {g}, reference {want}")
+    print(f"checked {len(per_user)} users x {len(next(iter(per_user.values())))} metrics and {len(means)} means")
+    if bad:
+        print("\n".join(bad[:50]))
+        print(f"{len(bad)} disagreement(s)")
+        sys.exit(1)
+    print("all agree to 1e-6")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1])

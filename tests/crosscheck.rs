@@ -1,0 +1,127 @@
+//! Cross-check of the whole evaluator against an independent implementation: numpy and
+//! scikit-learn's `roc_auc_score` (tests/crosscheck.py) on a generated case of 300 users,
+//! agreeing to 1e-6 on every per-user metric and every mean.
+//!
+//! Python comes from `RECSWEEP_PYTHON`, else the venv `.ci/run` makes at
+//! `~/.cache/recsweep-venv`; when neither exists the test creates that venv itself (PyPI).
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use recsweep::evaluate::{self, EvalContext};
+use recsweep::metrics::{self, ItemCategories};
+use recsweep::model::HostWeights;
+
+fn python() -> PathBuf {
+    if let Ok(p) = std::env::var("RECSWEEP_PYTHON") {
+        return PathBuf::from(p);
+    }
+    let home = std::env::var("HOME").unwrap_or_else(|_| "/root".into());
+    let venv = Path::new(&home).join(".cache/recsweep-venv");
+    let py = venv.join("bin/python");
+    let ready = py.is_file()
+        && Command::new(&py).args(["-c", "import numpy, sklearn"]).status().is_ok_and(|s| s.success());
+    if !ready {
+        let ok = Command::new("python3").args(["-m", "venv"]).arg(&venv).status().is_ok_and(|s| s.success())
+            && Command::new(&py)
+                .args(["-m", "pip", "install", "-q", "numpy", "scikit-learn"])
+                .status()
+                .is_ok_and(|s| s.success());
+        assert!(ok, "could not set up {} with numpy and scikit-learn", venv.display());
+    }
+    py
+}
+
+#[test]
+fn evaluator_agrees_with_numpy_and_scikit_learn() {
+    let (n_users, n_items, dim) = (300usize, 150usize, 4usize);
+    let mut rng = ChaCha8Rng::seed_from_u64(2024);
+    // Coarse weights make tied scores common, so tie handling is exercised.
+    let mut coarse = |n: usize| (0..n).map(|_| f32::from(rng.random_range(-2i8..=2)) * 0.5).collect::<Vec<f32>>();
+    let weights = HostWeights {
+        dim,
+        users: coarse(n_users * dim),
+        items: coarse(n_items * dim),
+        bias: coarse(n_items),
+    };
+    let mut rng = ChaCha8Rng::seed_from_u64(7);
+    let mut train = Vec::new();
+    let mut test = Vec::new();
+    let mut interacted = Vec::new();
+    for u in 0..n_users {
+        let mut items: Vec<u32> = (0..n_items as u32).filter(|_| rng.random::<f64>() < 0.12).collect();
+        // Some users have no held-out positives (skipped), some only one, some many.
+        let n_test = match u % 10 {
+            0 => 0,
+            1 => 1.min(items.len()),
+            _ => items.len() / 4,
+        };
+        let mut t: Vec<u32> = Vec::new();
+        for _ in 0..n_test {
+            let at = rng.random_range(0..items.len());
+            t.push(items.remove(at));
+        }
+        t.sort_unstable();
+        // A few extra interacted-but-not-positive items (low ratings) that AUC must skip.
+        let mut all: Vec<u32> = items.iter().chain(&t).copied().collect();
+        all.push(rng.random_range(0..n_items as u32));
+        all.sort_unstable();
+        all.dedup();
+        train.push(items);
+        test.push(t);
+        interacted.push(all);
+    }
+    let categories: Vec<Vec<u32>> = (0..n_items)
+        .map(|i| match i % 7 {
+            0 => vec![],
+            1 => vec![(i % 5) as u32, ((i + 1) % 5) as u32],
+            _ => vec![(i % 5) as u32],
+        })
+        .collect();
+    let cats = ItemCategories::new(categories.clone());
+    let ks = [1usize, 5, 10];
+    let counts = evaluate::train_counts(&train, n_items);
+    let is_head = metrics::head_items(&counts, 0.2);
+    let ctx = EvalContext { ks: &ks, interacted: &interacted, categories: &cats, train_counts: &counts, is_head: &is_head };
+    let report = evaluate::evaluate(&weights, &test, &train, None, &ctx);
+
+    let mut scores = Vec::new();
+    let mut row = vec![0f32; n_items];
+    for u in 0..n_users {
+        weights.score_user(u, &mut row);
+        scores.push(row.clone());
+    }
+    let per_user: BTreeMap<String, BTreeMap<String, Option<f64>>> = report
+        .per_user
+        .rows
+        .iter()
+        .map(|(u, values)| {
+            let m = report
+                .per_user
+                .columns
+                .iter()
+                .zip(values)
+                .map(|(c, v)| (c.clone(), v.is_finite().then_some(*v)))
+                .collect();
+            (u.to_string(), m)
+        })
+        .collect();
+    let dir = tempfile::tempdir().unwrap();
+    let case = serde_json::json!({
+        "scores": scores, "train": train, "test": test, "interacted": interacted,
+        "categories": categories, "ks": ks,
+    });
+    std::fs::write(dir.path().join("case.json"), case.to_string()).unwrap();
+    let rust = serde_json::json!({ "per_user": per_user, "means": report.means });
+    std::fs::write(dir.path().join("rust.json"), rust.to_string()).unwrap();
+
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/crosscheck.py");
+    let out = Command::new(python()).arg(&script).arg(dir.path()).output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "cross-check failed:\n{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
+    assert!(stdout.contains("all agree"), "{stdout}");
+    assert!(report.users_evaluated >= 250, "{}", report.users_evaluated);
+}
