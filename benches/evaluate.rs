@@ -22,15 +22,30 @@ fn median(mut v: Vec<f64>) -> f64 {
 fn main() {
     let (n_users, n_items, dim) = (6040usize, 3706usize, 64usize);
     let mut rng = ChaCha8Rng::seed_from_u64(1);
-    let mut normal = |n: usize| (0..n).map(|_| rng.random::<f32>() - 0.5).collect::<Vec<f32>>();
-    let weights = HostWeights { dim, users: normal(n_users * dim), items: normal(n_items * dim), bias: normal(n_items) };
+    let mut normal = |n: usize| {
+        (0..n)
+            .map(|_| rng.random::<f32>() - 0.5)
+            .collect::<Vec<f32>>()
+    };
+    let weights = HostWeights {
+        dim,
+        users: normal(n_users * dim),
+        items: normal(n_items * dim),
+        bias: normal(n_items),
+    };
     let mut rng = ChaCha8Rng::seed_from_u64(2);
     let (mut train, mut test, mut interacted) = (Vec::new(), Vec::new(), Vec::new());
     for _ in 0..n_users {
-        let all: Vec<u32> = (0..n_items as u32).filter(|_| rng.random::<f64>() < 0.045).collect();
+        let all: Vec<u32> = (0..n_items as u32)
+            .filter(|_| rng.random::<f64>() < 0.045)
+            .collect();
         let (mut tr, mut te) = (Vec::new(), Vec::new());
         for &i in &all {
-            if rng.random::<f64>() < 0.2 { te.push(i) } else { tr.push(i) }
+            if rng.random::<f64>() < 0.2 {
+                te.push(i)
+            } else {
+                tr.push(i)
+            }
         }
         train.push(tr);
         test.push(te);
@@ -41,7 +56,13 @@ fn main() {
     let counts = evaluate::train_counts(&train, n_items);
     let is_head = metrics::head_items(&counts, 0.2);
     let ks = [10usize, 20];
-    let ctx = EvalContext { ks: &ks, interacted: &interacted, categories: &cats, train_counts: &counts, is_head: &is_head };
+    let ctx = EvalContext {
+        ks: &ks,
+        interacted: &interacted,
+        categories: &cats,
+        train_counts: &counts,
+        is_head: &is_head,
+    };
     println!(
         "full-ranking evaluation: {n_users} users x {n_items} items, d = {dim}, {pairs} interactions, K = {ks:?}, {} threads",
         rayon::current_num_threads()
@@ -54,10 +75,13 @@ fn main() {
         let t = Instant::now();
         let checksum: f64 = (0..n_users)
             .into_par_iter()
-            .map_init(|| vec![0f32; n_items], |row, u| {
-                weights.score_user(u, row);
-                f64::from(row[u % n_items])
-            })
+            .map_init(
+                || vec![0f32; n_items],
+                |row, u| {
+                    weights.score_user(u, row);
+                    f64::from(row[u % n_items])
+                },
+            )
             .sum();
         scoring.push(t.elapsed().as_secs_f64());
         std::hint::black_box(checksum);
@@ -68,7 +92,13 @@ fn main() {
         std::hint::black_box(report.means.len());
     }
     let (s, f) = (median(scoring), median(full));
-    println!("reference (score all items only): median {:.3} s over {reps} runs", s);
-    println!("evaluate (all metrics, top-K, AUC): median {:.3} s over {reps} runs", f);
+    println!(
+        "reference (score all items only): median {:.3} s over {reps} runs",
+        s
+    );
+    println!(
+        "evaluate (all metrics, top-K, AUC): median {:.3} s over {reps} runs",
+        f
+    );
     println!("ratio evaluate / scoring-only: {:.2}x", f / s);
 }

@@ -51,7 +51,9 @@ impl DeviceChoice {
     pub fn describe(&self) -> String {
         match self.kind {
             BackendKind::Cpu => "cpu (burn flex)".to_string(),
-            BackendKind::Wgpu if self.software => format!("wgpu on '{}' (software adapter)", self.adapter),
+            BackendKind::Wgpu if self.software => {
+                format!("wgpu on '{}' (software adapter)", self.adapter)
+            }
             BackendKind::Wgpu => format!("wgpu on '{}'", self.adapter),
         }
     }
@@ -108,18 +110,29 @@ pub fn choose(requested: Backend, adapters: &[AdapterInfo]) -> Result<DeviceChoi
         adapter: a.name.clone(),
         software: a.software,
         // A software adapter is skipped by CubeCL's default selection: name it explicitly.
-        wgpu_kind: Some(if a.software { DeviceKind::Cpu } else { DeviceKind::DefaultDevice }),
+        wgpu_kind: Some(if a.software {
+            DeviceKind::Cpu
+        } else {
+            DeviceKind::DefaultDevice
+        }),
     };
     match requested {
         Backend::Cpu => Ok(cpu),
         Backend::Auto => Ok(hardware.map(wgpu_on).unwrap_or(cpu)),
-        Backend::Wgpu => hardware.or(software).map(wgpu_on).ok_or(BackendError::NoAdapter),
+        Backend::Wgpu => hardware
+            .or(software)
+            .map(wgpu_on)
+            .ok_or(BackendError::NoAdapter),
     }
 }
 
 /// Probes (only when wgpu could be chosen) and picks the device.
 pub fn select(requested: Backend) -> Result<DeviceChoice, BackendError> {
-    let adapters = if requested == Backend::Cpu { Vec::new() } else { probe_adapters() };
+    let adapters = if requested == Backend::Cpu {
+        Vec::new()
+    } else {
+        probe_adapters()
+    };
     choose(requested, &adapters)
 }
 
@@ -128,7 +141,11 @@ mod tests {
     use super::*;
 
     fn adapter(name: &str, software: bool) -> AdapterInfo {
-        AdapterInfo { name: name.into(), software, api: "Vulkan".into() }
+        AdapterInfo {
+            name: name.into(),
+            software,
+            api: "Vulkan".into(),
+        }
     }
 
     #[test]
@@ -144,7 +161,15 @@ mod tests {
     fn wgpu_accepts_software_but_not_nothing() {
         let c = choose(Backend::Wgpu, &[adapter("llvmpipe", true)]).unwrap();
         assert!(c.software && c.kind == BackendKind::Wgpu);
-        assert!(matches!(choose(Backend::Wgpu, &[]), Err(BackendError::NoAdapter)));
-        assert_eq!(choose(Backend::Cpu, &[adapter("H100", false)]).unwrap().kind, BackendKind::Cpu);
+        assert!(matches!(
+            choose(Backend::Wgpu, &[]),
+            Err(BackendError::NoAdapter)
+        ));
+        assert_eq!(
+            choose(Backend::Cpu, &[adapter("H100", false)])
+                .unwrap()
+                .kind,
+            BackendKind::Cpu
+        );
     }
 }

@@ -80,7 +80,12 @@ fn run_headless(file: &std::path::Path, cli: &Cli) -> ExitCode {
     } else {
         Box::new(LineObserver::default())
     };
-    println!("experiment '{}' ({}): {} run(s)", exp.name, file.display(), exp.lambdas.len() * exp.seeds.len());
+    println!(
+        "experiment '{}' ({}): {} run(s)",
+        exp.name,
+        file.display(),
+        exp.lambdas.len() * exp.seeds.len()
+    );
     let report = match sweep::run_sweep(exp, &opts, stop, observer.as_mut()) {
         Ok(r) => r,
         Err(e) => {
@@ -95,16 +100,27 @@ fn run_headless(file: &std::path::Path, cli: &Cli) -> ExitCode {
         println!("{id}: not started (sweep stopped)");
     }
     for s in report.summaries.iter().filter(|s| s.reason.is_some()) {
-        println!("{}: failed: {}", s.run_id, s.reason.as_deref().unwrap_or(""));
+        println!(
+            "{}: failed: {}",
+            s.run_id,
+            s.reason.as_deref().unwrap_or("")
+        );
     }
     println!("\nrun directories: {}", report.out_dir.display());
-    if report.all_finished() { ExitCode::SUCCESS } else { ExitCode::from(1) }
+    if report.all_finished() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    }
 }
 
 /// Without `--run`: list the experiments of `dir`, each valid or with its error.
 fn list_experiments(dir: &std::path::Path) -> ExitCode {
     let Ok(entries) = std::fs::read_dir(dir) else {
-        eprintln!("error: cannot read experiment directory '{}' (try 'recsweep --run FILE')", dir.display());
+        eprintln!(
+            "error: cannot read experiment directory '{}' (try 'recsweep --run FILE')",
+            dir.display()
+        );
         return ExitCode::from(2);
     };
     let mut files: Vec<PathBuf> = entries
@@ -115,7 +131,12 @@ fn list_experiments(dir: &std::path::Path) -> ExitCode {
     println!("experiments in {}:", dir.display());
     for f in &files {
         match config::load(f) {
-            Ok(e) => println!("  ok       {}  ({} runs: λ = {:?})", f.display(), e.lambdas.len() * e.seeds.len(), e.lambdas),
+            Ok(e) => println!(
+                "  ok       {}  ({} runs: λ = {:?})",
+                f.display(),
+                e.lambdas.len() * e.seeds.len(),
+                e.lambdas
+            ),
             Err(e) => println!("  invalid  {e}"),
         }
     }
@@ -151,16 +172,35 @@ impl SweepObserver for LineObserver {
     }
     fn event(&mut self, event: &RunEvent) {
         match event {
-            RunEvent::Started { run_id, device, epochs, batches_per_epoch, train_pairs } => {
+            RunEvent::Started {
+                run_id,
+                device,
+                epochs,
+                batches_per_epoch,
+                train_pairs,
+            } => {
                 self.epochs.insert(run_id.clone(), *epochs);
-                println!("[{run_id}] started on {device}: {train_pairs} training pairs, {batches_per_epoch} batches/epoch");
+                println!(
+                    "[{run_id}] started on {device}: {train_pairs} training pairs, {batches_per_epoch} batches/epoch"
+                );
             }
             RunEvent::Progress { .. } => {}
             RunEvent::Epoch { run_id, record } => {
-                println!("{}", epoch_line(run_id, self.epochs.get(run_id).copied().unwrap_or(0), record));
+                println!(
+                    "{}",
+                    epoch_line(
+                        run_id,
+                        self.epochs.get(run_id).copied().unwrap_or(0),
+                        record
+                    )
+                );
             }
             RunEvent::Finished { run_id, outcome } => {
-                println!("[{run_id}] {} after {:.1}s", outcome.status.as_str(), outcome.seconds);
+                println!(
+                    "[{run_id}] {} after {:.1}s",
+                    outcome.status.as_str(),
+                    outcome.seconds
+                );
             }
             RunEvent::Failed { run_id, reason } => println!("[{run_id}] FAILED: {reason}"),
         }
@@ -175,7 +215,10 @@ struct BarObserver {
 
 impl BarObserver {
     fn new() -> Self {
-        Self { multi: MultiProgress::new(), bars: HashMap::new() }
+        Self {
+            multi: MultiProgress::new(),
+            bars: HashMap::new(),
+        }
     }
 }
 
@@ -185,16 +228,30 @@ impl SweepObserver for BarObserver {
     }
     fn event(&mut self, event: &RunEvent) {
         match event {
-            RunEvent::Started { run_id, epochs, batches_per_epoch, .. } => {
-                let bar = self.multi.add(ProgressBar::new((epochs * batches_per_epoch) as u64));
+            RunEvent::Started {
+                run_id,
+                epochs,
+                batches_per_epoch,
+                ..
+            } => {
+                let bar = self
+                    .multi
+                    .add(ProgressBar::new((epochs * batches_per_epoch) as u64));
                 bar.set_style(
-                    ProgressStyle::with_template("{prefix:<24} {bar:30.cyan/blue} {percent:>3}% eta {eta:<4} {msg}")
-                        .unwrap_or_else(|_| ProgressStyle::default_bar()),
+                    ProgressStyle::with_template(
+                        "{prefix:<24} {bar:30.cyan/blue} {percent:>3}% eta {eta:<4} {msg}",
+                    )
+                    .unwrap_or_else(|_| ProgressStyle::default_bar()),
                 );
                 bar.set_prefix(run_id.clone());
                 self.bars.insert(run_id.clone(), (bar, *batches_per_epoch));
             }
-            RunEvent::Progress { run_id, epoch, batch, .. } => {
+            RunEvent::Progress {
+                run_id,
+                epoch,
+                batch,
+                ..
+            } => {
                 if let Some((bar, per_epoch)) = self.bars.get(run_id) {
                     bar.set_position(((epoch - 1) * per_epoch + batch) as u64);
                 }
@@ -215,7 +272,11 @@ impl SweepObserver for BarObserver {
             }
             RunEvent::Finished { run_id, outcome } => {
                 if let Some((bar, _)) = self.bars.get(run_id) {
-                    bar.finish_with_message(format!("{} in {:.1}s", outcome.status.as_str(), outcome.seconds));
+                    bar.finish_with_message(format!(
+                        "{} in {:.1}s",
+                        outcome.status.as_str(),
+                        outcome.seconds
+                    ));
                 }
             }
             RunEvent::Failed { run_id, reason } => {

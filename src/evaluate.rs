@@ -46,7 +46,17 @@ pub fn train_counts(train: &[Vec<u32>], n_items: usize) -> Vec<u64> {
 pub fn per_user_columns(ks: &[usize]) -> Vec<String> {
     let mut cols = vec!["auc".to_string()];
     for &k in ks {
-        for name in ["precision", "recall", "ndcg", "hit_rate", "mrr", "map", "ild", "novelty", "long_tail"] {
+        for name in [
+            "precision",
+            "recall",
+            "ndcg",
+            "hit_rate",
+            "mrr",
+            "map",
+            "ild",
+            "novelty",
+            "long_tail",
+        ] {
             cols.push(format!("{name}@{k}"));
         }
     }
@@ -90,7 +100,9 @@ pub fn evaluate(
 ) -> TestReport {
     let n_items = weights.n_items();
     let k_max = ctx.ks.iter().copied().max().unwrap_or(10);
-    let users: Vec<usize> = (0..targets.len()).filter(|&u| !targets[u].is_empty()).collect();
+    let users: Vec<usize> = (0..targets.len())
+        .filter(|&u| !targets[u].is_empty())
+        .collect();
     let popularity = metrics::ItemPopularity::new(ctx.train_counts);
 
     let results: Vec<UserResult> = users
@@ -101,8 +113,12 @@ pub fn evaluate(
                 weights.score_user(u, scores);
                 let relevant = &targets[u];
                 // AUC on the raw scores: positives against items never interacted with.
-                let auc = metrics::auc_from_scores(scores, relevant, &ctx.interacted[u]).unwrap_or(f64::NAN);
-                for &i in exclude_a[u].iter().chain(exclude_b.map_or(&[][..], |b| &b[u])) {
+                let auc = metrics::auc_from_scores(scores, relevant, &ctx.interacted[u])
+                    .unwrap_or(f64::NAN);
+                for &i in exclude_a[u]
+                    .iter()
+                    .chain(exclude_b.map_or(&[][..], |b| &b[u]))
+                {
                     scores[i as usize] = f32::NEG_INFINITY;
                 }
                 let top = top_k(scores, k_max);
@@ -122,7 +138,12 @@ pub fn evaluate(
                     ]);
                 }
                 let top_scores = top.iter().map(|&i| scores[i as usize]).collect();
-                UserResult { user: u as u32, values, top, top_scores }
+                UserResult {
+                    user: u as u32,
+                    values,
+                    top,
+                    top_scores,
+                }
             },
         )
         .collect();
@@ -131,7 +152,11 @@ pub fn evaluate(
     let mut means = MetricMap::new();
     let mut ci95 = std::collections::BTreeMap::new();
     for (c, name) in columns.iter().enumerate() {
-        let values: Vec<f64> = results.iter().map(|r| r.values[c]).filter(|v| v.is_finite()).collect();
+        let values: Vec<f64> = results
+            .iter()
+            .map(|r| r.values[c])
+            .filter(|v| v.is_finite())
+            .collect();
         if let Some(ci) = metrics::mean_ci95(&values) {
             means.insert(name.clone(), ci.mean);
             ci95.insert(name.clone(), [ci.lo, ci.hi]);
@@ -139,9 +164,15 @@ pub fn evaluate(
     }
     let lists: Vec<Vec<u32>> = results.iter().map(|r| r.top.clone()).collect();
     for &k in ctx.ks {
-        means.insert(format!("coverage@{k}"), metrics::coverage_at_k(&lists, n_items, k));
+        means.insert(
+            format!("coverage@{k}"),
+            metrics::coverage_at_k(&lists, n_items, k),
+        );
         means.insert(format!("gini@{k}"), metrics::gini_at_k(&lists, n_items, k));
-        means.insert(format!("entropy@{k}"), metrics::exposure_entropy_at_k(&lists, n_items, k));
+        means.insert(
+            format!("entropy@{k}"),
+            metrics::exposure_entropy_at_k(&lists, n_items, k),
+        );
     }
     let users_evaluated = results.len();
     let mut rows = Vec::with_capacity(results.len());

@@ -39,7 +39,11 @@ impl HostWeights {
     pub fn score_user(&self, user: usize, out: &mut [f32]) {
         let d = self.dim;
         let p = &self.users[user * d..(user + 1) * d];
-        for ((score, q), b) in out.iter_mut().zip(self.items.chunks_exact(d)).zip(&self.bias) {
+        for ((score, q), b) in out
+            .iter_mut()
+            .zip(self.items.chunks_exact(d))
+            .zip(&self.bias)
+        {
             *score = p.iter().zip(q).map(|(a, b)| a * b).sum::<f32>() + b;
         }
     }
@@ -52,8 +56,16 @@ fn standard_normal(rng: &mut impl Rng) -> f64 {
     (-2.0 * u1.ln()).sqrt() * (std::f64::consts::TAU * u2).cos()
 }
 
-fn normal_matrix(rows: usize, cols: usize, std: f64, rng: &mut impl Rng, device: &Device) -> Tensor<2> {
-    let values: Vec<f32> = (0..rows * cols).map(|_| (standard_normal(rng) * std) as f32).collect();
+fn normal_matrix(
+    rows: usize,
+    cols: usize,
+    std: f64,
+    rng: &mut impl Rng,
+    device: &Device,
+) -> Tensor<2> {
+    let values: Vec<f32> = (0..rows * cols)
+        .map(|_| (standard_normal(rng) * std) as f32)
+        .collect();
     Tensor::from_data(TensorData::new(values, [rows, cols]), device)
 }
 
@@ -65,7 +77,14 @@ pub fn index_tensor(indices: &[u32], device: &Device) -> Tensor<1, Int> {
 
 impl MatrixFactorization {
     /// Embeddings ~ N(0, std²), biases zero, drawn from `rng`.
-    pub fn init(n_users: usize, n_items: usize, dim: usize, std: f64, rng: &mut impl Rng, device: &Device) -> Self {
+    pub fn init(
+        n_users: usize,
+        n_items: usize,
+        dim: usize,
+        std: f64,
+        rng: &mut impl Rng,
+        device: &Device,
+    ) -> Self {
         let users = normal_matrix(n_users, dim, std, rng, device);
         let items = normal_matrix(n_items, dim, std, rng, device);
         let bias = Tensor::<1>::zeros([n_items], device);
@@ -87,7 +106,11 @@ impl MatrixFactorization {
         let dim = self.user_embedding.dims()[1];
         let p = self.user_embedding.val().select(0, users); // [batch, dim]
         let flat = items.reshape([batch * n]); // [batch * n]
-        let q = self.item_embedding.val().select(0, flat.clone()).reshape([batch, n, dim]); // [batch, n, dim]
+        let q = self
+            .item_embedding
+            .val()
+            .select(0, flat.clone())
+            .reshape([batch, n, dim]); // [batch, n, dim]
         let b = self.item_bias.val().select(0, flat).reshape([batch, n]); // [batch, n]
         let dot = (q * p.unsqueeze_dim::<3>(1)).sum_dim(2).reshape([batch, n]); // [batch, n]
         dot + b
@@ -107,7 +130,11 @@ impl MatrixFactorization {
 
     /// Copies the weights to the host (blocks on the device).
     pub fn host_weights(&self) -> HostWeights {
-        let to_vec = |data: TensorData| data.convert::<f32>().try_into_vec::<f32>().expect("f32 weights");
+        let to_vec = |data: TensorData| {
+            data.convert::<f32>()
+                .try_into_vec::<f32>()
+                .expect("f32 weights")
+        };
         HostWeights {
             dim: self.user_embedding.dims()[1],
             users: to_vec(self.user_embedding.val().into_data()),

@@ -80,5 +80,9 @@ pub fn relevance_loss(kind: RelevanceLoss, scores: Tensor<2>) -> Tensor<1> {
 /// Combines the parts: `total = relevance + λ · diversity`.
 pub fn combine(relevance: Tensor<1>, diversity: Tensor<1>, lambda: f64) -> Losses {
     let total = relevance.clone() + diversity.clone().mul_scalar(lambda);
-    Losses { total, relevance, diversity }
+    Losses {
+        total,
+        relevance,
+        diversity,
+    }
 }

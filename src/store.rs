@@ -97,7 +97,12 @@ pub fn utc_timestamp() -> String {
     let d = doy - (153 * mp + 2) / 5 + 1;
     let m = if mp < 10 { mp + 3 } else { mp - 9 };
     let y = yoe + era * 400 + i64::from(m <= 2);
-    format!("{y:04}{m:02}{d:02}T{:02}{:02}{:02}Z", rem / 3600, rem % 3600 / 60, rem % 60)
+    format!(
+        "{y:04}{m:02}{d:02}T{:02}{:02}{:02}Z",
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60
+    )
 }
 
 /// The metric columns of `metrics.csv`, for cut-offs `ks`.
@@ -105,8 +110,18 @@ pub fn eval_columns(ks: &[usize]) -> Vec<String> {
     let mut cols = vec!["auc".to_string()];
     for &k in ks {
         for m in [
-            "ndcg", "recall", "precision", "hit_rate", "mrr", "map", "coverage", "gini", "entropy", "ild",
-            "novelty", "long_tail",
+            "ndcg",
+            "recall",
+            "precision",
+            "hit_rate",
+            "mrr",
+            "map",
+            "coverage",
+            "gini",
+            "entropy",
+            "ild",
+            "novelty",
+            "long_tail",
         ] {
             cols.push(format!("{m}@{k}"));
         }
@@ -115,7 +130,11 @@ pub fn eval_columns(ks: &[usize]) -> Vec<String> {
 }
 
 fn fmt_num(v: f64) -> String {
-    if v.is_finite() { format!("{v}") } else { String::new() }
+    if v.is_finite() {
+        format!("{v}")
+    } else {
+        String::new()
+    }
 }
 
 /// A sweep's output directory.
@@ -147,7 +166,13 @@ impl RunStore {
     }
 
     /// Rewrites `metrics.csv` with every epoch so far (small: one row per epoch).
-    pub fn write_metrics(&self, run_id: &str, records: &[EpochRecord], ks: &[usize], eval_split: &str) -> io::Result<()> {
+    pub fn write_metrics(
+        &self,
+        run_id: &str,
+        records: &[EpochRecord],
+        ks: &[usize],
+        eval_split: &str,
+    ) -> io::Result<()> {
         let cols = eval_columns(ks);
         let mut out = String::from("epoch,loss,relevance_loss,diversity_loss,eval_split");
         for c in &cols {
@@ -155,12 +180,21 @@ impl RunStore {
         }
         out.push_str(",seconds\n");
         for r in records {
-            let _ = write!(out, "{},{},{},{},", r.epoch, r.loss, r.relevance_loss, r.diversity_loss);
+            let _ = write!(
+                out,
+                "{},{},{},{},",
+                r.epoch, r.loss, r.relevance_loss, r.diversity_loss
+            );
             if r.eval.is_some() {
                 out.push_str(eval_split);
             }
             for c in &cols {
-                let v = r.eval.as_ref().and_then(|m| m.get(c)).copied().unwrap_or(f64::NAN);
+                let v = r
+                    .eval
+                    .as_ref()
+                    .and_then(|m| m.get(c))
+                    .copied()
+                    .unwrap_or(f64::NAN);
                 let _ = write!(out, ",{}", fmt_num(v));
             }
             let _ = writeln!(out, ",{:.3}", r.seconds);
@@ -179,24 +213,47 @@ impl RunStore {
             let mut out = String::from("user,item\n");
             for (u, items) in parts.iter().enumerate() {
                 for &i in items {
-                    let _ = writeln!(out, "{},{}", csv_field(&data.user_ids[u]), csv_field(&data.item_ids[i as usize]));
+                    let _ = writeln!(
+                        out,
+                        "{},{}",
+                        csv_field(&data.user_ids[u]),
+                        csv_field(&data.item_ids[i as usize])
+                    );
                 }
             }
             out
         };
         self.write(run_id, "split/train.csv", pairs(&split.train).as_bytes())?;
-        self.write(run_id, "split/validation.csv", pairs(&split.validation).as_bytes())?;
+        self.write(
+            run_id,
+            "split/validation.csv",
+            pairs(&split.validation).as_bytes(),
+        )?;
         self.write(run_id, "split/test.csv", pairs(&split.test).as_bytes())?;
         let counts = crate::evaluate::train_counts(&split.train, data.n_items());
         let mut items = String::from("item,categories,train_count\n");
         for (i, id) in data.item_ids.iter().enumerate() {
-            let cats: Vec<&str> = data.item_categories[i].iter().map(|&c| data.category_names[c as usize].as_str()).collect();
-            let _ = writeln!(items, "{},{},{}", csv_field(id), csv_field(&cats.join("|")), counts[i]);
+            let cats: Vec<&str> = data.item_categories[i]
+                .iter()
+                .map(|&c| data.category_names[c as usize].as_str())
+                .collect();
+            let _ = writeln!(
+                items,
+                "{},{},{}",
+                csv_field(id),
+                csv_field(&cats.join("|")),
+                counts[i]
+            );
         }
         self.write(run_id, "split/items.csv", items.as_bytes())
     }
 
-    pub fn write_recommendations(&self, run_id: &str, data: &Dataset, recs: &Recommendations) -> io::Result<()> {
+    pub fn write_recommendations(
+        &self,
+        run_id: &str,
+        data: &Dataset,
+        recs: &Recommendations,
+    ) -> io::Result<()> {
         let mut out = String::from("user,rank,item,score\n");
         for (u, list) in recs {
             for (rank, (item, score)) in list.iter().enumerate() {
@@ -213,7 +270,12 @@ impl RunStore {
         self.write(run_id, "recommendations.csv", out.as_bytes())
     }
 
-    pub fn write_per_user(&self, run_id: &str, data: &Dataset, table: &PerUserTable) -> io::Result<()> {
+    pub fn write_per_user(
+        &self,
+        run_id: &str,
+        data: &Dataset,
+        table: &PerUserTable,
+    ) -> io::Result<()> {
         let mut out = String::from("user");
         for c in &table.columns {
             let _ = write!(out, ",{c}");
@@ -247,7 +309,10 @@ mod tests {
     fn timestamp_has_the_documented_shape() {
         let t = utc_timestamp();
         assert_eq!(t.len(), 16, "{t}");
-        assert!(t.starts_with("20") && t.ends_with('Z') && t.as_bytes()[8] == b'T', "{t}");
+        assert!(
+            t.starts_with("20") && t.ends_with('Z') && t.as_bytes()[8] == b'T',
+            "{t}"
+        );
     }
 
     #[test]
@@ -257,7 +322,10 @@ mod tests {
         write_atomic(&p, b"x\n").unwrap();
         write_atomic(&p, b"y\n").unwrap();
         assert_eq!(std::fs::read_to_string(&p).unwrap(), "y\n");
-        let names: Vec<_> = std::fs::read_dir(p.parent().unwrap()).unwrap().map(|e| e.unwrap().file_name()).collect();
+        let names: Vec<_> = std::fs::read_dir(p.parent().unwrap())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
         assert_eq!(names.len(), 1, "{names:?}");
     }
 

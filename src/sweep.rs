@@ -70,7 +70,11 @@ pub struct SweepReport {
 
 impl SweepReport {
     pub fn all_finished(&self) -> bool {
-        self.not_started.is_empty() && self.summaries.iter().all(|s| s.status == RunStatus::Finished)
+        self.not_started.is_empty()
+            && self
+                .summaries
+                .iter()
+                .all(|s| s.status == RunStatus::Finished)
     }
 }
 
@@ -81,11 +85,17 @@ struct Running {
 }
 
 fn store_err(path: &std::path::Path) -> impl FnOnce(std::io::Error) -> SweepError + '_ {
-    move |source| SweepError::Store { path: path.to_path_buf(), source }
+    move |source| SweepError::Store {
+        path: path.to_path_buf(),
+        source,
+    }
 }
 
 /// Loads data and picks the device: everything that can fail before a run starts.
-pub fn prepare(exp: &Experiment, opts: &SweepOptions) -> Result<(Vec<RunSpec>, DeviceChoice, Dataset), SweepError> {
+pub fn prepare(
+    exp: &Experiment,
+    opts: &SweepOptions,
+) -> Result<(Vec<RunSpec>, DeviceChoice, Dataset), SweepError> {
     let runs = exp.select_runs(opts.only.as_deref())?;
     let device = backend::select(opts.backend.unwrap_or(exp.train.backend))?;
     let data = data::load(&exp.data, exp.seed)?;
@@ -107,10 +117,11 @@ pub fn run_sweep(
         data.n_items(),
         data.positives.len()
     ));
-    let out_dir = opts
-        .out
-        .clone()
-        .unwrap_or_else(|| PathBuf::from("runs").join(&exp.name).join(crate::store::utc_timestamp()));
+    let out_dir = opts.out.clone().unwrap_or_else(|| {
+        PathBuf::from("runs")
+            .join(&exp.name)
+            .join(crate::store::utc_timestamp())
+    });
     let store = RunStore::create(out_dir.clone()).map_err(store_err(&out_dir))?;
     observer.note(&format!("output: {}", out_dir.display()));
     let parallel = opts.parallel.unwrap_or(exp.parallel).max(1);
@@ -124,10 +135,15 @@ pub fn run_sweep(
         "runs": runs.iter().map(|r| serde_json::json!({"run_id": r.id, "lambda": r.lambda, "seed": r.seed})).collect::<Vec<_>>(),
     });
     store
-        .write_text("sweep.json", &serde_json::to_string_pretty(&sweep_json).unwrap_or_default())
+        .write_text(
+            "sweep.json",
+            &serde_json::to_string_pretty(&sweep_json).unwrap_or_default(),
+        )
         .map_err(store_err(&out_dir))?;
     for run in &runs {
-        store.write_config(&run.id, &exp.run_config_yaml(run)).map_err(store_err(&out_dir))?;
+        store
+            .write_config(&run.id, &exp.run_config_yaml(run))
+            .map_err(store_err(&out_dir))?;
     }
 
     let data = Arc::new(data);
@@ -149,9 +165,23 @@ pub fn run_sweep(
     let stopped = || stop.load(std::sync::atomic::Ordering::Relaxed);
     let mut start_next = |running: &mut HashMap<String, Running>| {
         while running.len() < parallel && !stopped() {
-            let Some(spec) = pending.pop_front() else { break };
-            let handle = train::spawn_run(Arc::clone(&ctx), spec.clone(), tx.clone(), Arc::clone(&stop));
-            running.insert(spec.id.clone(), Running { spec, handle, records: Vec::new() });
+            let Some(spec) = pending.pop_front() else {
+                break;
+            };
+            let handle = train::spawn_run(
+                Arc::clone(&ctx),
+                spec.clone(),
+                tx.clone(),
+                Arc::clone(&stop),
+            );
+            running.insert(
+                spec.id.clone(),
+                Running {
+                    spec,
+                    handle,
+                    records: Vec::new(),
+                },
+            );
         }
     };
     start_next(&mut running);
@@ -173,20 +203,30 @@ pub fn run_sweep(
                 if let Some(r) = running.get_mut(&id) {
                     r.records.push(record);
                     let monitor = eval_split_name(&ctx.experiment);
-                    store.write_metrics(&id, &r.records, &exp.eval.k, monitor).map_err(store_err(&out_dir))?;
+                    store
+                        .write_metrics(&id, &r.records, &exp.eval.k, monitor)
+                        .map_err(store_err(&out_dir))?;
                 }
             }
             RunEvent::Finished { outcome, .. } => {
-                let Some(r) = running.remove(&id) else { continue };
+                let Some(r) = running.remove(&id) else {
+                    continue;
+                };
                 let _ = r.handle.join();
-                store.write_split(&id, &data, &outcome.split).map_err(store_err(&out_dir))?;
+                store
+                    .write_split(&id, &data, &outcome.split)
+                    .map_err(store_err(&out_dir))?;
                 let mut summary = base_summary(&ctx, &r.spec, &device, outcome.status, None);
                 summary.epochs_completed = outcome.epochs_completed;
                 summary.seconds = outcome.seconds;
                 summary.train_pairs = outcome.split.train_pairs();
                 if let Some(test) = &outcome.test {
-                    store.write_recommendations(&id, &data, &test.recommendations).map_err(store_err(&out_dir))?;
-                    store.write_per_user(&id, &data, &test.per_user).map_err(store_err(&out_dir))?;
+                    store
+                        .write_recommendations(&id, &data, &test.recommendations)
+                        .map_err(store_err(&out_dir))?;
+                    store
+                        .write_per_user(&id, &data, &test.per_user)
+                        .map_err(store_err(&out_dir))?;
                     summary.test = test.means.clone();
                     summary.test_ci95 = test.ci95.clone();
                     summary.users_evaluated = test.users_evaluated;
@@ -197,9 +237,12 @@ pub fn run_sweep(
                 start_next(&mut running);
             }
             RunEvent::Failed { reason, .. } => {
-                let Some(r) = running.remove(&id) else { continue };
+                let Some(r) = running.remove(&id) else {
+                    continue;
+                };
                 let _ = r.handle.join();
-                let mut summary = base_summary(&ctx, &r.spec, &device, RunStatus::Failed, Some(reason));
+                let mut summary =
+                    base_summary(&ctx, &r.spec, &device, RunStatus::Failed, Some(reason));
                 summary.epochs_completed = r.records.last().map_or(0, |e| e.epoch);
                 summary.seconds = r.records.last().map_or(0.0, |e| e.seconds);
                 summary.train_pairs = train_pairs.get(&id).copied().unwrap_or(0);
@@ -210,12 +253,18 @@ pub fn run_sweep(
         }
     }
     let not_started: Vec<String> = pending.into_iter().map(|r| r.id).collect();
-    let mut summaries: Vec<RunSummary> = order.iter().filter_map(|id| summaries.remove(id)).collect();
+    let mut summaries: Vec<RunSummary> =
+        order.iter().filter_map(|id| summaries.remove(id)).collect();
     compare_with_baselines(&mut summaries, &per_user, &paired_metrics(&exp.eval.k));
     for s in summaries.iter().filter(|s| !s.versus_lambda0.is_empty()) {
         store.write_summary(s).map_err(store_err(&out_dir))?;
     }
-    Ok(SweepReport { out_dir, device, summaries, not_started })
+    Ok(SweepReport {
+        out_dir,
+        device,
+        summaries,
+        not_started,
+    })
 }
 
 /// The per-user metrics compared against λ = 0 (relevance and beyond-accuracy).
@@ -242,7 +291,9 @@ pub fn compare_with_baselines(
         .map(|s| (s.seed, s.run_id.clone()))
         .collect();
     for s in summaries.iter_mut().filter(|s| s.lambda != 0.0) {
-        let (Some(base_id), Some(table)) = (baselines.get(&s.seed), per_user.get(&s.run_id)) else { continue };
+        let (Some(base_id), Some(table)) = (baselines.get(&s.seed), per_user.get(&s.run_id)) else {
+            continue;
+        };
         let base = &per_user[base_id];
         let base_rows: HashMap<u32, &Vec<f64>> = base.rows.iter().map(|(u, v)| (*u, v)).collect();
         for m in metrics {
@@ -261,11 +312,14 @@ pub fn compare_with_baselines(
                     }
                 }
             }
-            let (Some(w), Some(t)) = (crate::metrics::wilcoxon_signed_rank(&a, &b), crate::metrics::paired_t_test(&a, &b))
-            else {
+            let (Some(w), Some(t)) = (
+                crate::metrics::wilcoxon_signed_rank(&a, &b),
+                crate::metrics::paired_t_test(&a, &b),
+            ) else {
                 continue;
             };
-            let mean_difference = a.iter().zip(&b).map(|(x, y)| x - y).sum::<f64>() / a.len() as f64;
+            let mean_difference =
+                a.iter().zip(&b).map(|(x, y)| x - y).sum::<f64>() / a.len() as f64;
             s.versus_lambda0.insert(
                 m.clone(),
                 PairedComparison {
@@ -282,7 +336,11 @@ pub fn compare_with_baselines(
 
 /// Which split the per-epoch curves are computed on (see `train::train_run`).
 pub fn eval_split_name(exp: &Experiment) -> &'static str {
-    if exp.data.split.validation > 0.0 { "validation" } else { "test" }
+    if exp.data.split.validation > 0.0 {
+        "validation"
+    } else {
+        "test"
+    }
 }
 
 fn base_summary(
@@ -331,13 +389,25 @@ pub fn results_table(summaries: &[RunSummary], ks: &[usize]) -> String {
         format!("gini@{k_lo}"),
         format!("ild@{k_lo}"),
     ];
-    let id_w = summaries.iter().map(|s| s.run_id.len()).max().unwrap_or(6).max(6);
-    let mut out = format!("{:<id_w$}  {:>8}  {:>6}  {:<11}", "run", "lambda", "seed", "status");
+    let id_w = summaries
+        .iter()
+        .map(|s| s.run_id.len())
+        .max()
+        .unwrap_or(6)
+        .max(6);
+    let mut out = format!(
+        "{:<id_w$}  {:>8}  {:>6}  {:<11}",
+        "run", "lambda", "seed", "status"
+    );
     for m in &metrics {
         out.push_str(&format!("  {m:>11}"));
     }
     let p_key = format!("ndcg@{k_lo}");
-    out.push_str(&format!("  {:>13}  {:>8}\n", format!("p({p_key})"), "seconds"));
+    out.push_str(&format!(
+        "  {:>13}  {:>8}\n",
+        format!("p({p_key})"),
+        "seconds"
+    ));
     for s in summaries {
         out.push_str(&format!(
             "{:<id_w$}  {:>8}  {:>6}  {:<11}",
@@ -353,6 +423,8 @@ pub fn results_table(summaries: &[RunSummary], ks: &[usize]) -> String {
             }
         }
         match s.versus_lambda0.get(&p_key) {
+            // Below f64's normal range the normal approximation only says "tiny".
+            Some(c) if c.wilcoxon_p < 1e-300 => out.push_str(&format!("  {:>13}", "<1e-300")),
             Some(c) => out.push_str(&format!("  {:>13.2e}", c.wilcoxon_p)),
             None => out.push_str(&format!("  {:>13}", "-")),
         }

@@ -56,17 +56,28 @@ pub fn spawn_run(
         .name(format!("run {}", run.id))
         .spawn(move || {
             let run_id = run.id.clone();
-            let result = std::panic::catch_unwind(AssertUnwindSafe(|| train_run(&ctx, &run, &events, &stop)));
+            let result = std::panic::catch_unwind(AssertUnwindSafe(|| {
+                train_run(&ctx, &run, &events, &stop)
+            }));
             let event = match result {
-                Ok(Ok(outcome)) => RunEvent::Finished { run_id, outcome: Box::new(outcome) },
-                Ok(Err(e)) => RunEvent::Failed { run_id, reason: e.to_string() },
+                Ok(Ok(outcome)) => RunEvent::Finished {
+                    run_id,
+                    outcome: Box::new(outcome),
+                },
+                Ok(Err(e)) => RunEvent::Failed {
+                    run_id,
+                    reason: e.to_string(),
+                },
                 Err(panic) => {
                     let msg = panic
                         .downcast_ref::<String>()
                         .cloned()
                         .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
                         .unwrap_or_else(|| "unknown panic".into());
-                    RunEvent::Failed { run_id, reason: format!("panicked: {msg}") }
+                    RunEvent::Failed {
+                        run_id,
+                        reason: format!("panicked: {msg}"),
+                    }
                 }
             };
             // The receiver may be gone (the caller quit): nothing left to tell.
@@ -115,7 +126,14 @@ pub fn train_run(
 
     let device = ctx.device.device();
     let mut rng = ChaCha8Rng::seed_from_u64(run.seed);
-    let mut model = MatrixFactorization::init(n_users, n_items, exp.model_dim, t.init_std, &mut rng, &device);
+    let mut model = MatrixFactorization::init(
+        n_users,
+        n_items,
+        exp.model_dim,
+        t.init_std,
+        &mut rng,
+        &device,
+    );
     let mut adam = AdamConfig::new();
     if t.weight_decay > 0.0 {
         adam = adam.with_weight_decay(Some(WeightDecayConfig::new(t.weight_decay as f32)));
@@ -133,7 +151,11 @@ pub fn train_run(
     };
     // Curves monitor validation; without a validation split they monitor test (there is no
     // model selection, so nothing is tuned on it).
-    let monitor = if split.has_validation() { &split.validation } else { &split.test };
+    let monitor = if split.has_validation() {
+        &split.validation
+    } else {
+        &split.test
+    };
 
     let negatives = t.negatives;
     let mut last_progress = Instant::now();
@@ -157,7 +179,8 @@ pub fn train_run(
                 let at = (lo + p) * negatives;
                 cand.extend(negs[at..at + negatives].iter().map(|&i| i64::from(i)));
             }
-            let cand: Tensor<2, Int> = Tensor::from_data(TensorData::new(cand, [m, 1 + negatives]), &device);
+            let cand: Tensor<2, Int> =
+                Tensor::from_data(TensorData::new(cand, [m, 1 + negatives]), &device);
             let scores = model.forward(batch_users.clone(), cand); // [m, 1 + n]
             let relevance = objective::relevance_loss(t.loss, scores); // [1]
 
@@ -174,14 +197,23 @@ pub fn train_run(
             model = optim.step(t.learning_rate, model, grads);
 
             // Accumulate on the device; read back once per epoch (a read blocks on the device).
-            let parts = Tensor::cat(vec![losses.total, losses.relevance, losses.diversity], 0).detach(); // [3]
+            let parts =
+                Tensor::cat(vec![losses.total, losses.relevance, losses.diversity], 0).detach(); // [3]
             sums = Some(match sums {
                 Some(s) => s + parts,
                 None => parts,
             });
             if last_progress.elapsed() > Duration::from_millis(100) || b + 1 == batches {
                 last_progress = Instant::now();
-                send(events, RunEvent::Progress { run_id: run.id.clone(), epoch, batch: b + 1, batches })?;
+                send(
+                    events,
+                    RunEvent::Progress {
+                        run_id: run.id.clone(),
+                        epoch,
+                        batch: b + 1,
+                        batches,
+                    },
+                )?;
             }
         }
         let means: Vec<f64> = sums
@@ -209,12 +241,24 @@ pub fn train_run(
             eval,
             seconds: started.elapsed().as_secs_f64(),
         };
-        send(events, RunEvent::Epoch { run_id: run.id.clone(), record })?;
+        send(
+            events,
+            RunEvent::Epoch {
+                run_id: run.id.clone(),
+                record,
+            },
+        )?;
     }
 
     // Test: rank everything but training and validation items.
     let weights = model.host_weights();
-    let test = evaluate::evaluate(&weights, &split.test, &split.train, Some(&split.validation), &eval_ctx);
+    let test = evaluate::evaluate(
+        &weights,
+        &split.test,
+        &split.train,
+        Some(&split.validation),
+        &eval_ctx,
+    );
     Ok(RunOutcome {
         status: RunStatus::Finished,
         epochs_completed,

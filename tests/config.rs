@@ -18,7 +18,11 @@ fn shipped_experiments_are_valid() {
         let path = entry.unwrap().path();
         if path.extension().is_some_and(|e| e == "yaml") {
             let exp = config::load(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-            assert!(exp.lambdas.len() >= 2, "{}: a sweep needs several λ", path.display());
+            assert!(
+                exp.lambdas.len() >= 2,
+                "{}: a sweep needs several λ",
+                path.display()
+            );
             n += 1;
         }
     }
@@ -33,6 +37,7 @@ fn quickstart_expands_to_four_lambdas_including_zero() {
     let ids: Vec<String> = exp.runs().into_iter().map(|r| r.id).collect();
     assert!(ids.contains(&"lambda-0_seed-7".to_string()), "{ids:?}");
     assert!(ids.contains(&"lambda-0.3_seed-7".to_string()), "{ids:?}");
+    assert!(ids.contains(&"lambda-0.1_seed-7".to_string()), "{ids:?}");
 }
 
 #[test]
@@ -50,8 +55,14 @@ fn log_range_with_zero_and_seeds_expands_lambda_major() {
 fn only_selects_one_run_or_names_the_choices() {
     let exp = config::load(&repo("experiments/quickstart.yaml")).unwrap();
     assert_eq!(exp.select_runs(Some("lambda-1_seed-7")).unwrap().len(), 1);
-    let err = exp.select_runs(Some("lambda-9_seed-7")).unwrap_err().to_string();
-    assert!(err.contains("'lambda-9_seed-7'") && err.contains("lambda-0_seed-7"), "{err}");
+    let err = exp
+        .select_runs(Some("lambda-9_seed-7"))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("'lambda-9_seed-7'") && err.contains("lambda-0_seed-7"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -75,14 +86,23 @@ const CASES: &[(&str, &[&str])] = &[
     ("wrong_type.yaml", &["train.learning_rate", "fast"]),
     ("missing_path.yaml", &["data.path", "needs a path"]),
     ("unknown_backend.yaml", &["train.backend", "tpu"]),
-    ("log_from_zero.yaml", &["sweep.lambda.from", "'0'", "log scale"]),
+    (
+        "log_from_zero.yaml",
+        &["sweep.lambda.from", "'0'", "log scale"],
+    ),
     ("test_share_too_big.yaml", &["data.split.test", "'1.5'"]),
     ("zero_k.yaml", &["eval.k", "'0'"]),
     ("empty_seeds.yaml", &["sweep.seeds", "'[]'"]),
     ("bad_name.yaml", &["name", "'bad name!'"]),
-    ("too_many_interactions.yaml", &["data.synthetic.interactions_per_user", "'40'"]),
+    (
+        "too_many_interactions.yaml",
+        &["data.synthetic.interactions_per_user", "'40'"],
+    ),
     ("yaml_syntax.yaml", &["yaml_syntax.yaml"]),
-    ("wrong_extension.yaml", &["data.path", "'data.txt'", ".csv or .parquet"]),
+    (
+        "wrong_extension.yaml",
+        &["data.path", "'data.txt'", ".csv or .parquet"],
+    ),
 ];
 
 #[test]
@@ -94,11 +114,20 @@ fn each_invalid_config_is_rejected_with_file_field_and_value() {
             Err(e) => e,
         };
         let msg = err.to_string();
-        assert!(msg.contains(file), "{file}: error does not name the file: {msg}");
+        assert!(
+            msg.contains(file),
+            "{file}: error does not name the file: {msg}"
+        );
         for n in *needles {
             assert!(msg.contains(n), "{file}: expected '{n}' in: {msg}");
         }
-        assert!(matches!(err, ConfigError::Syntax { .. } | ConfigError::Invalid { .. }), "{file}: {err:?}");
+        assert!(
+            matches!(
+                err,
+                ConfigError::Syntax { .. } | ConfigError::Invalid { .. }
+            ),
+            "{file}: {err:?}"
+        );
     }
 }
 
@@ -109,7 +138,10 @@ fn every_fixture_has_a_case() {
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .collect();
     for f in &fixtures {
-        assert!(CASES.iter().any(|(c, _)| c == f), "fixture {f} is not checked");
+        assert!(
+            CASES.iter().any(|(c, _)| c == f),
+            "fixture {f} is not checked"
+        );
     }
 }
 
@@ -122,13 +154,20 @@ fn the_binary_exits_2_with_the_error_on_stderr() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains("zero_epochs.yaml") && stderr.contains("train.epochs"), "{stderr}");
+    assert!(
+        stderr.contains("zero_epochs.yaml") && stderr.contains("train.epochs"),
+        "{stderr}"
+    );
     // Nothing half-written: a rejected config creates no run directory.
-    assert!(out.stdout.is_empty() || !String::from_utf8_lossy(&out.stdout).contains("run directories"));
+    assert!(
+        out.stdout.is_empty() || !String::from_utf8_lossy(&out.stdout).contains("run directories")
+    );
 }
 
 #[test]
 fn a_missing_file_is_a_clear_error() {
-    let err = config::load(Path::new("no/such/experiment.yaml")).unwrap_err().to_string();
+    let err = config::load(Path::new("no/such/experiment.yaml"))
+        .unwrap_err()
+        .to_string();
     assert!(err.contains("'no/such/experiment.yaml'"), "{err}");
 }

@@ -74,7 +74,8 @@ def main(case_dir):
     means = {}
     for key in next(iter(per_user.values())):
         vals = [r[key] for r in per_user.values() if r[key] is not None]
-        means[key] = float(np.mean(vals))
+        # Undefined for every user (ILD@1: a one-item list has no pairs): no mean at all.
+        means[key] = float(np.mean(vals)) if vals else None
     for k in ks:
         exposure = np.zeros(n_items)
         for l in lists:
@@ -101,7 +102,10 @@ def main(case_dir):
                 bad.append(f"user {u} {key}: rust {g}, reference {want}")
     for key, want in means.items():
         g = rust["means"].get(key)
-        if g is None or abs(g - want) > TOL:
+        if want is None:
+            if g is not None:
+                bad.append(f"mean {key}: rust {g}, reference undefined")
+        elif g is None or abs(g - want) > TOL:
             bad.append(f"mean {key}: rust {g}, reference {want}")
     print(f"checked {len(per_user)} users x {len(next(iter(per_user.values())))} metrics and {len(means)} means")
     if bad:

@@ -23,14 +23,25 @@ fn python() -> PathBuf {
     let venv = Path::new(&home).join(".cache/recsweep-venv");
     let py = venv.join("bin/python");
     let ready = py.is_file()
-        && Command::new(&py).args(["-c", "import numpy, sklearn"]).status().is_ok_and(|s| s.success());
+        && Command::new(&py)
+            .args(["-c", "import numpy, sklearn"])
+            .status()
+            .is_ok_and(|s| s.success());
     if !ready {
-        let ok = Command::new("python3").args(["-m", "venv"]).arg(&venv).status().is_ok_and(|s| s.success())
+        let ok = Command::new("python3")
+            .args(["-m", "venv"])
+            .arg(&venv)
+            .status()
+            .is_ok_and(|s| s.success())
             && Command::new(&py)
                 .args(["-m", "pip", "install", "-q", "numpy", "scikit-learn"])
                 .status()
                 .is_ok_and(|s| s.success());
-        assert!(ok, "could not set up {} with numpy and scikit-learn", venv.display());
+        assert!(
+            ok,
+            "could not set up {} with numpy and scikit-learn",
+            venv.display()
+        );
     }
     py
 }
@@ -40,7 +51,11 @@ fn evaluator_agrees_with_numpy_and_scikit_learn() {
     let (n_users, n_items, dim) = (300usize, 150usize, 4usize);
     let mut rng = ChaCha8Rng::seed_from_u64(2024);
     // Coarse weights make tied scores common, so tie handling is exercised.
-    let mut coarse = |n: usize| (0..n).map(|_| f32::from(rng.random_range(-2i8..=2)) * 0.5).collect::<Vec<f32>>();
+    let mut coarse = |n: usize| {
+        (0..n)
+            .map(|_| f32::from(rng.random_range(-2i8..=2)) * 0.5)
+            .collect::<Vec<f32>>()
+    };
     let weights = HostWeights {
         dim,
         users: coarse(n_users * dim),
@@ -52,7 +67,9 @@ fn evaluator_agrees_with_numpy_and_scikit_learn() {
     let mut test = Vec::new();
     let mut interacted = Vec::new();
     for u in 0..n_users {
-        let mut items: Vec<u32> = (0..n_items as u32).filter(|_| rng.random::<f64>() < 0.12).collect();
+        let mut items: Vec<u32> = (0..n_items as u32)
+            .filter(|_| rng.random::<f64>() < 0.12)
+            .collect();
         // Some users have no held-out positives (skipped), some only one, some many.
         let n_test = match u % 10 {
             0 => 0,
@@ -85,7 +102,13 @@ fn evaluator_agrees_with_numpy_and_scikit_learn() {
     let ks = [1usize, 5, 10];
     let counts = evaluate::train_counts(&train, n_items);
     let is_head = metrics::head_items(&counts, 0.2);
-    let ctx = EvalContext { ks: &ks, interacted: &interacted, categories: &cats, train_counts: &counts, is_head: &is_head };
+    let ctx = EvalContext {
+        ks: &ks,
+        interacted: &interacted,
+        categories: &cats,
+        train_counts: &counts,
+        is_head: &is_head,
+    };
     let report = evaluate::evaluate(&weights, &test, &train, None, &ctx);
 
     let mut scores = Vec::new();
@@ -119,9 +142,17 @@ fn evaluator_agrees_with_numpy_and_scikit_learn() {
     std::fs::write(dir.path().join("rust.json"), rust.to_string()).unwrap();
 
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/crosscheck.py");
-    let out = Command::new(python()).arg(&script).arg(dir.path()).output().unwrap();
+    let out = Command::new(python())
+        .arg(&script)
+        .arg(dir.path())
+        .output()
+        .unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(out.status.success(), "cross-check failed:\n{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "cross-check failed:\n{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(stdout.contains("all agree"), "{stdout}");
     assert!(report.users_evaluated >= 250, "{}", report.users_evaluated);
 }

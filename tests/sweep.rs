@@ -24,8 +24,14 @@ fn summary(dir: &Path, run: &str) -> RunSummary {
 }
 
 fn run_ids(dir: &Path) -> Vec<String> {
-    let sweep: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(dir.join("sweep.json")).unwrap()).unwrap();
-    sweep["runs"].as_array().unwrap().iter().map(|r| r["run_id"].as_str().unwrap().to_string()).collect()
+    let sweep: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("sweep.json")).unwrap()).unwrap();
+    sweep["runs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["run_id"].as_str().unwrap().to_string())
+        .collect()
 }
 
 /// Every file of the run store exists and is consistent for every run.
@@ -48,19 +54,49 @@ fn check_store(dir: &Path, backend: &str) -> Vec<RunSummary> {
             assert!(run.join(f).is_file(), "{id}: {f} missing");
         }
         let s = summary(dir, id);
-        assert_eq!(s.status, recsweep::events::RunStatus::Finished, "{id}: {:?}", s.reason);
+        assert_eq!(
+            s.status,
+            recsweep::events::RunStatus::Finished,
+            "{id}: {:?}",
+            s.reason
+        );
         assert_eq!(s.backend, backend, "{id}");
         assert_eq!(s.run_id, *id);
-        for key in ["auc", "ndcg@10", "recall@10", "coverage@10", "gini@10", "ild@10"] {
-            let v = s.test.get(key).unwrap_or_else(|| panic!("{id}: test.{key} missing"));
+        for key in [
+            "auc",
+            "ndcg@10",
+            "recall@10",
+            "coverage@10",
+            "gini@10",
+            "ild@10",
+        ] {
+            let v = s
+                .test
+                .get(key)
+                .unwrap_or_else(|| panic!("{id}: test.{key} missing"));
             assert!((0.0..=1.0).contains(v), "{id}: {key} = {v}");
         }
         let metrics = std::fs::read_to_string(run.join("metrics.csv")).unwrap();
         let header = metrics.lines().next().unwrap();
-        for col in ["epoch", "loss", "relevance_loss", "diversity_loss", "val_auc", "val_coverage@10", "seconds"] {
-            assert!(header.split(',').any(|c| c == col), "{id}: metrics.csv lacks {col}: {header}");
+        for col in [
+            "epoch",
+            "loss",
+            "relevance_loss",
+            "diversity_loss",
+            "val_auc",
+            "val_coverage@10",
+            "seconds",
+        ] {
+            assert!(
+                header.split(',').any(|c| c == col),
+                "{id}: metrics.csv lacks {col}: {header}"
+            );
         }
-        assert_eq!(metrics.lines().count(), 1 + s.epochs, "{id}: one row per epoch");
+        assert_eq!(
+            metrics.lines().count(),
+            1 + s.epochs,
+            "{id}: one row per epoch"
+        );
         let recs = std::fs::read_to_string(run.join("recommendations.csv")).unwrap();
         assert!(recs.starts_with("user,rank,item,score\n"));
         // The resolved config re-parses to exactly this run.
@@ -76,17 +112,38 @@ fn check_store(dir: &Path, backend: &str) -> Vec<RunSummary> {
 fn quickstart_on_cpu_writes_every_file_and_trades_relevance_for_coverage() {
     let out = tempfile::tempdir().unwrap();
     let dir = out.path().join("qs");
-    let o = recsweep(&["--run", "experiments/quickstart.yaml", "--backend", "cpu", "--out", dir.to_str().unwrap()]);
+    let o = recsweep(&[
+        "--run",
+        "experiments/quickstart.yaml",
+        "--backend",
+        "cpu",
+        "--out",
+        dir.to_str().unwrap(),
+    ]);
     let stdout = String::from_utf8_lossy(&o.stdout);
-    assert_eq!(o.status.code(), Some(0), "stdout:\n{stdout}\nstderr:\n{}", String::from_utf8_lossy(&o.stderr));
-    assert!(stdout.contains("coverage@10") && stdout.contains("lambda-0_seed-7"), "no results table:\n{stdout}");
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "stdout:\n{stdout}\nstderr:\n{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert!(
+        stdout.contains("coverage@10") && stdout.contains("lambda-0_seed-7"),
+        "no results table:\n{stdout}"
+    );
     // Not a terminal: plain one-line-per-epoch logs.
     assert!(stdout.contains("epoch 1/"), "{stdout}");
     let summaries = check_store(&dir, "cpu");
     assert!(summaries.len() >= 4);
     let cov = |s: &RunSummary| s.test["coverage@10"];
-    let base = summaries.iter().find(|s| s.lambda == 0.0).expect("λ = 0 run");
-    let top = summaries.iter().max_by(|a, b| a.lambda.total_cmp(&b.lambda)).unwrap();
+    let base = summaries
+        .iter()
+        .find(|s| s.lambda == 0.0)
+        .expect("λ = 0 run");
+    let top = summaries
+        .iter()
+        .max_by(|a, b| a.lambda.total_cmp(&b.lambda))
+        .unwrap();
     assert!(
         cov(top) > cov(base),
         "coverage@10 at λ = {} ({}) should exceed λ = 0 ({})",
@@ -95,20 +152,40 @@ fn quickstart_on_cpu_writes_every_file_and_trades_relevance_for_coverage() {
         cov(base)
     );
     // λ = 0 is a real recommender: well above chance.
-    assert!(base.test["auc"] > 0.75, "auc at λ = 0: {}", base.test["auc"]);
+    assert!(
+        base.test["auc"] > 0.75,
+        "auc at λ = 0: {}",
+        base.test["auc"]
+    );
 }
 
 #[test]
 fn tiny_sweep_on_wgpu_really_uses_wgpu() {
     let out = tempfile::tempdir().unwrap();
     let dir = out.path().join("w");
-    let o = recsweep(&["--run", "tests/fixtures/tiny.yaml", "--backend", "wgpu", "--out", dir.to_str().unwrap()]);
+    let o = recsweep(&[
+        "--run",
+        "tests/fixtures/tiny.yaml",
+        "--backend",
+        "wgpu",
+        "--out",
+        dir.to_str().unwrap(),
+    ]);
     let stdout = String::from_utf8_lossy(&o.stdout);
-    assert_eq!(o.status.code(), Some(0), "stdout:\n{stdout}\nstderr:\n{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "stdout:\n{stdout}\nstderr:\n{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
     assert!(stdout.contains("backend: wgpu"), "{stdout}");
     let summaries = check_store(&dir, "wgpu");
     // The adapter is a real one named by the driver, not the CPU backend's label.
-    assert!(summaries.iter().all(|s| s.adapter != "flex (CPU)" && !s.adapter.is_empty()));
+    assert!(
+        summaries
+            .iter()
+            .all(|s| s.adapter != "flex (CPU)" && !s.adapter.is_empty())
+    );
 }
 
 #[test]
@@ -118,16 +195,36 @@ fn same_seed_on_cpu_gives_the_same_metrics() {
         .iter()
         .map(|name| {
             let dir = out.path().join(name);
-            let o = recsweep(&["--run", "tests/fixtures/tiny.yaml", "--backend", "cpu", "--out", dir.to_str().unwrap()]);
-            assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+            let o = recsweep(&[
+                "--run",
+                "tests/fixtures/tiny.yaml",
+                "--backend",
+                "cpu",
+                "--out",
+                dir.to_str().unwrap(),
+            ]);
+            assert_eq!(
+                o.status.code(),
+                Some(0),
+                "{}",
+                String::from_utf8_lossy(&o.stderr)
+            );
             dir
         })
         .collect();
     for id in run_ids(&runs[0]) {
         let (a, b) = (summary(&runs[0], &id), summary(&runs[1], &id));
-        assert_eq!(a.test, b.test, "{id}: test metrics differ between identical runs");
-        let recs = |d: &Path| std::fs::read_to_string(d.join(&id).join("recommendations.csv")).unwrap();
-        assert_eq!(recs(&runs[0]), recs(&runs[1]), "{id}: recommendations differ");
+        assert_eq!(
+            a.test, b.test,
+            "{id}: test metrics differ between identical runs"
+        );
+        let recs =
+            |d: &Path| std::fs::read_to_string(d.join(&id).join("recommendations.csv")).unwrap();
+        assert_eq!(
+            recs(&runs[0]),
+            recs(&runs[1]),
+            "{id}: recommendations differ"
+        );
     }
 }
 
@@ -135,11 +232,30 @@ fn same_seed_on_cpu_gives_the_same_metrics() {
 fn only_trains_one_run_and_unknown_only_exits_2() {
     let out = tempfile::tempdir().unwrap();
     let dir = out.path().join("one");
-    let o = recsweep(&["--run", "tests/fixtures/tiny.yaml", "--only", "lambda-1_seed-5", "--out", dir.to_str().unwrap()]);
-    assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+    let o = recsweep(&[
+        "--run",
+        "tests/fixtures/tiny.yaml",
+        "--only",
+        "lambda-1_seed-5",
+        "--out",
+        dir.to_str().unwrap(),
+    ]);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
     assert_eq!(run_ids(&dir), vec!["lambda-1_seed-5".to_string()]);
     assert!(!dir.join("lambda-0_seed-5").exists());
-    let o = recsweep(&["--run", "tests/fixtures/tiny.yaml", "--only", "lambda-7_seed-5", "--out", dir.to_str().unwrap()]);
+    let o = recsweep(&[
+        "--run",
+        "tests/fixtures/tiny.yaml",
+        "--only",
+        "lambda-7_seed-5",
+        "--out",
+        dir.to_str().unwrap(),
+    ]);
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("'lambda-7_seed-5'"));
 }
@@ -154,22 +270,38 @@ fn a_run_that_diverges_fails_alone_and_the_sweep_exits_1() {
     let file = dir.path().join("diverge.yaml");
     std::fs::write(&file, yaml).unwrap();
     let out = dir.path().join("out");
-    let o = recsweep(&["--run", file.to_str().unwrap(), "--out", out.to_str().unwrap()]);
+    let o = recsweep(&[
+        "--run",
+        file.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
     let stdout = String::from_utf8_lossy(&o.stdout);
     assert_eq!(o.status.code(), Some(1), "{stdout}");
     let ok = summary(&out, "lambda-0_seed-5");
     assert_eq!(ok.status, recsweep::events::RunStatus::Finished);
-    let bad_id = run_ids(&out).into_iter().find(|id| id != "lambda-0_seed-5").unwrap();
+    let bad_id = run_ids(&out)
+        .into_iter()
+        .find(|id| id != "lambda-0_seed-5")
+        .unwrap();
     let bad = summary(&out, &bad_id);
     assert_eq!(bad.status, recsweep::events::RunStatus::Failed);
-    assert!(bad.reason.as_deref().unwrap_or("").contains("non-finite"), "{:?}", bad.reason);
+    assert!(
+        bad.reason.as_deref().unwrap_or("").contains("non-finite"),
+        "{:?}",
+        bad.reason
+    );
 }
 
 #[test]
 fn movielens_loads_from_shared_when_present() {
     // The data set is read from ../shared, never shipped; CI clones have it beside the repo.
     let dir = repo("../shared/datasets/ml-100k");
-    assert!(dir.join("u.data").is_file(), "MovieLens-100K expected at {}", dir.display());
+    assert!(
+        dir.join("u.data").is_file(),
+        "MovieLens-100K expected at {}",
+        dir.display()
+    );
     let exp = recsweep::config::load(&repo("experiments/ml100k.yaml")).unwrap();
     let data = recsweep::data::load(&exp.data, exp.seed).unwrap();
     assert_eq!((data.n_users(), data.n_items()), (943, 1682));

@@ -181,7 +181,8 @@ impl Experiment {
             seeds: Some(vec![run.seed]),
         };
         one.parallel = Some(1);
-        let body = serde_yaml::to_string(&one).unwrap_or_else(|e| format!("# unserialisable: {e}\n"));
+        let body =
+            serde_yaml::to_string(&one).unwrap_or_else(|e| format!("# unserialisable: {e}\n"));
         format!(
             "# Resolved config of run '{}' of experiment '{}' (from {}).\n# Re-run with: recsweep --run config.yaml\n{body}",
             run.id,
@@ -208,10 +209,9 @@ pub fn load(path: &Path) -> Result<Experiment, ConfigError> {
 
 /// Parses YAML text as an experiment; `file` names it in errors and anchors relative paths.
 pub fn parse_str(text: &str, file: &Path) -> Result<Experiment, ConfigError> {
-    let raw: raw::RawExperiment =
-        serde_yaml::from_str(text).map_err(|e| ConfigError::Syntax {
-            file: file.to_path_buf(),
-            message: e.to_string(),
-        })?;
+    let raw: raw::RawExperiment = serde_yaml::from_str(text).map_err(|e| ConfigError::Syntax {
+        file: file.to_path_buf(),
+        message: e.to_string(),
+    })?;
     raw::validate(raw, file)
 }

@@ -405,7 +405,12 @@ fn invalid(file: &Path, field: &str, value: impl ToString, reason: &str) -> Conf
 
 fn at_least(file: &Path, field: &str, value: usize, min: usize) -> Result<usize, ConfigError> {
     if value < min {
-        return Err(invalid(file, field, value, &format!("must be at least {min}")));
+        return Err(invalid(
+            file,
+            field,
+            value,
+            &format!("must be at least {min}"),
+        ));
     }
     Ok(value)
 }
@@ -429,21 +434,44 @@ fn expand_lambdas(spec: &LambdaSpec, file: &Path) -> Result<Vec<f64>, ConfigErro
     let values = match spec {
         LambdaSpec::List(list) => {
             if list.is_empty() {
-                return Err(invalid(file, "sweep.lambda", "[]", "needs at least one value"));
+                return Err(invalid(
+                    file,
+                    "sweep.lambda",
+                    "[]",
+                    "needs at least one value",
+                ));
             }
             list.clone()
         }
         LambdaSpec::Range(r) => {
             at_least(file, "sweep.lambda.steps", r.steps, 1)?;
             let (from, to) = (r.from, r.to);
-            finite_in(file, "sweep.lambda.from", from, 0.0, f64::MAX, "must be finite and >= 0")?;
-            finite_in(file, "sweep.lambda.to", to, from, f64::MAX, "must be finite and >= 'from'")?;
+            finite_in(
+                file,
+                "sweep.lambda.from",
+                from,
+                0.0,
+                f64::MAX,
+                "must be finite and >= 0",
+            )?;
+            finite_in(
+                file,
+                "sweep.lambda.to",
+                to,
+                from,
+                f64::MAX,
+                "must be finite and >= 'from'",
+            )?;
             let mut out = Vec::with_capacity(r.steps + 1);
             if r.include_zero {
                 out.push(0.0);
             }
             for i in 0..r.steps {
-                let t = if r.steps == 1 { 0.0 } else { i as f64 / (r.steps - 1) as f64 };
+                let t = if r.steps == 1 {
+                    0.0
+                } else {
+                    i as f64 / (r.steps - 1) as f64
+                };
                 let v = match r.scale {
                     LambdaScale::Linear => from + t * (to - from),
                     LambdaScale::Log => {
@@ -465,7 +493,14 @@ fn expand_lambdas(spec: &LambdaSpec, file: &Path) -> Result<Vec<f64>, ConfigErro
         }
     };
     for (i, &l) in values.iter().enumerate() {
-        finite_in(file, &format!("sweep.lambda[{i}]"), l, 0.0, f64::MAX, "λ must be finite and >= 0")?;
+        finite_in(
+            file,
+            &format!("sweep.lambda[{i}]"),
+            l,
+            0.0,
+            f64::MAX,
+            "λ must be finite and >= 0",
+        )?;
     }
     let mut seen = Vec::new();
     for &l in &values {
@@ -515,13 +550,23 @@ pub fn validate(mut raw: RawExperiment, file: &Path) -> Result<Experiment, Confi
     let source = match d.source {
         SourceKind::Synthetic => {
             if let Some(p) = &d.path {
-                return Err(invalid(file, "data.path", p.display(), "synthetic data takes no path"));
+                return Err(invalid(
+                    file,
+                    "data.path",
+                    p.display(),
+                    "synthetic data takes no path",
+                ));
             }
             let params = d.synthetic.clone().unwrap_or_default();
             at_least(file, "data.synthetic.users", params.users, 2)?;
             at_least(file, "data.synthetic.items", params.items, 10)?;
             at_least(file, "data.synthetic.categories", params.categories, 1)?;
-            at_least(file, "data.synthetic.interactions_per_user", params.interactions_per_user, 5)?;
+            at_least(
+                file,
+                "data.synthetic.interactions_per_user",
+                params.interactions_per_user,
+                5,
+            )?;
             if params.interactions_per_user > params.items / 2 {
                 return Err(invalid(
                     file,
@@ -530,7 +575,12 @@ pub fn validate(mut raw: RawExperiment, file: &Path) -> Result<Experiment, Confi
                     "must be at most half the number of items",
                 ));
             }
-            at_least(file, "data.synthetic.categories_per_user", params.categories_per_user, 1)?;
+            at_least(
+                file,
+                "data.synthetic.categories_per_user",
+                params.categories_per_user,
+                1,
+            )?;
             if params.categories_per_user > params.categories {
                 return Err(invalid(
                     file,
@@ -539,8 +589,22 @@ pub fn validate(mut raw: RawExperiment, file: &Path) -> Result<Experiment, Confi
                     "cannot exceed 'categories'",
                 ));
             }
-            finite_in(file, "data.synthetic.popularity_exponent", params.popularity_exponent, 0.0, 5.0, "must be in [0, 5]")?;
-            finite_in(file, "data.synthetic.preference_strength", params.preference_strength, 0.0, 1.0, "must be in [0, 1]")?;
+            finite_in(
+                file,
+                "data.synthetic.popularity_exponent",
+                params.popularity_exponent,
+                0.0,
+                5.0,
+                "must be in [0, 5]",
+            )?;
+            finite_in(
+                file,
+                "data.synthetic.preference_strength",
+                params.preference_strength,
+                0.0,
+                1.0,
+                "must be in [0, 1]",
+            )?;
             d.synthetic = Some(params.clone());
             DataSource::Synthetic(params)
         }
@@ -553,9 +617,18 @@ pub fn validate(mut raw: RawExperiment, file: &Path) -> Result<Experiment, Confi
             if d.source == SourceKind::Movielens100k {
                 DataSource::MovieLens100k(abs)
             } else {
-                let ext = abs.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
+                let ext = abs
+                    .extension()
+                    .and_then(|e| e.to_str())
+                    .unwrap_or("")
+                    .to_ascii_lowercase();
                 if ext != "csv" && ext != "parquet" {
-                    return Err(invalid(file, "data.path", p.display(), "expected a .csv or .parquet file"));
+                    return Err(invalid(
+                        file,
+                        "data.path",
+                        p.display(),
+                        "expected a .csv or .parquet file",
+                    ));
                 }
                 DataSource::File {
                     path: abs,
@@ -565,25 +638,66 @@ pub fn validate(mut raw: RawExperiment, file: &Path) -> Result<Experiment, Confi
         }
     };
     if d.synthetic.is_some() && d.source != SourceKind::Synthetic {
-        return Err(invalid(file, "data.synthetic", "…", "only allowed with 'source: synthetic'"));
+        return Err(invalid(
+            file,
+            "data.synthetic",
+            "…",
+            "only allowed with 'source: synthetic'",
+        ));
     }
     if d.columns.is_some() && d.source != SourceKind::File {
-        return Err(invalid(file, "data.columns", "…", "only allowed with 'source: file'"));
+        return Err(invalid(
+            file,
+            "data.columns",
+            "…",
+            "only allowed with 'source: file'",
+        ));
     }
-    finite_in(file, "data.positive_threshold", d.positive_threshold, f64::MIN, f64::MAX, "must be finite")?;
+    finite_in(
+        file,
+        "data.positive_threshold",
+        d.positive_threshold,
+        f64::MIN,
+        f64::MAX,
+        "must be finite",
+    )?;
     let s = &d.split;
-    finite_in(file, "data.split.test", s.test, 0.0, 0.9, "must be in (0, 0.9]")?;
+    finite_in(
+        file,
+        "data.split.test",
+        s.test,
+        0.0,
+        0.9,
+        "must be in (0, 0.9]",
+    )?;
     if s.test <= 0.0 && s.method != SplitMethod::LeaveOneOut {
-        return Err(invalid(file, "data.split.test", s.test, "must be in (0, 0.9]"));
+        return Err(invalid(
+            file,
+            "data.split.test",
+            s.test,
+            "must be in (0, 0.9]",
+        ));
     }
-    finite_in(file, "data.split.validation", s.validation, 0.0, 0.5, "must be in [0, 0.5]")?;
+    finite_in(
+        file,
+        "data.split.validation",
+        s.validation,
+        0.0,
+        0.5,
+        "must be in [0, 0.5]",
+    )?;
     if s.method == SplitMethod::Temporal {
         let has_ts = match &source {
             DataSource::File { columns, .. } => columns.timestamp.is_some(),
             _ => true,
         };
         if !has_ts {
-            return Err(invalid(file, "data.split.method", "temporal", "needs 'data.columns.timestamp'"));
+            return Err(invalid(
+                file,
+                "data.split.method",
+                "temporal",
+                "needs 'data.columns.timestamp'",
+            ));
         }
     }
     let data = DataSpec {
@@ -598,32 +712,70 @@ pub fn validate(mut raw: RawExperiment, file: &Path) -> Result<Experiment, Confi
 
     let model_dim = at_least(file, "model.dim", raw.model.dim, 1)?;
     if model_dim > 4096 {
-        return Err(invalid(file, "model.dim", model_dim, "must be at most 4096"));
+        return Err(invalid(
+            file,
+            "model.dim",
+            model_dim,
+            "must be at most 4096",
+        ));
     }
 
     let t = &raw.train;
     let train = TrainSpec {
         epochs: at_least(file, "train.epochs", t.epochs, 1)?,
         batch_size: at_least(file, "train.batch_size", t.batch_size, 1)?,
-        learning_rate: finite_in(file, "train.learning_rate", t.learning_rate, f64::MIN_POSITIVE, 10.0, "must be in (0, 10]")?,
-        weight_decay: finite_in(file, "train.weight_decay", t.weight_decay, 0.0, 1.0, "must be in [0, 1]")?,
+        learning_rate: finite_in(
+            file,
+            "train.learning_rate",
+            t.learning_rate,
+            f64::MIN_POSITIVE,
+            10.0,
+            "must be in (0, 10]",
+        )?,
+        weight_decay: finite_in(
+            file,
+            "train.weight_decay",
+            t.weight_decay,
+            0.0,
+            1.0,
+            "must be in [0, 1]",
+        )?,
         negatives: at_least(file, "train.negatives", t.negatives, 1)?,
         loss: t.loss,
         backend: t.backend,
-        init_std: finite_in(file, "train.init_std", t.init_std, f64::MIN_POSITIVE, 10.0, "must be in (0, 10]")?,
+        init_std: finite_in(
+            file,
+            "train.init_std",
+            t.init_std,
+            f64::MIN_POSITIVE,
+            10.0,
+            "must be in (0, 10]",
+        )?,
     };
 
     let dv = &raw.diversity;
     let diversity = DiversitySpec {
         regularizer: dv.regularizer,
-        temperature: finite_in(file, "diversity.temperature", dv.temperature, 1e-3, 1e3, "must be in [0.001, 1000]")?,
+        temperature: finite_in(
+            file,
+            "diversity.temperature",
+            dv.temperature,
+            1e-3,
+            1e3,
+            "must be in [0.001, 1000]",
+        )?,
         sample_users: at_least(file, "diversity.sample_users", dv.sample_users, 1)?,
     };
 
     let lambdas = expand_lambdas(&raw.sweep.lambda, file)?;
     let seeds = raw.sweep.seeds.clone().unwrap_or_else(|| vec![raw.seed]);
     if seeds.is_empty() {
-        return Err(invalid(file, "sweep.seeds", "[]", "needs at least one seed (or leave it out)"));
+        return Err(invalid(
+            file,
+            "sweep.seeds",
+            "[]",
+            "needs at least one seed (or leave it out)",
+        ));
     }
     for (i, s) in seeds.iter().enumerate() {
         if seeds[..i].contains(s) {
@@ -648,7 +800,9 @@ pub fn validate(mut raw: RawExperiment, file: &Path) -> Result<Experiment, Confi
     };
     let parallel = match raw.parallel {
         Some(p) => at_least(file, "parallel", p, 1)?,
-        None => std::thread::available_parallelism().map_or(1, |n| n.get()).min(4),
+        None => std::thread::available_parallelism()
+            .map_or(1, |n| n.get())
+            .min(4),
     };
 
     let file_abs = std::path::absolute(file).unwrap_or_else(|_| file.to_path_buf());

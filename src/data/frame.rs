@@ -21,7 +21,10 @@ pub fn load_file(path: &Path, columns: &Columns) -> Result<RawInteractions, Data
         path: path.to_path_buf(),
         message: e.to_string(),
     };
-    let is_parquet = path.extension().and_then(|e| e.to_str()).is_some_and(|e| e.eq_ignore_ascii_case("parquet"));
+    let is_parquet = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| e.eq_ignore_ascii_case("parquet"));
     let df = if is_parquet {
         let file = std::fs::File::open(path).map_err(|e| DataError::Read {
             path: path.to_path_buf(),
@@ -49,7 +52,11 @@ pub fn load_file(path: &Path, columns: &Columns) -> Result<RawInteractions, Data
             column: name.to_string(),
             problem: format!(
                 "is missing (the file has: {})",
-                df.get_column_names().iter().map(|c| c.as_str()).collect::<Vec<_>>().join(", ")
+                df.get_column_names()
+                    .iter()
+                    .map(|c| c.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
             ),
         })?;
         picked.push(col.clone().with_name(canonical.into()));
@@ -107,8 +114,16 @@ pub fn build_dataset(
     };
     let users = users.str().map_err(|e| as_err(USER, e))?;
     let items = items.str().map_err(|e| as_err(ITEM, e))?;
-    let ratings = ratings.as_ref().map(|c| c.f64()).transpose().map_err(|e| as_err(RATING, e))?;
-    let stamps = stamps.as_ref().map(|c| c.i64()).transpose().map_err(|e| as_err(TIMESTAMP, e))?;
+    let ratings = ratings
+        .as_ref()
+        .map(|c| c.f64())
+        .transpose()
+        .map_err(|e| as_err(RATING, e))?;
+    let stamps = stamps
+        .as_ref()
+        .map(|c| c.i64())
+        .transpose()
+        .map_err(|e| as_err(TIMESTAMP, e))?;
 
     let mut user_index: HashMap<String, u32> = HashMap::new();
     let mut item_index: HashMap<String, u32> = HashMap::new();
@@ -137,7 +152,10 @@ pub fn build_dataset(
                 problem: format!("row {} has rating 'NaN'", row + 1),
             });
         }
-        let ts = stamps.as_ref().and_then(|s| s.get(row)).unwrap_or(row as i64);
+        let ts = stamps
+            .as_ref()
+            .and_then(|s| s.get(row))
+            .unwrap_or(row as i64);
         let uid = *user_index.entry(u.to_string()).or_insert_with(|| {
             user_ids.push(u.to_string());
             interacted.push(Vec::new());
@@ -167,7 +185,11 @@ pub fn build_dataset(
     }
     let mut positives: Vec<Interaction> = latest_positive
         .into_iter()
-        .map(|((user, item), timestamp)| Interaction { user, item, timestamp })
+        .map(|((user, item), timestamp)| Interaction {
+            user,
+            item,
+            timestamp,
+        })
         .collect();
     // HashMap order is random: sort so that splits depend on the seed alone.
     positives.sort_unstable_by_key(|p| (p.user, p.item));
@@ -184,7 +206,12 @@ pub fn build_dataset(
             let mut cats: Vec<u32> = raw
                 .categories
                 .get(id)
-                .map(|names| names.iter().filter_map(|n| cat_index.get(n.as_str()).copied()).collect())
+                .map(|names| {
+                    names
+                        .iter()
+                        .filter_map(|n| cat_index.get(n.as_str()).copied())
+                        .collect()
+                })
                 .unwrap_or_default();
             cats.sort_unstable();
             cats.dedup();

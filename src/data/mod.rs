@@ -77,7 +77,11 @@ pub fn load(spec: &DataSpec, seed: u64) -> Result<Dataset, DataError> {
         }
         DataSource::MovieLens100k(dir) => {
             let raw = movielens::load_100k(dir)?;
-            frame::build_dataset(raw, spec.positive_threshold, format!("MovieLens-100K ({})", dir.display()))
+            frame::build_dataset(
+                raw,
+                spec.positive_threshold,
+                format!("MovieLens-100K ({})", dir.display()),
+            )
         }
         DataSource::File { path, columns } => {
             let raw = frame::load_file(path, columns)?;

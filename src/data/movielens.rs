@@ -15,16 +15,34 @@ use super::{DataError, RawInteractions};
 
 /// The 19 genres in `u.item`'s flag order (as listed in `u.genre`).
 const GENRES: [&str; 19] = [
-    "unknown", "Action", "Adventure", "Animation", "Children's", "Comedy", "Crime",
-    "Documentary", "Drama", "Fantasy", "Film-Noir", "Horror", "Musical", "Mystery", "Romance",
-    "Sci-Fi", "Thriller", "War", "Western",
+    "unknown",
+    "Action",
+    "Adventure",
+    "Animation",
+    "Children's",
+    "Comedy",
+    "Crime",
+    "Documentary",
+    "Drama",
+    "Fantasy",
+    "Film-Noir",
+    "Horror",
+    "Musical",
+    "Mystery",
+    "Romance",
+    "Sci-Fi",
+    "Thriller",
+    "War",
+    "Western",
 ];
 
 pub fn load_100k(dir: &Path) -> Result<RawInteractions, DataError> {
     if !dir.is_dir() {
         return Err(DataError::Read {
             path: dir.to_path_buf(),
-            message: "not a directory (data.path should point at the folder holding u.data and u.item)".into(),
+            message:
+                "not a directory (data.path should point at the folder holding u.data and u.item)"
+                    .into(),
         });
     }
     let data_path = dir.join("u.data");
@@ -68,12 +86,21 @@ fn read_genres(path: &Path) -> Result<HashMap<String, Vec<String>>, DataError> {
     // Latin-1 titles are not UTF-8; only the id and the flags matter here.
     let text = String::from_utf8_lossy(&bytes);
     let mut out = HashMap::new();
-    for (n, line) in text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
+    for (n, line) in text
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty())
+    {
         let fields: Vec<&str> = line.split('|').collect();
         if fields.len() < 1 + GENRES.len() {
             return Err(DataError::Content {
                 path: path.to_path_buf(),
-                problem: format!("line {} has {} fields, expected at least {}", n + 1, fields.len(), 1 + GENRES.len()),
+                problem: format!(
+                    "line {} has {} fields, expected at least {}",
+                    n + 1,
+                    fields.len(),
+                    1 + GENRES.len()
+                ),
             });
         }
         let flags = &fields[fields.len() - GENRES.len()..];

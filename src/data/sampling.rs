@@ -55,7 +55,11 @@ mod tests {
         }
         for i in [1, 3, 5, 7, 9] {
             // Expected 2000 each; 5 sigma is about ±200.
-            assert!((1800..=2200).contains(&counts[i]), "item {i}: {}", counts[i]);
+            assert!(
+                (1800..=2200).contains(&counts[i]),
+                "item {i}: {}",
+                counts[i]
+            );
         }
     }
 }

@@ -85,7 +85,11 @@ mod tests {
         let mut positives = Vec::new();
         for (u, &n) in n_per_user.iter().enumerate() {
             for i in 0..n {
-                positives.push(Interaction { user: u as u32, item: i as u32, timestamp: (100 - i) as i64 });
+                positives.push(Interaction {
+                    user: u as u32,
+                    item: i as u32,
+                    timestamp: (100 - i) as i64,
+                });
             }
         }
         let n_items = *n_per_user.iter().max().unwrap();
@@ -93,7 +97,10 @@ mod tests {
             description: "toy".into(),
             user_ids: (0..n_per_user.len()).map(|u| u.to_string()).collect(),
             item_ids: (0..n_items).map(|i| i.to_string()).collect(),
-            interacted: n_per_user.iter().map(|&n| (0..n as u32).collect()).collect(),
+            interacted: n_per_user
+                .iter()
+                .map(|&n| (0..n as u32).collect())
+                .collect(),
             positives,
             item_categories: vec![Vec::new(); n_items],
             category_names: Vec::new(),
@@ -103,24 +110,43 @@ mod tests {
     #[test]
     fn random_split_partitions_each_user_and_keeps_train() {
         let data = toy(&[10, 1, 2, 5]);
-        let spec = SplitSpec { method: SplitMethod::Random, test: 0.2, validation: 0.1 };
+        let spec = SplitSpec {
+            method: SplitMethod::Random,
+            test: 0.2,
+            validation: 0.1,
+        };
         let s = split(&data, &spec, 3);
         assert_eq!(s.test[0].len(), 2);
         assert_eq!(s.validation[0].len(), 1); // round(0.1 * 8) = 1
         assert_eq!(s.train[0].len(), 7);
         assert_eq!((s.train[1].len(), s.test[1].len()), (1, 0));
-        assert_eq!((s.train[2].len(), s.test[2].len(), s.validation[2].len()), (1, 1, 0));
+        assert_eq!(
+            (s.train[2].len(), s.test[2].len(), s.validation[2].len()),
+            (1, 1, 0)
+        );
         for u in 0..4 {
-            let mut all: Vec<u32> = [&s.train[u], &s.validation[u], &s.test[u]].concat();
+            let mut all: Vec<u32> = [
+                s.train[u].as_slice(),
+                s.validation[u].as_slice(),
+                s.test[u].as_slice(),
+            ]
+            .concat();
             all.sort_unstable();
-            assert_eq!(all, data.interacted[u], "user {u} parts must partition the positives");
+            assert_eq!(
+                all, data.interacted[u],
+                "user {u} parts must partition the positives"
+            );
         }
     }
 
     #[test]
     fn same_seed_same_split_other_seed_other_split() {
         let data = toy(&[30, 30, 30]);
-        let spec = SplitSpec { method: SplitMethod::Random, test: 0.2, validation: 0.0 };
+        let spec = SplitSpec {
+            method: SplitMethod::Random,
+            test: 0.2,
+            validation: 0.0,
+        };
         assert_eq!(split(&data, &spec, 1), split(&data, &spec, 1));
         assert_ne!(split(&data, &spec, 1), split(&data, &spec, 2));
     }
@@ -129,7 +155,11 @@ mod tests {
     fn temporal_split_holds_out_the_latest() {
         // Item i has timestamp 100 - i, so the latest are the lowest item ids.
         let data = toy(&[10]);
-        let spec = SplitSpec { method: SplitMethod::Temporal, test: 0.3, validation: 0.0 };
+        let spec = SplitSpec {
+            method: SplitMethod::Temporal,
+            test: 0.3,
+            validation: 0.0,
+        };
         let s = split(&data, &spec, 0);
         assert_eq!(s.test[0], vec![0, 1, 2]);
     }
@@ -137,9 +167,19 @@ mod tests {
     #[test]
     fn leave_one_out_holds_out_one_each() {
         let data = toy(&[10, 2]);
-        let spec = SplitSpec { method: SplitMethod::LeaveOneOut, test: 0.0, validation: 0.1 };
+        let spec = SplitSpec {
+            method: SplitMethod::LeaveOneOut,
+            test: 0.0,
+            validation: 0.1,
+        };
         let s = split(&data, &spec, 0);
-        assert_eq!((s.test[0].len(), s.validation[0].len(), s.train[0].len()), (1, 1, 8));
-        assert_eq!((s.test[1].len(), s.validation[1].len(), s.train[1].len()), (1, 0, 1));
+        assert_eq!(
+            (s.test[0].len(), s.validation[0].len(), s.train[0].len()),
+            (1, 1, 8)
+        );
+        assert_eq!(
+            (s.test[1].len(), s.validation[1].len(), s.train[1].len()),
+            (1, 0, 1)
+        );
     }
 }

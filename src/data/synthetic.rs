@@ -37,7 +37,10 @@ impl Sampler {
     fn draw(&self, rng: &mut impl Rng) -> u32 {
         let total = *self.cumulative.last().unwrap_or(&0.0);
         let x = rng.random::<f64>() * total;
-        let at = self.cumulative.partition_point(|&c| c <= x).min(self.items.len() - 1);
+        let at = self
+            .cumulative
+            .partition_point(|&c| c <= x)
+            .min(self.items.len() - 1);
         self.items[at]
     }
 }
@@ -78,7 +81,10 @@ pub fn generate(p: &SyntheticParams, seed: u64) -> RawInteractions {
         }
     }
     let all = Sampler::new((0..n_items as u32).collect(), &weight);
-    let per_cat: Vec<Sampler> = in_cat.into_iter().map(|items| Sampler::new(items, &weight)).collect();
+    let per_cat: Vec<Sampler> = in_cat
+        .into_iter()
+        .map(|items| Sampler::new(items, &weight))
+        .collect();
 
     let (mut users, mut items, mut stamps) = (Vec::new(), Vec::new(), Vec::new());
     let mut clock = 0i64;
@@ -119,7 +125,14 @@ pub fn generate(p: &SyntheticParams, seed: u64) -> RawInteractions {
     let categories: HashMap<String, Vec<String>> = item_cats
         .iter()
         .enumerate()
-        .map(|(i, cats)| (i.to_string(), cats.iter().map(|&c| category_names[c as usize].clone()).collect()))
+        .map(|(i, cats)| {
+            (
+                i.to_string(),
+                cats.iter()
+                    .map(|&c| category_names[c as usize].clone())
+                    .collect(),
+            )
+        })
         .collect();
     RawInteractions {
         source: PathBuf::from("<synthetic>"),
