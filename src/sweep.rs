@@ -305,11 +305,12 @@ pub fn compare_with_baselines(
             };
             let (mut a, mut b) = (Vec::new(), Vec::new());
             for (u, values) in &table.rows {
-                if let Some(bv) = base_rows.get(u) {
-                    if values[ci].is_finite() && bv[cb].is_finite() {
-                        a.push(values[ci]);
-                        b.push(bv[cb]);
-                    }
+                if let Some(bv) = base_rows.get(u)
+                    && values[ci].is_finite()
+                    && bv[cb].is_finite()
+                {
+                    a.push(values[ci]);
+                    b.push(bv[cb]);
                 }
             }
             let (Some(w), Some(t)) = (
