@@ -10,7 +10,7 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use clap::Parser;
+use clap::{Parser, Subcommand};
 use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
 
 use crate::config::{self, Backend};
@@ -19,8 +19,15 @@ use crate::sweep::{self, SweepObserver, SweepOptions};
 
 /// recsweep — sweep the relevance/diversity trade-off λ of a recommender and compare runs.
 #[derive(Debug, Parser)]
-#[command(name = "recsweep", version, about)]
+#[command(
+    name = "recsweep",
+    version,
+    about,
+    args_conflicts_with_subcommands = true
+)]
 pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
     /// Train the sweep of this experiment YAML headless, write run directories, print a table.
     #[arg(long, value_name = "FILE")]
     pub run: Option<PathBuf>,
@@ -41,11 +48,42 @@ pub struct Cli {
     pub dir: PathBuf,
 }
 
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Re-render every figure of a stored sweep into DIR/plots (PNG and SVG), without training.
+    Plot {
+        /// A sweep directory written by `recsweep --run` (holds sweep.json).
+        dir: PathBuf,
+    },
+}
+
 /// Exit codes: 0 all runs finished, 1 a run failed or was interrupted, 2 invalid input.
 pub fn main_with(cli: Cli) -> ExitCode {
+    if let Some(Command::Plot { dir }) = &cli.command {
+        return plot_command(dir);
+    }
     match &cli.run {
         Some(file) => run_headless(file, &cli),
         None => list_experiments(&cli.dir),
+    }
+}
+
+fn plot_command(dir: &std::path::Path) -> ExitCode {
+    let started = std::time::Instant::now();
+    match crate::plot::replot(dir) {
+        Ok(files) => {
+            println!(
+                "{} figures written to {} in {:.2}s",
+                files.len(),
+                dir.join("plots").display(),
+                started.elapsed().as_secs_f64()
+            );
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(2)
+        }
     }
 }
 
@@ -107,7 +145,23 @@ fn run_headless(file: &std::path::Path, cli: &Cli) -> ExitCode {
         );
     }
     println!("\nrun directories: {}", report.out_dir.display());
-    if report.all_finished() {
+    let started = std::time::Instant::now();
+    let plots_ok = match crate::plot::replot(&report.out_dir) {
+        Ok(files) => {
+            println!(
+                "figures: {} ({} files, {:.2}s)",
+                report.out_dir.join("plots").display(),
+                files.len(),
+                started.elapsed().as_secs_f64()
+            );
+            true
+        }
+        Err(e) => {
+            eprintln!("error: figures not written: {e}");
+            false
+        }
+    };
+    if report.all_finished() && plots_ok {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(1)

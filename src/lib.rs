@@ -16,6 +16,8 @@ pub mod events;
 pub mod metrics;
 pub mod model;
 pub mod objective;
+pub mod pareto;
+pub mod plot;
 pub mod store;
 pub mod sweep;
 pub mod train;

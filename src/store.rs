@@ -336,3 +336,123 @@ mod tests {
         assert_eq!(csv_field("say \"hi\""), "\"say \"\"hi\"\"\"");
     }
 }
+
+/// Why a stored sweep could not be read back.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("'{dir}' is not a recsweep sweep directory: '{file}' is missing")]
+    NotASweep { dir: PathBuf, file: String },
+    #[error("cannot read '{path}': {message}")]
+    Unreadable { path: PathBuf, message: String },
+    #[error("'{dir}' holds no run with a summary.json yet (nothing finished)")]
+    NoRuns { dir: PathBuf },
+}
+
+/// One run read back from the store.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredRun {
+    pub summary: RunSummary,
+    /// `metrics.csv`, one map per row: column → value (empty cells are absent).
+    pub epochs: Vec<BTreeMap<String, f64>>,
+}
+
+/// A sweep read back from its directory (what a headless run wrote, or a past sweep).
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredSweep {
+    pub dir: PathBuf,
+    pub experiment: String,
+    pub plots: Option<crate::config::PlotSettings>,
+    pub runs: Vec<StoredRun>,
+}
+
+fn unreadable(path: &Path, e: impl std::fmt::Display) -> StoreError {
+    StoreError::Unreadable {
+        path: path.to_path_buf(),
+        message: e.to_string(),
+    }
+}
+
+/// Parses `metrics.csv` (written by [`RunStore::write_metrics`]; no quoted fields).
+pub fn parse_metrics_csv(
+    text: &str,
+    path: &Path,
+) -> Result<Vec<BTreeMap<String, f64>>, StoreError> {
+    let mut lines = text.lines();
+    let header: Vec<&str> = lines
+        .next()
+        .ok_or_else(|| unreadable(path, "empty file"))?
+        .split(',')
+        .collect();
+    let mut rows = Vec::new();
+    for (n, line) in lines.enumerate() {
+        let cells: Vec<&str> = line.split(',').collect();
+        if cells.len() != header.len() {
+            return Err(unreadable(
+                path,
+                format!(
+                    "row {} has {} cells, the header {}",
+                    n + 2,
+                    cells.len(),
+                    header.len()
+                ),
+            ));
+        }
+        let row = header
+            .iter()
+            .zip(cells)
+            .filter_map(|(h, c)| c.parse::<f64>().ok().map(|v| (h.to_string(), v)))
+            .collect();
+        rows.push(row);
+    }
+    Ok(rows)
+}
+
+/// Reads every run of the sweep in `dir` that has a `summary.json`, in `sweep.json` order.
+pub fn read_sweep(dir: &Path) -> Result<StoredSweep, StoreError> {
+    let sweep_path = dir.join("sweep.json");
+    if !sweep_path.is_file() {
+        return Err(StoreError::NotASweep {
+            dir: dir.to_path_buf(),
+            file: "sweep.json".into(),
+        });
+    }
+    let text = std::fs::read_to_string(&sweep_path).map_err(|e| unreadable(&sweep_path, e))?;
+    let sweep: serde_json::Value =
+        serde_json::from_str(&text).map_err(|e| unreadable(&sweep_path, e))?;
+    let experiment = sweep["experiment"].as_str().unwrap_or("").to_string();
+    let plots = serde_json::from_value(sweep["plots"].clone()).ok();
+    let ids: Vec<String> = sweep["runs"]
+        .as_array()
+        .ok_or_else(|| unreadable(&sweep_path, "no 'runs' list"))?
+        .iter()
+        .filter_map(|r| r["run_id"].as_str().map(str::to_string))
+        .collect();
+    let mut runs = Vec::new();
+    for id in ids {
+        let summary_path = dir.join(&id).join("summary.json");
+        if !summary_path.is_file() {
+            continue; // not finished (or never started)
+        }
+        let text =
+            std::fs::read_to_string(&summary_path).map_err(|e| unreadable(&summary_path, e))?;
+        let summary: RunSummary =
+            serde_json::from_str(&text).map_err(|e| unreadable(&summary_path, e))?;
+        let metrics_path = dir.join(&id).join("metrics.csv");
+        let epochs = match std::fs::read_to_string(&metrics_path) {
+            Ok(t) => parse_metrics_csv(&t, &metrics_path)?,
+            Err(_) => Vec::new(), // a run that failed before its first epoch
+        };
+        runs.push(StoredRun { summary, epochs });
+    }
+    if runs.is_empty() {
+        return Err(StoreError::NoRuns {
+            dir: dir.to_path_buf(),
+        });
+    }
+    Ok(StoredSweep {
+        dir: dir.to_path_buf(),
+        experiment,
+        plots,
+        runs,
+    })
+}

@@ -132,6 +132,7 @@ pub fn run_sweep(
         "version": env!("CARGO_PKG_VERSION"),
         "backend": device.kind.as_str(),
         "adapter": device.adapter,
+        "plots": exp.plots,
         "runs": runs.iter().map(|r| serde_json::json!({"run_id": r.id, "lambda": r.lambda, "seed": r.seed})).collect::<Vec<_>>(),
     });
     store

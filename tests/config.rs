@@ -103,6 +103,11 @@ const CASES: &[(&str, &[&str])] = &[
         "wrong_extension.yaml",
         &["data.path", "'data.txt'", ".csv or .parquet"],
     ),
+    (
+        "plot_metric_not_evaluated.yaml",
+        &["plots.relevance", "'ndcg@10'", "[5, 20]"],
+    ),
+    ("plot_too_small.yaml", &["plots.width", "'100'"]),
 ];
 
 #[test]

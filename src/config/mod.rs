@@ -10,7 +10,7 @@ pub mod raw;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-pub use raw::{Backend, LambdaScale, RelevanceLoss, SplitMethod};
+pub use raw::{Backend, LambdaScale, PlotSettings, RelevanceLoss, SplitMethod};
 
 /// Why a configuration was rejected. Every variant names the file; field errors also name the
 /// field and quote the offending value.
@@ -114,6 +114,7 @@ pub struct Experiment {
     pub seeds: Vec<u64>,
     pub eval: EvalSpec,
     pub parallel: usize,
+    pub plots: PlotSettings,
     /// The raw form with paths made absolute, from which each run's own config is written.
     pub resolved: raw::RawExperiment,
 }

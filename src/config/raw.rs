@@ -30,6 +30,62 @@ pub struct RawExperiment {
     pub eval: RawEval,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub parallel: Option<usize>,
+    #[serde(default)]
+    pub plots: RawPlots,
+}
+
+/// Figures written after a sweep (and by `recsweep plot`).
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawPlots {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub width: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub height: Option<u32>,
+    /// Trade-off y axis; default `ndcg@K` for the first K.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub relevance: Option<String>,
+    /// Trade-off x axis; default `coverage@K` for the first K.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub diversity: Option<String>,
+}
+
+/// Resolved figure settings.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PlotSettings {
+    pub width: u32,
+    pub height: u32,
+    pub relevance: String,
+    pub diversity: String,
+}
+
+/// Test metrics that exist per K (the keys of `summary.json`'s `test`).
+pub const METRICS_AT_K: [&str; 12] = [
+    "precision",
+    "recall",
+    "ndcg",
+    "hit_rate",
+    "mrr",
+    "map",
+    "ild",
+    "novelty",
+    "long_tail",
+    "coverage",
+    "gini",
+    "entropy",
+];
+
+/// Whether `name` is a test metric of a run evaluated at cut-offs `ks`.
+pub fn is_known_metric(name: &str, ks: &[usize]) -> bool {
+    if name == "auc" {
+        return true;
+    }
+    match name.split_once('@') {
+        Some((base, k)) => {
+            METRICS_AT_K.contains(&base) && k.parse::<usize>().is_ok_and(|k| ks.contains(&k))
+        }
+        None => false,
+    }
 }
 
 fn default_seed() -> u64 {
@@ -805,6 +861,39 @@ pub fn validate(mut raw: RawExperiment, file: &Path) -> Result<Experiment, Confi
             .min(4),
     };
 
+    let p = &raw.plots;
+    let k0 = eval.k[0];
+    let plots = PlotSettings {
+        width: p.width.unwrap_or(1600),
+        height: p.height.unwrap_or(1000),
+        relevance: p.relevance.clone().unwrap_or_else(|| format!("ndcg@{k0}")),
+        diversity: p
+            .diversity
+            .clone()
+            .unwrap_or_else(|| format!("coverage@{k0}")),
+    };
+    for (field, v) in [("plots.width", plots.width), ("plots.height", plots.height)] {
+        if !(320..=8000).contains(&v) {
+            return Err(invalid(file, field, v, "must be in [320, 8000] pixels"));
+        }
+    }
+    for (field, m) in [
+        ("plots.relevance", &plots.relevance),
+        ("plots.diversity", &plots.diversity),
+    ] {
+        if !is_known_metric(m, &eval.k) {
+            return Err(invalid(
+                file,
+                field,
+                m,
+                &format!(
+                    "not a test metric of this experiment (e.g. 'auc', 'ndcg@K', 'coverage@K' with K in {:?})",
+                    eval.k
+                ),
+            ));
+        }
+    }
+
     let file_abs = std::path::absolute(file).unwrap_or_else(|_| file.to_path_buf());
     Ok(Experiment {
         name,
@@ -818,6 +907,7 @@ pub fn validate(mut raw: RawExperiment, file: &Path) -> Result<Experiment, Confi
         seeds,
         eval,
         parallel,
+        plots,
         resolved: raw,
     })
 }

@@ -1,0 +1,555 @@
+//! Figures for papers: learning curves and the relevance/diversity trade-off, as PNG and SVG,
+//! rendered with plotters from a stored sweep (so a past sweep re-renders without training).
+//!
+//! Text is drawn with the DejaVu Sans font shipped in `assets/` (no fontconfig or freetype on
+//! the machine needed); colours are the Okabe–Ito palette, which stays distinguishable under
+//! the common forms of colour blindness.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::Once;
+
+use plotters::coord::Shift;
+use plotters::prelude::*;
+
+use crate::config::{PlotSettings, format_lambda};
+use crate::pareto::pareto_front;
+use crate::store::{StoredRun, StoredSweep, write_atomic};
+
+/// Okabe & Ito (2008), black moved last.
+pub const PALETTE: [RGBColor; 8] = [
+    RGBColor(0, 114, 178),   // blue
+    RGBColor(230, 159, 0),   // orange
+    RGBColor(0, 158, 115),   // bluish green
+    RGBColor(204, 121, 167), // reddish purple
+    RGBColor(86, 180, 233),  // sky blue
+    RGBColor(213, 94, 0),    // vermillion
+    RGBColor(240, 228, 66),  // yellow
+    RGBColor(0, 0, 0),       // black
+];
+
+#[derive(Debug, thiserror::Error)]
+pub enum PlotError {
+    #[error(transparent)]
+    Store(#[from] crate::store::StoreError),
+    #[error("cannot draw '{file}': {message}")]
+    Draw { file: PathBuf, message: String },
+    #[error("cannot write '{file}': {source}")]
+    Write {
+        file: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+const FONT: &str = "sans-serif";
+
+fn register_font() {
+    static ONCE: Once = Once::new();
+    ONCE.call_once(|| {
+        let bytes: &'static [u8] = include_bytes!("../assets/DejaVuSans.ttf");
+        // The font is compiled in and known to parse; a failure would only lose text.
+        let _ = plotters::style::register_font(FONT, FontStyle::Normal, bytes);
+    });
+}
+
+/// A metric name as an axis label: `ndcg@10` → `NDCG@10`.
+pub fn metric_label(name: &str) -> String {
+    let (base, k) = match name.split_once('@') {
+        Some((b, k)) => (b, format!("@{k}")),
+        None => (name, String::new()),
+    };
+    let pretty = match base {
+        "auc" => "AUC",
+        "ndcg" => "NDCG",
+        "recall" => "Recall",
+        "precision" => "Precision",
+        "hit_rate" => "Hit rate",
+        "mrr" => "MRR",
+        "map" => "MAP",
+        "coverage" => "Catalogue coverage",
+        "gini" => "Exposure Gini",
+        "entropy" => "Exposure entropy",
+        "ild" => "Intra-list diversity",
+        "novelty" => "Novelty (bits)",
+        "long_tail" => "Long-tail share",
+        other => other,
+    };
+    format!("{pretty}{k}")
+}
+
+/// A line per λ: the mean over seeds, with the min–max band when there are several seeds.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Curve {
+    pub label: String,
+    pub color: usize,
+    /// (epoch, mean)
+    pub points: Vec<(f64, f64)>,
+    /// (epoch, min, max) over seeds; empty with one seed.
+    pub band: Vec<(f64, f64, f64)>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct CurveFigure {
+    pub title: String,
+    /// Where the legend goes: away from where the curves end (loss falls, AUC rises).
+    pub legend_upper: bool,
+    pub x_desc: String,
+    pub y_desc: String,
+    pub curves: Vec<Curve>,
+}
+
+/// How a trade-off series marks its points.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Marker {
+    Circle,
+    Triangle,
+    Square,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct TradeoffPoint {
+    pub x: f64,
+    pub y: f64,
+    pub label: String,
+}
+
+/// One method on the trade-off plot (the λ sweep now; post-hoc re-rankers can join later).
+#[derive(Debug, Clone, PartialEq)]
+pub struct TradeoffSeries {
+    pub name: String,
+    pub marker: Marker,
+    pub color: usize,
+    pub points: Vec<TradeoffPoint>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct TradeoffFigure {
+    pub title: String,
+    pub x_desc: String,
+    pub y_desc: String,
+    pub series: Vec<TradeoffSeries>,
+}
+
+/// Runs grouped by λ, ascending.
+fn by_lambda(runs: &[StoredRun]) -> Vec<(f64, Vec<&StoredRun>)> {
+    let mut groups: Vec<(f64, Vec<&StoredRun>)> = Vec::new();
+    for r in runs {
+        match groups.iter_mut().find(|(l, _)| *l == r.summary.lambda) {
+            Some((_, g)) => g.push(r),
+            None => groups.push((r.summary.lambda, vec![r])),
+        }
+    }
+    groups.sort_by(|a, b| a.0.total_cmp(&b.0));
+    groups
+}
+
+/// The curve of `column` of `metrics.csv` for every λ.
+pub fn curves(sweep: &StoredSweep, column: &str) -> Vec<Curve> {
+    by_lambda(&sweep.runs)
+        .into_iter()
+        .enumerate()
+        .filter_map(|(i, (lambda, runs))| {
+            let mut per_epoch: BTreeMap<u64, Vec<f64>> = BTreeMap::new();
+            for r in &runs {
+                for row in &r.epochs {
+                    if let (Some(e), Some(v)) = (row.get("epoch"), row.get(column)) {
+                        per_epoch.entry(*e as u64).or_default().push(*v);
+                    }
+                }
+            }
+            if per_epoch.is_empty() {
+                return None;
+            }
+            let seeds = runs.len();
+            let points = per_epoch
+                .iter()
+                .map(|(e, v)| (*e as f64, v.iter().sum::<f64>() / v.len() as f64))
+                .collect();
+            let band = if seeds > 1 {
+                per_epoch
+                    .iter()
+                    .map(|(e, v)| {
+                        let lo = v.iter().copied().fold(f64::INFINITY, f64::min);
+                        let hi = v.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+                        (*e as f64, lo, hi)
+                    })
+                    .collect()
+            } else {
+                Vec::new()
+            };
+            let label = if seeds > 1 {
+                format!("λ = {} (mean of {seeds} seeds)", format_lambda(lambda))
+            } else {
+                format!("λ = {}", format_lambda(lambda))
+            };
+            Some(Curve {
+                label,
+                color: i % PALETTE.len(),
+                points,
+                band,
+            })
+        })
+        .collect()
+}
+
+/// The learning-curve figures of a sweep: (file stem, figure).
+pub fn curve_figures(
+    sweep: &StoredSweep,
+    settings: &PlotSettings,
+) -> Vec<(&'static str, CurveFigure)> {
+    let split = sweep
+        .runs
+        .first()
+        .map_or("validation", |r| r.summary.eval_split.as_str());
+    let cov = settings.diversity.split_once('@').map_or("10", |(_, k)| k);
+    let cov_key = format!("coverage@{cov}");
+    let name = &sweep.experiment;
+    vec![
+        (
+            "loss",
+            CurveFigure {
+                legend_upper: true,
+                title: format!("{name}: training loss L = L_rel + λ·L_div"),
+                x_desc: "epoch".into(),
+                y_desc: "loss (mean over batches)".into(),
+                curves: curves(sweep, "loss"),
+            },
+        ),
+        (
+            "auc",
+            CurveFigure {
+                legend_upper: false,
+                title: format!("{name}: AUC on the {split} split"),
+                x_desc: "epoch".into(),
+                y_desc: format!("AUC ({split}, full ranking)"),
+                curves: curves(sweep, "val_auc"),
+            },
+        ),
+        (
+            "coverage",
+            CurveFigure {
+                legend_upper: false,
+                title: format!("{name}: {} on the {split} split", metric_label(&cov_key)),
+                x_desc: "epoch".into(),
+                y_desc: format!("{} ({split})", metric_label(&cov_key)),
+                curves: curves(sweep, &format!("val_{cov_key}")),
+            },
+        ),
+    ]
+}
+
+/// Every run as a point (x = diversity metric, y = relevance metric), labelled with its λ.
+pub fn tradeoff_figure(sweep: &StoredSweep, settings: &PlotSettings) -> TradeoffFigure {
+    let points = sweep
+        .runs
+        .iter()
+        .filter_map(|r| {
+            let (x, y) = (
+                r.summary.test.get(&settings.diversity)?,
+                r.summary.test.get(&settings.relevance)?,
+            );
+            Some(TradeoffPoint {
+                x: *x,
+                y: *y,
+                label: format!("λ={}", format_lambda(r.summary.lambda)),
+            })
+        })
+        .collect();
+    TradeoffFigure {
+        title: format!("{}: relevance against diversity (test)", sweep.experiment),
+        x_desc: metric_label(&settings.diversity),
+        y_desc: metric_label(&settings.relevance),
+        series: vec![TradeoffSeries {
+            name: "MF, λ sweep".into(),
+            marker: Marker::Circle,
+            color: 0,
+            points,
+        }],
+    }
+}
+
+fn range(values: impl Iterator<Item = f64>) -> std::ops::Range<f64> {
+    let (lo, hi) = values
+        .filter(|v| v.is_finite())
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| {
+            (lo.min(v), hi.max(v))
+        });
+    if !lo.is_finite() {
+        return 0.0..1.0;
+    }
+    let pad = if hi > lo {
+        (hi - lo) * 0.06
+    } else {
+        lo.abs().max(1.0) * 0.05
+    };
+    (lo - pad)..(hi + pad)
+}
+
+fn draw_err<E: std::fmt::Display>(file: &Path) -> impl Fn(E) -> PlotError + '_ {
+    move |e| PlotError::Draw {
+        file: file.to_path_buf(),
+        message: e.to_string(),
+    }
+}
+
+fn sizes(root_h: u32) -> (u32, u32, u32) {
+    let h = root_h as f64;
+    ((h * 0.042) as u32, (h * 0.03) as u32, (h * 0.026) as u32) // caption, axis description, ticks and legend
+}
+
+/// Draws a curve figure on any plotters backend.
+pub fn draw_curves<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    fig: &CurveFigure,
+    file: &Path,
+) -> Result<(), PlotError> {
+    register_font();
+    let (cap, desc, tick) = sizes(root.dim_in_pixel().1);
+    root.fill(&WHITE).map_err(draw_err(file))?;
+    let xs = fig.curves.iter().flat_map(|c| c.points.iter().map(|p| p.0));
+    let ys = fig.curves.iter().flat_map(|c| {
+        c.points
+            .iter()
+            .map(|p| p.1)
+            .chain(c.band.iter().flat_map(|b| [b.1, b.2]))
+    });
+    let x_range = range(xs);
+    let y_range = range(ys);
+    let mut chart = ChartBuilder::on(root)
+        .caption(&fig.title, (FONT, cap))
+        .margin(cap / 2)
+        .x_label_area_size(desc * 3)
+        .y_label_area_size(desc * 4)
+        .build_cartesian_2d(x_range, y_range)
+        .map_err(draw_err(file))?;
+    chart
+        .configure_mesh()
+        .x_desc(&fig.x_desc)
+        .y_desc(&fig.y_desc)
+        .axis_desc_style((FONT, desc))
+        .label_style((FONT, tick))
+        .light_line_style(RGBColor(235, 235, 235))
+        .x_label_formatter(&|x| format!("{x:.0}"))
+        .draw()
+        .map_err(draw_err(file))?;
+    let stroke = (root.dim_in_pixel().1 / 300).max(2);
+    for c in &fig.curves {
+        let color = PALETTE[c.color % PALETTE.len()];
+        if !c.band.is_empty() {
+            let mut poly: Vec<(f64, f64)> = c.band.iter().map(|b| (b.0, b.2)).collect();
+            poly.extend(c.band.iter().rev().map(|b| (b.0, b.1)));
+            chart
+                .draw_series(std::iter::once(Polygon::new(
+                    poly,
+                    color.mix(0.18).filled(),
+                )))
+                .map_err(draw_err(file))?;
+        }
+        chart
+            .draw_series(LineSeries::new(
+                c.points.clone(),
+                color.stroke_width(stroke),
+            ))
+            .map_err(draw_err(file))?
+            .label(&c.label)
+            .legend(move |(x, y)| {
+                PathElement::new(vec![(x, y), (x + 30, y)], color.stroke_width(stroke))
+            });
+    }
+    chart
+        .configure_series_labels()
+        .label_font((FONT, tick))
+        .background_style(WHITE.mix(0.85))
+        .border_style(BLACK)
+        .position(if fig.legend_upper {
+            SeriesLabelPosition::UpperRight
+        } else {
+            SeriesLabelPosition::LowerRight
+        })
+        .draw()
+        .map_err(draw_err(file))?;
+    root.present().map_err(draw_err(file))
+}
+
+/// Draws the trade-off figure on any plotters backend: each run a labelled point, the Pareto
+/// front over all series as a dashed line.
+pub fn draw_tradeoff<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    fig: &TradeoffFigure,
+    file: &Path,
+) -> Result<(), PlotError> {
+    register_font();
+    let (cap, desc, tick) = sizes(root.dim_in_pixel().1);
+    root.fill(&WHITE).map_err(draw_err(file))?;
+    let all: Vec<&TradeoffPoint> = fig.series.iter().flat_map(|s| &s.points).collect();
+    let x_range = range(all.iter().map(|p| p.x));
+    let y_range = range(all.iter().map(|p| p.y));
+    let mut chart = ChartBuilder::on(root)
+        .caption(&fig.title, (FONT, cap))
+        .margin(cap / 2)
+        .x_label_area_size(desc * 3)
+        .y_label_area_size(desc * 4)
+        .build_cartesian_2d(x_range, y_range)
+        .map_err(draw_err(file))?;
+    chart
+        .configure_mesh()
+        .x_desc(&fig.x_desc)
+        .y_desc(&fig.y_desc)
+        .axis_desc_style((FONT, desc))
+        .label_style((FONT, tick))
+        .light_line_style(RGBColor(235, 235, 235))
+        .draw()
+        .map_err(draw_err(file))?;
+
+    let coords: Vec<(f64, f64)> = all.iter().map(|p| (p.x, p.y)).collect();
+    let front: Vec<(f64, f64)> = pareto_front(&coords)
+        .into_iter()
+        .map(|i| coords[i])
+        .collect();
+    let stroke = (root.dim_in_pixel().1 / 400).max(2);
+    if front.len() > 1 {
+        let grey = RGBColor(90, 90, 90);
+        chart
+            .draw_series(DashedLineSeries::new(
+                front,
+                12,
+                8,
+                grey.stroke_width(stroke),
+            ))
+            .map_err(draw_err(file))?
+            .label("Pareto front")
+            .legend(move |(x, y)| {
+                PathElement::new(vec![(x, y), (x + 30, y)], grey.stroke_width(stroke))
+            });
+    }
+    let r = (tick / 2).max(4) as i32;
+    for s in &fig.series {
+        let color = PALETTE[s.color % PALETTE.len()];
+        let anno = match s.marker {
+            Marker::Circle => chart.draw_series(
+                s.points
+                    .iter()
+                    .map(|p| Circle::new((p.x, p.y), r, color.filled())),
+            ),
+            Marker::Triangle => chart.draw_series(
+                s.points
+                    .iter()
+                    .map(|p| TriangleMarker::new((p.x, p.y), r + 2, color.filled())),
+            ),
+            Marker::Square => chart.draw_series(s.points.iter().map(|p| {
+                EmptyElement::at((p.x, p.y)) + Rectangle::new([(-r, -r), (r, r)], color.filled())
+            })),
+        }
+        .map_err(draw_err(file))?;
+        anno.label(&s.name)
+            .legend(move |(x, y)| Circle::new((x + 15, y), r, color.filled()));
+        chart
+            .draw_series(s.points.iter().map(|p| {
+                // Beside the marker, not on it.
+                EmptyElement::at((p.x, p.y))
+                    + Text::new(
+                        p.label.clone(),
+                        (r + 6, -(tick as i32)),
+                        (FONT, tick).into_font(),
+                    )
+            }))
+            .map_err(draw_err(file))?;
+    }
+    chart
+        .configure_series_labels()
+        .label_font((FONT, tick))
+        .background_style(WHITE.mix(0.85))
+        .border_style(BLACK)
+        .position(SeriesLabelPosition::UpperRight)
+        .draw()
+        .map_err(draw_err(file))?;
+    root.present().map_err(draw_err(file))
+}
+
+enum Figure {
+    Curves(CurveFigure),
+    Tradeoff(TradeoffFigure),
+}
+
+fn render_png(fig: &Figure, path: &Path, size: (u32, u32)) -> Result<(), PlotError> {
+    // Draw to a temporary name, then rename: a reader never sees half a PNG.
+    let tmp = path.with_file_name(format!(
+        ".tmp-{}",
+        path.file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or("plot.png")
+    ));
+    {
+        let root = BitMapBackend::new(&tmp, size).into_drawing_area();
+        match fig {
+            Figure::Curves(c) => draw_curves(&root, c, path)?,
+            Figure::Tradeoff(t) => draw_tradeoff(&root, t, path)?,
+        }
+    }
+    std::fs::rename(&tmp, path).map_err(|source| PlotError::Write {
+        file: path.to_path_buf(),
+        source,
+    })
+}
+
+fn render_svg(fig: &Figure, path: &Path, size: (u32, u32)) -> Result<(), PlotError> {
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, size).into_drawing_area();
+        match fig {
+            Figure::Curves(c) => draw_curves(&root, c, path)?,
+            Figure::Tradeoff(t) => draw_tradeoff(&root, t, path)?,
+        }
+    }
+    write_atomic(path, svg.as_bytes()).map_err(|source| PlotError::Write {
+        file: path.to_path_buf(),
+        source,
+    })
+}
+
+/// Renders every figure of `sweep` into `out_dir` as PNG and SVG; returns the files written.
+pub fn render_all(
+    sweep: &StoredSweep,
+    settings: &PlotSettings,
+    out_dir: &Path,
+) -> Result<Vec<PathBuf>, PlotError> {
+    std::fs::create_dir_all(out_dir).map_err(|source| PlotError::Write {
+        file: out_dir.to_path_buf(),
+        source,
+    })?;
+    let size = (settings.width, settings.height);
+    let mut figures: Vec<(String, Figure)> = curve_figures(sweep, settings)
+        .into_iter()
+        .map(|(n, f)| (n.to_string(), Figure::Curves(f)))
+        .collect();
+    figures.push((
+        "tradeoff".into(),
+        Figure::Tradeoff(tradeoff_figure(sweep, settings)),
+    ));
+    let mut written = Vec::new();
+    for (stem, fig) in &figures {
+        let png = out_dir.join(format!("{stem}.png"));
+        render_png(fig, &png, size)?;
+        let svg = out_dir.join(format!("{stem}.svg"));
+        render_svg(fig, &svg, size)?;
+        written.extend([png, svg]);
+    }
+    Ok(written)
+}
+
+/// Settings for a stored sweep: what it was run with, else the defaults for its first K.
+pub fn settings_for(sweep: &StoredSweep) -> PlotSettings {
+    sweep.plots.clone().unwrap_or_else(|| PlotSettings {
+        width: 1600,
+        height: 1000,
+        relevance: "ndcg@10".into(),
+        diversity: "coverage@10".into(),
+    })
+}
+
+/// `recsweep plot DIR`: re-renders every figure of a stored sweep into `DIR/plots`.
+pub fn replot(dir: &Path) -> Result<Vec<PathBuf>, PlotError> {
+    let sweep = crate::store::read_sweep(dir)?;
+    render_all(&sweep, &settings_for(&sweep), &dir.join("plots"))
+}

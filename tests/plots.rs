@@ -1,0 +1,171 @@
+//! Figures: every PNG decodes at the configured size and is not blank; the SVGs hold one
+//! series per λ with one point per epoch; `recsweep plot DIR` re-renders a stored sweep; bad
+//! or empty stores are clear errors.
+
+use std::path::Path;
+use std::process::Command;
+
+use recsweep::plot::PALETTE;
+
+fn recsweep(args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_recsweep"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("running recsweep")
+}
+
+const FIGURES: [&str; 4] = ["loss", "auc", "coverage", "tradeoff"];
+
+fn check_png(path: &Path, size: (u32, u32)) {
+    let img = image::open(path)
+        .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+        .to_rgb8();
+    assert_eq!(img.dimensions(), size, "{}", path.display());
+    // Not blank: the luminance varies (a white canvas has variance 0).
+    let lum: Vec<f64> = img
+        .pixels()
+        .map(|p| (f64::from(p[0]) + f64::from(p[1]) + f64::from(p[2])) / 3.0)
+        .collect();
+    let mean = lum.iter().sum::<f64>() / lum.len() as f64;
+    let var = lum.iter().map(|l| (l - mean).powi(2)).sum::<f64>() / lum.len() as f64;
+    assert!(
+        var > 50.0,
+        "{}: pixel variance {var:.1} is too low (blank figure?)",
+        path.display()
+    );
+    let coloured = img
+        .pixels()
+        .filter(|p| {
+            PALETTE[..2]
+                .iter()
+                .any(|c| p[0] == c.0 && p[1] == c.1 && p[2] == c.2)
+        })
+        .count();
+    assert!(
+        coloured > 100,
+        "{}: the series colours are missing ({coloured} pixels)",
+        path.display()
+    );
+}
+
+/// Polylines of the given stroke colour and their point counts.
+fn polylines(svg: &str, color: &str) -> Vec<usize> {
+    svg.split("<polyline")
+        .skip(1)
+        .filter(|p| p.contains(&format!("stroke=\"{color}\"")))
+        .map(|p| {
+            let pts = p
+                .split("points=\"")
+                .nth(1)
+                .unwrap_or("")
+                .split('"')
+                .next()
+                .unwrap_or("");
+            pts.split_whitespace().count()
+        })
+        .collect()
+}
+
+#[test]
+fn a_sweep_writes_every_figure_and_plot_re_renders_it() {
+    let out = tempfile::tempdir().unwrap();
+    let yaml = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/tiny.yaml"),
+    )
+    .unwrap()
+    .replace(
+        "parallel: 2",
+        "parallel: 2\nplots:\n  width: 900\n  height: 560\n",
+    );
+    let file = out.path().join("tiny.yaml");
+    std::fs::write(&file, yaml).unwrap();
+    let dir = out.path().join("sweep");
+    let o = recsweep(&[
+        "--run",
+        file.to_str().unwrap(),
+        "--out",
+        dir.to_str().unwrap(),
+    ]);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert!(String::from_utf8_lossy(&o.stdout).contains("figures:"));
+
+    let plots = dir.join("plots");
+    for f in FIGURES {
+        check_png(&plots.join(format!("{f}.png")), (900, 560));
+        assert!(plots.join(format!("{f}.svg")).is_file(), "{f}.svg missing");
+    }
+    // tiny.yaml: λ ∈ {0, 1}, one seed, 3 epochs: one polyline of 3 points per λ.
+    let svg = std::fs::read_to_string(plots.join("loss.svg")).unwrap();
+    for (i, c) in PALETTE[..2].iter().enumerate() {
+        let hex = format!("#{:02X}{:02X}{:02X}", c.0, c.1, c.2);
+        let lines = polylines(&svg, &hex);
+        assert!(
+            lines.contains(&3),
+            "λ series {i} ({hex}) should have 3 points: {lines:?}"
+        );
+    }
+    assert!(
+        !polylines(
+            &svg,
+            &format!(
+                "#{:02X}{:02X}{:02X}",
+                PALETTE[2].0, PALETTE[2].1, PALETTE[2].2
+            )
+        )
+        .contains(&3)
+    );
+    let tradeoff = std::fs::read_to_string(plots.join("tradeoff.svg")).unwrap();
+    assert!(
+        tradeoff.contains("λ=0") && tradeoff.contains("λ=1"),
+        "points are labelled with λ"
+    );
+    assert!(
+        tradeoff.contains("NDCG@5") && tradeoff.contains("Catalogue coverage@5"),
+        "axes name metric and K"
+    );
+
+    // Re-render from the store alone.
+    std::fs::remove_dir_all(&plots).unwrap();
+    let o = recsweep(&["plot", dir.to_str().unwrap()]);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    for f in FIGURES {
+        check_png(&plots.join(format!("{f}.png")), (900, 560));
+    }
+}
+
+#[test]
+fn plotting_a_bad_store_is_a_clear_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = recsweep(&["plot", dir.path().to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("not a recsweep sweep directory") && err.contains("sweep.json"),
+        "{err}"
+    );
+
+    std::fs::write(
+        dir.path().join("sweep.json"),
+        r#"{"experiment":"x","runs":[{"run_id":"lambda-0_seed-1"}]}"#,
+    )
+    .unwrap();
+    let o = recsweep(&["plot", dir.path().to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("no run with a summary.json"));
+
+    std::fs::write(dir.path().join("sweep.json"), "{ not json").unwrap();
+    let o = recsweep(&["plot", dir.path().to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("sweep.json"));
+}
