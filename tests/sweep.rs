@@ -310,3 +310,79 @@ fn movielens_loads_from_shared_when_present() {
     assert_eq!(data.category_names.len(), 19);
     assert!(data.item_categories.iter().all(|c| !c.is_empty()));
 }
+
+#[test]
+fn a_stop_flag_interrupts_a_run_cleanly() {
+    use std::sync::Arc;
+    use std::sync::atomic::AtomicBool;
+
+    let exp = recsweep::config::load(&repo("tests/fixtures/tiny.yaml")).unwrap();
+    let data = recsweep::data::load(&exp.data, exp.seed).unwrap();
+    let ctx = recsweep::train::SweepContext {
+        categories: Arc::new(recsweep::metrics::ItemCategories::new(
+            data.item_categories.clone(),
+        )),
+        data: Arc::new(data),
+        device: recsweep::backend::select(recsweep::config::Backend::Cpu).unwrap(),
+        experiment: Arc::new(exp.clone()),
+    };
+    let (tx, rx) = std::sync::mpsc::channel();
+    let stop = AtomicBool::new(true);
+    let outcome = recsweep::train::train_run(&ctx, &exp.runs()[0], &tx, &stop).unwrap();
+    assert_eq!(outcome.status, recsweep::events::RunStatus::Interrupted);
+    assert_eq!(outcome.epochs_completed, 0);
+    assert!(
+        outcome.test.is_none(),
+        "an interrupted run is not evaluated on test"
+    );
+    drop(tx);
+    let events: Vec<_> = rx.iter().collect();
+    assert!(matches!(
+        events.first(),
+        Some(recsweep::events::RunEvent::Started { .. })
+    ));
+    assert!(
+        !events
+            .iter()
+            .any(|e| matches!(e, recsweep::events::RunEvent::Epoch { .. }))
+    );
+}
+
+#[test]
+fn missing_or_malformed_data_exits_2_naming_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let yaml = |path: &str| {
+        format!(
+            "name: f\ndata:\n  source: file\n  path: {path}\n  columns: {{user: u, item: i}}\nsweep:\n  lambda: [0]\n"
+        )
+    };
+    let file = dir.path().join("e.yaml");
+    std::fs::write(&file, yaml("nowhere.csv")).unwrap();
+    let o = recsweep(&[
+        "--run",
+        file.to_str().unwrap(),
+        "--out",
+        dir.path().join("o").to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("nowhere.csv"),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+
+    std::fs::write(dir.path().join("bad.csv"), "user,item\n1,2\n").unwrap();
+    std::fs::write(&file, yaml("bad.csv")).unwrap();
+    let o = recsweep(&[
+        "--run",
+        file.to_str().unwrap(),
+        "--out",
+        dir.path().join("o").to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("bad.csv") && err.contains("column 'u'") && err.contains("missing"),
+        "{err}"
+    );
+}
