@@ -43,7 +43,7 @@ pub struct Cli {
     /// Override the file's `parallel` (runs trained at once).
     #[arg(long, value_name = "N")]
     pub parallel: Option<usize>,
-    /// Directory of experiment YAMLs to list (the workbench's start page).
+    /// Directory of experiment YAMLs the workbench opens over.
     #[arg(value_name = "DIR", default_value = "experiments")]
     pub dir: PathBuf,
 }
@@ -64,7 +64,45 @@ pub fn main_with(cli: Cli) -> ExitCode {
     }
     match &cli.run {
         Some(file) => run_headless(file, &cli),
+        None if std::io::stdout().is_terminal() => workbench(&cli.dir),
+        // Not a terminal (a pipe, CI): list the experiments instead of drawing a UI.
         None => list_experiments(&cli.dir),
+    }
+}
+
+fn workbench(dir: &std::path::Path) -> ExitCode {
+    if !dir.is_dir() {
+        eprintln!(
+            "error: cannot read experiment directory '{}' (try 'recsweep --run FILE')",
+            dir.display()
+        );
+        return ExitCode::from(2);
+    }
+    quiet_window_system_probes();
+    match crate::tui::runtime::run(dir.to_path_buf()) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+/// Mesa's Vulkan driver complains on stderr when XDG_RUNTIME_DIR is unset, which would
+/// scribble over the workbench: point it at a private directory first.
+fn quiet_window_system_probes() {
+    if std::env::var_os("XDG_RUNTIME_DIR").is_some() {
+        return;
+    }
+    let dir = std::env::temp_dir().join(format!("recsweep-runtime-{}", std::process::id()));
+    if std::fs::create_dir_all(&dir).is_ok() {
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let _ = std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o700));
+        }
+        // SAFETY: called on the main thread before the workbench starts any other thread.
+        unsafe { std::env::set_var("XDG_RUNTIME_DIR", &dir) };
     }
 }
 
@@ -124,7 +162,8 @@ fn run_headless(file: &std::path::Path, cli: &Cli) -> ExitCode {
         file.display(),
         exp.lambdas.len() * exp.seeds.len()
     );
-    let report = match sweep::run_sweep(exp, &opts, stop, observer.as_mut()) {
+    let control = Arc::new(sweep::SweepControl::with_flag(stop));
+    let report = match sweep::run_sweep(exp, &opts, control, observer.as_mut()) {
         Ok(r) => r,
         Err(e) => {
             eprintln!("error: {e}");

@@ -21,3 +21,4 @@ pub mod plot;
 pub mod store;
 pub mod sweep;
 pub mod train;
+pub mod tui;

@@ -15,7 +15,7 @@ use crate::data::{self, Dataset};
 use crate::events::{EpochRecord, PerUserTable, RunEvent, RunStatus};
 use crate::metrics::ItemCategories;
 use crate::store::{PairedComparison, RunStore, RunSummary};
-use crate::train::{self, SweepContext};
+use crate::train::{self, StopFlag, SweepContext};
 
 /// Errors that stop a sweep before any run starts (exit code 2), or its store.
 #[derive(Debug, thiserror::Error)]
@@ -58,6 +58,55 @@ pub trait SweepObserver {
     /// Set-up facts: the device, the data, the output directory.
     fn note(&mut self, message: &str);
     fn event(&mut self, event: &RunEvent);
+}
+
+/// Stops for a running sweep: one run, or all of them (no further run starts either).
+#[derive(Debug, Default)]
+pub struct SweepControl {
+    pub all: Arc<AtomicBool>,
+    runs: std::sync::Mutex<HashMap<String, Arc<StopFlag>>>,
+}
+
+impl SweepControl {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// A sweep whose sweep-wide stop is `all` (e.g. the flag a Ctrl-C handler raises).
+    pub fn with_flag(all: Arc<AtomicBool>) -> Self {
+        Self {
+            all,
+            runs: Default::default(),
+        }
+    }
+
+    /// The flag of a run about to start (already raised if the run was stopped while queued).
+    fn register(&self, run_id: &str) -> Arc<StopFlag> {
+        let Ok(mut runs) = self.runs.lock() else {
+            return Arc::new(StopFlag::new(Arc::clone(&self.all)));
+        };
+        Arc::clone(
+            runs.entry(run_id.to_string())
+                .or_insert_with(|| Arc::new(StopFlag::new(Arc::clone(&self.all)))),
+        )
+    }
+
+    /// Stops one run after its current batch; a queued run ends as soon as it starts.
+    pub fn stop_run(&self, run_id: &str) {
+        if let Ok(mut runs) = self.runs.lock() {
+            runs.entry(run_id.to_string())
+                .or_insert_with(|| Arc::new(StopFlag::new(Arc::clone(&self.all))))
+                .stop();
+        }
+    }
+
+    pub fn stop_all(&self) {
+        self.all.store(true, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    pub fn is_stopped(&self) -> bool {
+        self.all.load(std::sync::atomic::Ordering::Relaxed)
+    }
 }
 
 pub struct SweepReport {
@@ -105,7 +154,7 @@ pub fn prepare(
 pub fn run_sweep(
     exp: Experiment,
     opts: &SweepOptions,
-    stop: Arc<AtomicBool>,
+    control: Arc<SweepControl>,
     observer: &mut dyn SweepObserver,
 ) -> Result<SweepReport, SweepError> {
     let (runs, device, data) = prepare(&exp, opts)?;
@@ -163,18 +212,13 @@ pub fn run_sweep(
     let mut train_pairs: HashMap<String, usize> = HashMap::new();
     let mut per_user: HashMap<String, PerUserTable> = HashMap::new();
 
-    let stopped = || stop.load(std::sync::atomic::Ordering::Relaxed);
     let mut start_next = |running: &mut HashMap<String, Running>| {
-        while running.len() < parallel && !stopped() {
+        while running.len() < parallel && !control.is_stopped() {
             let Some(spec) = pending.pop_front() else {
                 break;
             };
-            let handle = train::spawn_run(
-                Arc::clone(&ctx),
-                spec.clone(),
-                tx.clone(),
-                Arc::clone(&stop),
-            );
+            let flag = control.register(&spec.id);
+            let handle = train::spawn_run(Arc::clone(&ctx), spec.clone(), tx.clone(), flag);
             running.insert(
                 spec.id.clone(),
                 Running {

@@ -37,6 +37,31 @@ pub enum RunError {
     Disconnected,
 }
 
+/// A run's stop flag: set for this run alone, or for the whole sweep at once.
+#[derive(Debug, Default)]
+pub struct StopFlag {
+    own: AtomicBool,
+    all: Arc<AtomicBool>,
+}
+
+impl StopFlag {
+    /// A flag that is also raised by `all` (the sweep-wide stop).
+    pub fn new(all: Arc<AtomicBool>) -> Self {
+        Self {
+            own: AtomicBool::new(false),
+            all,
+        }
+    }
+
+    pub fn stop(&self) {
+        self.own.store(true, Ordering::Relaxed);
+    }
+
+    pub fn is_set(&self) -> bool {
+        self.own.load(Ordering::Relaxed) || self.all.load(Ordering::Relaxed)
+    }
+}
+
 /// Shared, read-only inputs of every run of a sweep.
 pub struct SweepContext {
     pub experiment: Arc<Experiment>,
@@ -50,7 +75,7 @@ pub fn spawn_run(
     ctx: Arc<SweepContext>,
     run: RunSpec,
     events: Sender<RunEvent>,
-    stop: Arc<AtomicBool>,
+    stop: Arc<StopFlag>,
 ) -> std::thread::JoinHandle<()> {
     std::thread::Builder::new()
         .name(format!("run {}", run.id))
@@ -95,7 +120,7 @@ pub fn train_run(
     ctx: &SweepContext,
     run: &RunSpec,
     events: &Sender<RunEvent>,
-    stop: &AtomicBool,
+    stop: &StopFlag,
 ) -> Result<RunOutcome, RunError> {
     let started = Instant::now();
     let exp = &*ctx.experiment;
@@ -166,7 +191,7 @@ pub fn train_run(
         let negs = sampling::sample_negatives(&users, &split.train, n_items, negatives, &mut rng);
         let mut sums: Option<Tensor<1>> = None;
         for b in 0..batches {
-            if stop.load(Ordering::Relaxed) {
+            if stop.is_set() {
                 return Ok(interrupted(epochs_completed, started, split));
             }
             let lo = b * t.batch_size;

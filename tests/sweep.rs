@@ -314,7 +314,6 @@ fn movielens_loads_from_shared_when_present() {
 #[test]
 fn a_stop_flag_interrupts_a_run_cleanly() {
     use std::sync::Arc;
-    use std::sync::atomic::AtomicBool;
 
     let exp = recsweep::config::load(&repo("tests/fixtures/tiny.yaml")).unwrap();
     let data = recsweep::data::load(&exp.data, exp.seed).unwrap();
@@ -327,7 +326,8 @@ fn a_stop_flag_interrupts_a_run_cleanly() {
         experiment: Arc::new(exp.clone()),
     };
     let (tx, rx) = std::sync::mpsc::channel();
-    let stop = AtomicBool::new(true);
+    let stop = recsweep::train::StopFlag::default();
+    stop.stop();
     let outcome = recsweep::train::train_run(&ctx, &exp.runs()[0], &tx, &stop).unwrap();
     assert_eq!(outcome.status, recsweep::events::RunStatus::Interrupted);
     assert_eq!(outcome.epochs_completed, 0);

@@ -1,0 +1,760 @@
+//! Workbench state and its pure `update`.
+
+use std::collections::{BTreeMap, VecDeque};
+use std::path::{Path, PathBuf};
+
+use crate::config::{Experiment, RunSpec, format_lambda};
+use crate::events::{RunEvent, RunStatus};
+
+/// Keys the workbench understands (decoupled from crossterm so `update` is testable).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Key {
+    Up,
+    Down,
+    Tab,
+    Enter,
+    Esc,
+    Char(char),
+}
+
+/// An experiment file as listed: valid, or with the error that names file, field and value.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ExperimentEntry {
+    pub path: PathBuf,
+    pub status: Result<ExperimentInfo, String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ExperimentInfo {
+    pub name: String,
+    pub runs: usize,
+    pub lambdas: Vec<f64>,
+    pub epochs: usize,
+    /// Trade-off axes (test metric keys) and the coverage curve's key.
+    pub relevance: String,
+    pub diversity: String,
+    pub coverage_key: String,
+}
+
+impl ExperimentInfo {
+    pub fn from_experiment(e: &Experiment) -> Self {
+        Self {
+            name: e.name.clone(),
+            runs: e.lambdas.len() * e.seeds.len(),
+            lambdas: e.lambdas.clone(),
+            epochs: e.train.epochs,
+            relevance: e.plots.relevance.clone(),
+            diversity: e.plots.diversity.clone(),
+            coverage_key: format!("coverage@{}", e.eval.k[0]),
+        }
+    }
+}
+
+impl ExperimentEntry {
+    pub fn label(&self) -> String {
+        match &self.status {
+            Ok(info) => info.name.clone(),
+            Err(_) => self.path.file_name().map_or_else(
+                || self.path.display().to_string(),
+                |n| n.to_string_lossy().into_owned(),
+            ),
+        }
+    }
+}
+
+/// Lists and validates the YAML files of `dir`, sorted by name.
+pub fn load_experiments(dir: &Path) -> Vec<ExperimentEntry> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map(|rd| rd.filter_map(|e| e.ok().map(|e| e.path())).collect())
+        .unwrap_or_default();
+    files.retain(|p| p.extension().is_some_and(|e| e == "yaml" || e == "yml"));
+    files.sort();
+    files
+        .into_iter()
+        .map(|path| {
+            let status = crate::config::load(&path)
+                .map(|e| ExperimentInfo::from_experiment(&e))
+                .map_err(|e| e.to_string());
+            ExperimentEntry { path, status }
+        })
+        .collect()
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RunState {
+    Queued,
+    Running,
+    Finished,
+    Failed,
+    Interrupted,
+}
+
+impl RunState {
+    pub fn label(self) -> &'static str {
+        match self {
+            RunState::Queued => "queued",
+            RunState::Running => "running",
+            RunState::Finished => "finished",
+            RunState::Failed => "FAILED",
+            RunState::Interrupted => "stopped",
+        }
+    }
+}
+
+/// One evaluated or trained epoch as the charts need it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct EpochPoint {
+    pub epoch: f64,
+    pub loss: f64,
+    pub auc: Option<f64>,
+    pub coverage: Option<f64>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct RunView {
+    pub id: String,
+    pub lambda: f64,
+    pub seed: u64,
+    pub state: RunState,
+    pub epoch: usize,
+    pub epochs: usize,
+    /// Progress within the epoch (batch, batches).
+    pub batch: (usize, usize),
+    /// Seconds since the run started, at its last epoch.
+    pub seconds: f64,
+    pub history: Vec<EpochPoint>,
+    pub reason: Option<String>,
+    pub test: BTreeMap<String, f64>,
+}
+
+impl RunView {
+    pub fn queued(spec: &RunSpec, epochs: usize) -> Self {
+        Self {
+            id: spec.id.clone(),
+            lambda: spec.lambda,
+            seed: spec.seed,
+            state: RunState::Queued,
+            epoch: 0,
+            epochs,
+            batch: (0, 0),
+            seconds: 0.0,
+            history: Vec::new(),
+            reason: None,
+            test: BTreeMap::new(),
+        }
+    }
+
+    /// Seconds left, from the pace of the epochs so far.
+    pub fn eta(&self) -> Option<f64> {
+        (self.state == RunState::Running && self.epoch > 0)
+            .then(|| self.seconds / self.epoch as f64 * (self.epochs - self.epoch) as f64)
+    }
+
+    pub fn last_auc(&self) -> Option<f64> {
+        self.history.iter().rev().find_map(|p| p.auc)
+    }
+
+    pub fn last_coverage(&self) -> Option<f64> {
+        self.history.iter().rev().find_map(|p| p.coverage)
+    }
+}
+
+/// A past sweep of the selected experiment, for the trade-off overlay.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PastSweep {
+    pub label: String,
+    /// (diversity, relevance, λ label)
+    pub points: Vec<(f64, f64, String)>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Focus {
+    Experiments,
+    Runs,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum View {
+    Curves,
+    Tradeoff,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ChartKind {
+    Loss,
+    Auc,
+    Coverage,
+}
+
+impl ChartKind {
+    fn next(self) -> Self {
+        match self {
+            ChartKind::Loss => ChartKind::Auc,
+            ChartKind::Auc => ChartKind::Coverage,
+            ChartKind::Coverage => ChartKind::Loss,
+        }
+    }
+}
+
+/// The sweep on screen.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Sweep {
+    pub experiment: usize,
+    pub info: ExperimentInfo,
+    pub out_dir: PathBuf,
+    pub running: bool,
+}
+
+/// What the runtime must do after an update.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Effect {
+    Launch { file: PathBuf },
+    StopRun(String),
+    StopAll,
+    Export { dir: PathBuf },
+    Reload,
+    LoadPast { experiment: String },
+    Quit,
+}
+
+/// Everything that can change the state.
+#[derive(Debug, Clone)]
+pub enum Msg {
+    Key(Key),
+    Run(RunEvent),
+    SweepStarted {
+        experiment: usize,
+        out_dir: PathBuf,
+        runs: Vec<RunSpec>,
+    },
+    SweepEnded {
+        error: Option<String>,
+    },
+    Experiments(Vec<ExperimentEntry>),
+    Past(Vec<PastSweep>),
+    Log(String),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct State {
+    pub dir: PathBuf,
+    pub experiments: Vec<ExperimentEntry>,
+    pub selected: usize,
+    pub focus: Focus,
+    pub sweep: Option<Sweep>,
+    pub runs: Vec<RunView>,
+    pub run_selected: usize,
+    pub view: View,
+    pub chart: ChartKind,
+    pub past: Vec<PastSweep>,
+    /// Newest first.
+    pub log: VecDeque<String>,
+    pub help: bool,
+    pub confirm_quit: bool,
+}
+
+const LOG_LINES: usize = 200;
+
+impl State {
+    pub fn new(dir: PathBuf, experiments: Vec<ExperimentEntry>) -> Self {
+        let mut s = Self {
+            dir,
+            experiments,
+            selected: 0,
+            focus: Focus::Experiments,
+            sweep: None,
+            runs: Vec::new(),
+            run_selected: 0,
+            view: View::Curves,
+            chart: ChartKind::Auc,
+            past: Vec::new(),
+            log: VecDeque::new(),
+            help: false,
+            confirm_quit: false,
+        };
+        let n = s.experiments.len();
+        let bad = s.experiments.iter().filter(|e| e.status.is_err()).count();
+        s.log(format!(
+            "{n} experiment(s) in {}, {bad} invalid",
+            s.dir.display()
+        ));
+        s
+    }
+
+    pub fn log(&mut self, line: String) {
+        self.log.push_front(line);
+        self.log.truncate(LOG_LINES);
+    }
+
+    pub fn selected_experiment(&self) -> Option<&ExperimentEntry> {
+        self.experiments.get(self.selected)
+    }
+
+    pub fn running(&self) -> bool {
+        self.sweep.as_ref().is_some_and(|s| s.running)
+    }
+
+    fn past_effect(&self) -> Vec<Effect> {
+        match self.selected_experiment().map(|e| &e.status) {
+            Some(Ok(info)) => vec![Effect::LoadPast {
+                experiment: info.name.clone(),
+            }],
+            _ => Vec::new(),
+        }
+    }
+
+    /// Applies one message; returns what the runtime must do. No I/O here.
+    pub fn update(&mut self, msg: Msg) -> Vec<Effect> {
+        match msg {
+            Msg::Key(k) => self.on_key(k),
+            Msg::Run(e) => {
+                self.on_run_event(e);
+                Vec::new()
+            }
+            Msg::SweepStarted {
+                experiment,
+                out_dir,
+                runs,
+            } => {
+                let Some(Ok(info)) = self.experiments.get(experiment).map(|e| e.status.clone())
+                else {
+                    return Vec::new();
+                };
+                self.runs = runs
+                    .iter()
+                    .map(|r| RunView::queued(r, info.epochs))
+                    .collect();
+                self.run_selected = 0;
+                self.log(format!(
+                    "launched '{}': {} run(s) → {}",
+                    info.name,
+                    runs.len(),
+                    out_dir.display()
+                ));
+                self.sweep = Some(Sweep {
+                    experiment,
+                    info,
+                    out_dir,
+                    running: true,
+                });
+                Vec::new()
+            }
+            Msg::SweepEnded { error } => {
+                if let Some(s) = &mut self.sweep {
+                    s.running = false;
+                }
+                for r in &mut self.runs {
+                    if r.state == RunState::Queued {
+                        r.state = RunState::Interrupted;
+                    }
+                }
+                match error {
+                    Some(e) => self.log(format!("sweep failed: {e}")),
+                    None => {
+                        let done = self
+                            .runs
+                            .iter()
+                            .filter(|r| r.state == RunState::Finished)
+                            .count();
+                        self.log(format!(
+                            "sweep ended: {done}/{} run(s) finished",
+                            self.runs.len()
+                        ));
+                    }
+                }
+                self.past_effect()
+            }
+            Msg::Experiments(list) => {
+                self.experiments = list;
+                self.selected = self.selected.min(self.experiments.len().saturating_sub(1));
+                let bad = self
+                    .experiments
+                    .iter()
+                    .filter(|e| e.status.is_err())
+                    .count();
+                self.log(format!(
+                    "reloaded: {} experiment(s), {bad} invalid",
+                    self.experiments.len()
+                ));
+                self.past_effect()
+            }
+            Msg::Past(p) => {
+                self.past = p;
+                Vec::new()
+            }
+            Msg::Log(line) => {
+                self.log(line);
+                Vec::new()
+            }
+        }
+    }
+
+    fn on_key(&mut self, k: Key) -> Vec<Effect> {
+        if self.confirm_quit {
+            return match k {
+                Key::Char('y') | Key::Char('q') => vec![Effect::StopAll, Effect::Quit],
+                _ => {
+                    self.confirm_quit = false;
+                    Vec::new()
+                }
+            };
+        }
+        if self.help {
+            self.help = false;
+            return Vec::new();
+        }
+        match k {
+            Key::Char('q') => {
+                if self.running() {
+                    self.confirm_quit = true;
+                    Vec::new()
+                } else {
+                    vec![Effect::Quit]
+                }
+            }
+            Key::Char('?') => {
+                self.help = true;
+                Vec::new()
+            }
+            Key::Tab => {
+                self.focus = match self.focus {
+                    Focus::Experiments => Focus::Runs,
+                    Focus::Runs => Focus::Experiments,
+                };
+                Vec::new()
+            }
+            Key::Down | Key::Char('j') => self.move_selection(1),
+            Key::Up | Key::Char('k') => self.move_selection(-1),
+            Key::Char('t') => {
+                self.view = match self.view {
+                    View::Curves => View::Tradeoff,
+                    View::Tradeoff => View::Curves,
+                };
+                Vec::new()
+            }
+            Key::Char('c') => {
+                self.chart = self.chart.next();
+                Vec::new()
+            }
+            Key::Char('r') => vec![Effect::Reload],
+            Key::Char('S') => {
+                if self.running() {
+                    self.log("stopping all runs".into());
+                    vec![Effect::StopAll]
+                } else {
+                    Vec::new()
+                }
+            }
+            Key::Char('s') => match self.runs.get(self.run_selected) {
+                Some(r) if r.state == RunState::Running || r.state == RunState::Queued => {
+                    let id = r.id.clone();
+                    self.log(format!("stopping {id}"));
+                    vec![Effect::StopRun(id)]
+                }
+                Some(r) => {
+                    let msg = format!("{} is not running", r.id);
+                    self.log(msg);
+                    Vec::new()
+                }
+                None => Vec::new(),
+            },
+            Key::Char('e') => match &self.sweep {
+                Some(s) if self.runs.iter().any(|r| r.state != RunState::Queued) => {
+                    vec![Effect::Export {
+                        dir: s.out_dir.clone(),
+                    }]
+                }
+                _ => {
+                    self.log("nothing to export yet: launch a sweep first".into());
+                    Vec::new()
+                }
+            },
+            Key::Enter => self.launch(),
+            _ => Vec::new(),
+        }
+    }
+
+    fn move_selection(&mut self, delta: isize) -> Vec<Effect> {
+        let step = |i: usize, n: usize| {
+            if n == 0 {
+                0
+            } else {
+                (i as isize + delta).clamp(0, n as isize - 1) as usize
+            }
+        };
+        match self.focus {
+            Focus::Experiments => {
+                let before = self.selected;
+                self.selected = step(self.selected, self.experiments.len());
+                if before != self.selected {
+                    self.past_effect()
+                } else {
+                    Vec::new()
+                }
+            }
+            Focus::Runs => {
+                self.run_selected = step(self.run_selected, self.runs.len());
+                Vec::new()
+            }
+        }
+    }
+
+    fn launch(&mut self) -> Vec<Effect> {
+        if self.running() {
+            self.log("a sweep is already running: stop it (S) before launching another".into());
+            return Vec::new();
+        }
+        match self.selected_experiment() {
+            Some(ExperimentEntry {
+                path,
+                status: Ok(_),
+            }) => vec![Effect::Launch { file: path.clone() }],
+            Some(ExperimentEntry { status: Err(e), .. }) => {
+                let msg = format!("cannot launch: {e}");
+                self.log(msg);
+                Vec::new()
+            }
+            None => Vec::new(),
+        }
+    }
+
+    fn on_run_event(&mut self, e: RunEvent) {
+        let Some(i) = self.runs.iter().position(|r| r.id == e.run_id()) else {
+            return;
+        };
+        let cov_key = self
+            .sweep
+            .as_ref()
+            .map(|s| s.info.coverage_key.clone())
+            .unwrap_or_default();
+        let mut line = None;
+        let r = &mut self.runs[i];
+        match e {
+            RunEvent::Started { epochs, device, .. } => {
+                r.state = RunState::Running;
+                r.epochs = epochs;
+                line = Some(format!("{} started on {device}", r.id));
+            }
+            RunEvent::Progress {
+                epoch,
+                batch,
+                batches,
+                ..
+            } => {
+                r.batch = (batch, batches);
+                r.epoch = r.epoch.max(epoch.saturating_sub(1));
+            }
+            RunEvent::Epoch { record, .. } => {
+                r.epoch = record.epoch;
+                r.seconds = record.seconds;
+                r.history.push(EpochPoint {
+                    epoch: record.epoch as f64,
+                    loss: record.loss,
+                    auc: record.eval.as_ref().and_then(|m| m.get("auc").copied()),
+                    coverage: record.eval.as_ref().and_then(|m| m.get(&cov_key).copied()),
+                });
+            }
+            RunEvent::Finished { outcome, .. } => {
+                r.state = match outcome.status {
+                    RunStatus::Finished => RunState::Finished,
+                    RunStatus::Interrupted => RunState::Interrupted,
+                    RunStatus::Failed => RunState::Failed,
+                };
+                if let Some(t) = &outcome.test {
+                    r.test = t.means.clone();
+                }
+                line = Some(format!(
+                    "{} {} after {:.1}s",
+                    r.id,
+                    r.state.label(),
+                    outcome.seconds
+                ));
+            }
+            RunEvent::Failed { reason, .. } => {
+                r.state = RunState::Failed;
+                line = Some(format!("{} FAILED: {reason}", r.id));
+                r.reason = Some(reason);
+            }
+        }
+        if let Some(l) = line {
+            self.log(l);
+        }
+    }
+
+    /// Points of the trade-off view: finished runs of the sweep on screen.
+    pub fn tradeoff_points(&self) -> Vec<(f64, f64, String)> {
+        let Some(s) = &self.sweep else {
+            return Vec::new();
+        };
+        self.runs
+            .iter()
+            .filter_map(|r| {
+                let x = *r.test.get(&s.info.diversity)?;
+                let y = *r.test.get(&s.info.relevance)?;
+                Some((x, y, format!("λ={}", format_lambda(r.lambda))))
+            })
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::events::EpochRecord;
+
+    fn entry(name: &str, ok: bool) -> ExperimentEntry {
+        ExperimentEntry {
+            path: PathBuf::from(format!("experiments/{name}.yaml")),
+            status: if ok {
+                Ok(ExperimentInfo {
+                    name: name.into(),
+                    runs: 2,
+                    lambdas: vec![0.0, 1.0],
+                    epochs: 4,
+                    relevance: "ndcg@10".into(),
+                    diversity: "coverage@10".into(),
+                    coverage_key: "coverage@10".into(),
+                })
+            } else {
+                Err(format!(
+                    "experiments/{name}.yaml: field 'train.epochs' has invalid value '0': must be at least 1"
+                ))
+            },
+        }
+    }
+
+    fn state() -> State {
+        State::new(
+            PathBuf::from("experiments"),
+            vec![entry("good", true), entry("bad", false)],
+        )
+    }
+
+    fn started(s: &mut State) {
+        let runs = vec![RunSpec::new(0.0, 1), RunSpec::new(1.0, 1)];
+        s.update(Msg::SweepStarted {
+            experiment: 0,
+            out_dir: "runs/good/x".into(),
+            runs,
+        });
+    }
+
+    #[test]
+    fn enter_launches_a_valid_experiment_and_refuses_an_invalid_one() {
+        let mut s = state();
+        assert_eq!(
+            s.update(Msg::Key(Key::Enter)),
+            vec![Effect::Launch {
+                file: "experiments/good.yaml".into()
+            }]
+        );
+        s.update(Msg::Key(Key::Char('j')));
+        assert_eq!(s.selected, 1);
+        assert!(s.update(Msg::Key(Key::Enter)).is_empty());
+        assert!(s.log[0].contains("train.epochs"), "{:?}", s.log[0]);
+        // Moving past the end stays on the last item.
+        s.update(Msg::Key(Key::Down));
+        assert_eq!(s.selected, 1);
+    }
+
+    #[test]
+    fn events_fill_the_runs_and_the_tradeoff() {
+        let mut s = state();
+        started(&mut s);
+        assert_eq!(s.runs.len(), 2);
+        assert_eq!(s.runs[0].state, RunState::Queued);
+        s.update(Msg::Run(RunEvent::Started {
+            run_id: "lambda-0_seed-1".into(),
+            device: "cpu".into(),
+            epochs: 4,
+            batches_per_epoch: 10,
+            train_pairs: 100,
+        }));
+        let eval = BTreeMap::from([("auc".to_string(), 0.8), ("coverage@10".to_string(), 0.3)]);
+        s.update(Msg::Run(RunEvent::Epoch {
+            run_id: "lambda-0_seed-1".into(),
+            record: EpochRecord {
+                epoch: 1,
+                loss: 0.5,
+                relevance_loss: 0.5,
+                diversity_loss: 0.1,
+                eval: Some(eval),
+                seconds: 2.0,
+            },
+        }));
+        let r = &s.runs[0];
+        assert_eq!(
+            (r.state, r.epoch, r.last_auc(), r.last_coverage()),
+            (RunState::Running, 1, Some(0.8), Some(0.3))
+        );
+        assert_eq!(r.eta(), Some(6.0)); // 2 s per epoch, 3 to go
+        s.update(Msg::Run(RunEvent::Failed {
+            run_id: "lambda-1_seed-1".into(),
+            reason: "loss became non-finite".into(),
+        }));
+        assert_eq!(s.runs[1].state, RunState::Failed);
+        assert!(s.log[0].contains("non-finite"));
+        assert!(s.tradeoff_points().is_empty(), "no finished run yet");
+    }
+
+    #[test]
+    fn stop_keys_and_quit_confirmation() {
+        let mut s = state();
+        started(&mut s);
+        s.update(Msg::Key(Key::Tab));
+        assert_eq!(s.focus, Focus::Runs);
+        assert_eq!(
+            s.update(Msg::Key(Key::Char('s'))),
+            vec![Effect::StopRun("lambda-0_seed-1".into())]
+        );
+        assert_eq!(s.update(Msg::Key(Key::Char('S'))), vec![Effect::StopAll]);
+        // Runs in flight: q asks first; any other key cancels; y quits.
+        assert!(s.update(Msg::Key(Key::Char('q'))).is_empty());
+        assert!(s.confirm_quit);
+        assert!(s.update(Msg::Key(Key::Char('n'))).is_empty());
+        assert!(!s.confirm_quit);
+        s.update(Msg::Key(Key::Char('q')));
+        assert_eq!(
+            s.update(Msg::Key(Key::Char('y'))),
+            vec![Effect::StopAll, Effect::Quit]
+        );
+        // No sweep running: q quits at once.
+        let mut idle = state();
+        assert_eq!(idle.update(Msg::Key(Key::Char('q'))), vec![Effect::Quit]);
+    }
+
+    #[test]
+    fn views_help_export_and_reload() {
+        let mut s = state();
+        assert!(
+            s.update(Msg::Key(Key::Char('e'))).is_empty(),
+            "nothing to export before a sweep"
+        );
+        s.update(Msg::Key(Key::Char('t')));
+        assert_eq!(s.view, View::Tradeoff);
+        s.update(Msg::Key(Key::Char('c')));
+        assert_eq!(s.chart, ChartKind::Coverage);
+        s.update(Msg::Key(Key::Char('?')));
+        assert!(s.help);
+        assert!(
+            s.update(Msg::Key(Key::Char('q'))).is_empty(),
+            "a key closes help, not the app"
+        );
+        assert!(!s.help);
+        assert_eq!(s.update(Msg::Key(Key::Char('r'))), vec![Effect::Reload]);
+        started(&mut s);
+        s.update(Msg::SweepEnded { error: None });
+        assert_eq!(
+            s.runs[0].state,
+            RunState::Interrupted,
+            "queued runs never started"
+        );
+        s.runs[0].state = RunState::Finished;
+        assert_eq!(
+            s.update(Msg::Key(Key::Char('e'))),
+            vec![Effect::Export {
+                dir: "runs/good/x".into()
+            }]
+        );
+    }
+}

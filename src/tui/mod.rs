@@ -1,0 +1,9 @@
+//! The workbench: a terminal app that lists experiments, launches sweeps and shows them live.
+//!
+//! Elm architecture: [`app::State`] plus [`app::State::update`], which does no I/O and returns
+//! [`app::Effect`]s for the runtime to carry out; [`view::render`] draws from `&State` only;
+//! terminal input and worker events arrive on one channel ([`runtime`]).
+
+pub mod app;
+pub mod runtime;
+pub mod view;

@@ -1,0 +1,232 @@
+//! The terminal loop: one channel carries key presses (from an input thread) and run events
+//! (from the sweep thread); the loop drains bursts, updates, draws at most ~30 times a
+//! second, and carries out the effects. Training never runs on this thread.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
+use std::time::{Duration, Instant};
+
+use ratatui::crossterm::event::{self, Event, KeyCode, KeyEventKind};
+
+use super::app::{Effect, Key, Msg, PastSweep, State, load_experiments};
+use super::view;
+use crate::config::format_lambda;
+use crate::events::RunEvent;
+use crate::sweep::{self, SweepControl, SweepObserver, SweepOptions};
+
+const FRAME: Duration = Duration::from_millis(33);
+
+/// Forwards a sweep's events to the UI channel; notes go to the log.
+struct ChannelObserver(Sender<Msg>);
+
+impl SweepObserver for ChannelObserver {
+    fn note(&mut self, message: &str) {
+        let _ = self.0.send(Msg::Log(message.to_string()));
+    }
+    fn event(&mut self, event: &RunEvent) {
+        let _ = self.0.send(Msg::Run(event.clone()));
+    }
+}
+
+fn map_key(code: KeyCode) -> Option<Key> {
+    Some(match code {
+        KeyCode::Up => Key::Up,
+        KeyCode::Down => Key::Down,
+        KeyCode::Tab => Key::Tab,
+        KeyCode::Enter => Key::Enter,
+        KeyCode::Esc => Key::Esc,
+        KeyCode::Char(c) => Key::Char(c),
+        _ => return None,
+    })
+}
+
+/// Reads past sweeps of `experiment` from `runs/<experiment>/*/`.
+pub fn load_past(root: &Path, experiment: &str) -> Vec<PastSweep> {
+    let dir = root.join(experiment);
+    let mut dirs: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .map(|rd| {
+            rd.filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| p.is_dir())
+                .collect()
+        })
+        .unwrap_or_default();
+    dirs.sort();
+    dirs.iter()
+        .filter_map(|d| {
+            let sweep = crate::store::read_sweep(d).ok()?;
+            let settings = crate::plot::settings_for(&sweep);
+            let points: Vec<(f64, f64, String)> = sweep
+                .runs
+                .iter()
+                .filter_map(|r| {
+                    let x = *r.summary.test.get(&settings.diversity)?;
+                    let y = *r.summary.test.get(&settings.relevance)?;
+                    Some((x, y, format!("λ={}", format_lambda(r.summary.lambda))))
+                })
+                .collect();
+            let label = d.file_name()?.to_string_lossy().into_owned();
+            (!points.is_empty()).then_some(PastSweep { label, points })
+        })
+        .collect()
+}
+
+/// Runs the workbench over the experiments in `dir` until the user quits.
+pub fn run(dir: PathBuf) -> std::io::Result<()> {
+    let (tx, rx) = mpsc::channel::<Msg>();
+    spawn_input(tx.clone());
+    let mut state = State::new(dir.clone(), load_experiments(&dir));
+    let runs_root = PathBuf::from("runs");
+    let mut control: Option<Arc<SweepControl>> = None;
+    // ratatui::init installs a panic hook that restores the terminal.
+    let mut terminal = ratatui::init();
+    let mut effects: Vec<Effect> = match state
+        .selected_experiment()
+        .and_then(|e| e.status.as_ref().ok())
+    {
+        Some(info) => vec![Effect::LoadPast {
+            experiment: info.name.clone(),
+        }],
+        None => Vec::new(),
+    };
+    let result = (|| -> std::io::Result<()> {
+        loop {
+            for effect in effects.drain(..) {
+                match effect {
+                    Effect::Quit => return Ok(()),
+                    other => carry_out(other, &state, &tx, &mut control, &runs_root),
+                }
+            }
+            let drawn = Instant::now();
+            terminal.draw(|f| view::render(&state, f))?;
+            effects = next_messages(&rx, &mut state, drawn)?;
+        }
+    })();
+    if let Some(c) = &control {
+        c.stop_all();
+    }
+    ratatui::restore();
+    result
+}
+
+/// Waits for messages, drains the burst, and paces frames to at most ~30 per second.
+fn next_messages(
+    rx: &Receiver<Msg>,
+    state: &mut State,
+    last_draw: Instant,
+) -> std::io::Result<Vec<Effect>> {
+    let mut effects = Vec::new();
+    match rx.recv_timeout(Duration::from_millis(250)) {
+        Ok(msg) => effects.extend(state.update(msg)),
+        Err(RecvTimeoutError::Timeout) => return Ok(effects), // redraw (ETA, resize)
+        Err(RecvTimeoutError::Disconnected) => {
+            return Err(std::io::Error::other("input channel closed"));
+        }
+    }
+    // Let a burst accumulate until the next frame is due, then take all of it.
+    if let Some(wait) = FRAME.checked_sub(last_draw.elapsed()) {
+        std::thread::sleep(wait);
+    }
+    while let Ok(msg) = rx.try_recv() {
+        effects.extend(state.update(msg));
+    }
+    Ok(effects)
+}
+
+fn spawn_input(tx: Sender<Msg>) {
+    std::thread::spawn(move || {
+        loop {
+            match event::poll(Duration::from_millis(100)) {
+                Ok(true) => match event::read() {
+                    Ok(Event::Key(k)) if k.kind == KeyEventKind::Press => {
+                        if let Some(key) = map_key(k.code)
+                            && tx.send(Msg::Key(key)).is_err()
+                        {
+                            return;
+                        }
+                    }
+                    Ok(_) => {}
+                    Err(_) => return,
+                },
+                Ok(false) => {}
+                Err(_) => return,
+            }
+        }
+    });
+}
+
+fn carry_out(
+    effect: Effect,
+    state: &State,
+    tx: &Sender<Msg>,
+    control: &mut Option<Arc<SweepControl>>,
+    runs_root: &Path,
+) {
+    match effect {
+        Effect::Launch { file } => {
+            let exp = match crate::config::load(&file) {
+                Ok(e) => e,
+                Err(e) => {
+                    let _ = tx.send(Msg::Log(format!("cannot launch: {e}")));
+                    return;
+                }
+            };
+            let experiment = state.selected;
+            let out_dir = runs_root
+                .join(&exp.name)
+                .join(crate::store::utc_timestamp());
+            let runs = exp.runs();
+            let c = Arc::new(SweepControl::new());
+            *control = Some(Arc::clone(&c));
+            let _ = tx.send(Msg::SweepStarted {
+                experiment,
+                out_dir: out_dir.clone(),
+                runs,
+            });
+            let tx = tx.clone();
+            std::thread::spawn(move || {
+                let opts = SweepOptions {
+                    out: Some(out_dir.clone()),
+                    ..Default::default()
+                };
+                let mut observer = ChannelObserver(tx.clone());
+                let error = match sweep::run_sweep(exp, &opts, c, &mut observer) {
+                    Ok(report) => match crate::plot::replot(&report.out_dir) {
+                        Ok(_) => None,
+                        Err(e) => Some(format!("figures not written: {e}")),
+                    },
+                    Err(e) => Some(e.to_string()),
+                };
+                let _ = tx.send(Msg::SweepEnded { error });
+            });
+        }
+        Effect::StopRun(id) => {
+            if let Some(c) = control {
+                c.stop_run(&id);
+            }
+        }
+        Effect::StopAll => {
+            if let Some(c) = control {
+                c.stop_all();
+            }
+        }
+        Effect::Export { dir } => {
+            let msg = match crate::plot::replot(&dir) {
+                Ok(files) => format!(
+                    "exported {} figure files to {}",
+                    files.len(),
+                    dir.join("plots").display()
+                ),
+                Err(e) => format!("export failed: {e}"),
+            };
+            let _ = tx.send(Msg::Log(msg));
+        }
+        Effect::Reload => {
+            let _ = tx.send(Msg::Experiments(load_experiments(&state.dir)));
+        }
+        Effect::LoadPast { experiment } => {
+            let _ = tx.send(Msg::Past(load_past(runs_root, &experiment)));
+        }
+        Effect::Quit => {}
+    }
+}

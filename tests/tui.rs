@@ -1,0 +1,273 @@
+//! The workbench: rendering on ratatui's TestBackend at 80×24, 120×40 and 40×12, and the real
+//! binary driven in a pseudo-terminal (util-linux `script`): launch a sweep, see a chart with
+//! data, quit cleanly.
+
+use std::collections::BTreeMap;
+use std::io::{Read, Write};
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use recsweep::config::RunSpec;
+use recsweep::events::{EpochRecord, RunEvent};
+use recsweep::tui::app::{ExperimentEntry, ExperimentInfo, Key, Msg, State};
+use recsweep::tui::view;
+
+fn info(name: &str) -> ExperimentInfo {
+    ExperimentInfo {
+        name: name.into(),
+        runs: 3,
+        lambdas: vec![0.0, 0.3, 1.0],
+        epochs: 10,
+        relevance: "ndcg@10".into(),
+        diversity: "coverage@10".into(),
+        coverage_key: "coverage@10".into(),
+    }
+}
+
+/// A workbench mid-sweep: three runs with a few epochs, one failed.
+fn busy_state() -> State {
+    let entries = vec![
+        ExperimentEntry { path: "experiments/quickstart.yaml".into(), status: Ok(info("quickstart")) },
+        ExperimentEntry {
+            path: "experiments/broken.yaml".into(),
+            status: Err("experiments/broken.yaml: field 'train.epochs' has invalid value '0': must be at least 1".into()),
+        },
+    ];
+    let mut s = State::new(PathBuf::from("experiments"), entries);
+    let runs: Vec<RunSpec> = [0.0, 0.3, 1.0]
+        .iter()
+        .map(|&l| RunSpec::new(l, 7))
+        .collect();
+    s.update(Msg::SweepStarted {
+        experiment: 0,
+        out_dir: "runs/quickstart/t".into(),
+        runs: runs.clone(),
+    });
+    for (i, r) in runs.iter().enumerate().take(2) {
+        s.update(Msg::Run(RunEvent::Started {
+            run_id: r.id.clone(),
+            device: "cpu (burn flex)".into(),
+            epochs: 10,
+            batches_per_epoch: 5,
+            train_pairs: 100,
+        }));
+        for e in 1..=4 {
+            let eval = BTreeMap::from([
+                (
+                    "auc".to_string(),
+                    0.7 + 0.04 * f64::from(e) - 0.01 * i as f64,
+                ),
+                (
+                    "coverage@10".to_string(),
+                    0.1 + 0.05 * f64::from(e) + 0.1 * i as f64,
+                ),
+            ]);
+            s.update(Msg::Run(RunEvent::Epoch {
+                run_id: r.id.clone(),
+                record: EpochRecord {
+                    epoch: e as usize,
+                    loss: 0.7 - 0.05 * f64::from(e),
+                    relevance_loss: 0.6,
+                    diversity_loss: 0.1,
+                    eval: Some(eval),
+                    seconds: f64::from(e),
+                },
+            }));
+        }
+    }
+    s.update(Msg::Run(RunEvent::Failed {
+        run_id: runs[2].id.clone(),
+        reason: "loss became non-finite".into(),
+    }));
+    s
+}
+
+fn draw(state: &State, w: u16, h: u16) -> String {
+    let mut terminal = Terminal::new(TestBackend::new(w, h)).unwrap();
+    terminal.draw(|f| view::render(state, f)).unwrap();
+    let buf = terminal.backend().buffer().clone();
+    (0..h)
+        .map(|y| {
+            (0..w)
+                .map(|x| buf[(x, y)].symbol().to_string())
+                .collect::<String>()
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+fn has_braille(s: &str) -> bool {
+    s.chars().any(|c| ('\u{2801}'..='\u{28ff}').contains(&c))
+}
+
+#[test]
+fn renders_fully_at_80x24() {
+    let s = busy_state();
+    let screen = draw(&s, 80, 24);
+    for needle in [
+        "Experiments",
+        "quickstart",
+        "lambda-0_seed-7",
+        "running",
+        "FAILED",
+        "Validation AUC",
+        "Log",
+        "q quit",
+    ] {
+        assert!(screen.contains(needle), "80x24 lacks '{needle}':\n{screen}");
+    }
+    assert!(has_braille(&screen), "the chart shows no data:\n{screen}");
+}
+
+#[test]
+fn wide_terminals_show_all_three_charts_and_the_tradeoff_view() {
+    let mut s = busy_state();
+    let screen = draw(&s, 160, 40);
+    for needle in [
+        "Loss",
+        "Validation AUC",
+        "Validation coverage@10",
+        "λ=0.3",
+        "ETA",
+        "non-finite",
+    ] {
+        assert!(
+            screen.contains(needle),
+            "160x40 lacks '{needle}':\n{screen}"
+        );
+    }
+    let screen = draw(&s, 120, 40);
+    assert!(screen.contains("Runs: quickstart"), "{screen}");
+    s.update(Msg::Key(Key::Char('t')));
+    let screen = draw(&s, 120, 40);
+    assert!(screen.contains("Trade-off"), "{screen}");
+}
+
+#[test]
+fn an_invalid_experiment_shows_its_error_instead_of_crashing() {
+    let mut s = busy_state();
+    s.update(Msg::Key(Key::Char('j')));
+    let screen = draw(&s, 120, 40);
+    assert!(
+        screen.contains("train.epochs") && screen.contains("invalid"),
+        "{screen}"
+    );
+}
+
+#[test]
+fn tiny_terminals_degrade_without_panicking() {
+    let mut s = busy_state();
+    let screen = draw(&s, 40, 12);
+    assert!(
+        screen.contains("Experiments") && screen.contains("Runs"),
+        "{screen}"
+    );
+    s.update(Msg::Key(Key::Char('?')));
+    for (w, h) in [(40, 12), (20, 6), (1, 1), (80, 24)] {
+        draw(&s, w, h);
+    }
+    let screen = draw(&s, 80, 24);
+    assert!(
+        screen.contains("Keys") && screen.contains("launch"),
+        "help overlay:\n{screen}"
+    );
+}
+
+#[test]
+fn the_real_binary_launches_a_sweep_in_a_pty_and_quits_cleanly() {
+    let work = tempfile::tempdir().unwrap();
+    let exps = work.path().join("experiments");
+    std::fs::create_dir_all(&exps).unwrap();
+    let tiny = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/tiny.yaml"
+    ))
+    .unwrap();
+    std::fs::write(
+        exps.join("tiny.yaml"),
+        tiny.replace("epochs: 3", "epochs: 6"),
+    )
+    .unwrap();
+    let bin = env!("CARGO_BIN_EXE_recsweep");
+    // `script` gives the binary a real pseudo-terminal; stty sets its size.
+    let mut child = Command::new("script")
+        .args([
+            "-qfec",
+            &format!("stty cols 120 rows 36; exec {bin} experiments"),
+            "/dev/null",
+        ])
+        .current_dir(work.path())
+        .env("TERM", "xterm-256color")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("util-linux 'script' is needed for the pty test");
+    let out = Arc::new(Mutex::new(Vec::new()));
+    let mut stdout = child.stdout.take().unwrap();
+    let sink = Arc::clone(&out);
+    let reader = std::thread::spawn(move || {
+        let mut buf = [0u8; 4096];
+        while let Ok(n) = stdout.read(&mut buf) {
+            if n == 0 {
+                break;
+            }
+            sink.lock().unwrap().extend_from_slice(&buf[..n]);
+        }
+    });
+    let text =
+        |out: &Arc<Mutex<Vec<u8>>>| String::from_utf8_lossy(&out.lock().unwrap()).into_owned();
+    let wait_for = |what: &dyn Fn(&str) -> bool, secs: u64| {
+        let start = Instant::now();
+        while start.elapsed() < Duration::from_secs(secs) {
+            if what(&text(&out)) {
+                return true;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        false
+    };
+    let mut stdin = child.stdin.take().unwrap();
+    assert!(
+        wait_for(&|t| t.contains("tiny (2 runs)"), 20),
+        "workbench did not start:\n{}",
+        text(&out)
+    );
+    stdin.write_all(b"\r").unwrap();
+    stdin.flush().unwrap();
+    assert!(
+        wait_for(&|t| t.contains("sweep ended") && has_braille(t), 120),
+        "no chart data / sweep end seen:\n{}",
+        text(&out)
+    );
+    stdin.write_all(b"q").unwrap();
+    stdin.flush().unwrap();
+    let start = Instant::now();
+    let status = loop {
+        if let Some(s) = child.try_wait().unwrap() {
+            break s;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(20),
+            "q did not quit the workbench"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    reader.join().unwrap();
+    assert!(status.success(), "exit status {status:?}");
+    let all = text(&out);
+    // The terminal is restored: the alternate screen is left on exit.
+    assert!(all.contains("\u{1b}[?1049l"), "alternate screen not left");
+    // The sweep wrote its run store and figures under ./runs.
+    let sweeps: Vec<_> = std::fs::read_dir(work.path().join("runs/tiny"))
+        .unwrap()
+        .collect();
+    assert_eq!(sweeps.len(), 1);
+    let dir = sweeps[0].as_ref().unwrap().path();
+    assert!(dir.join("lambda-0_seed-5/summary.json").is_file());
+    assert!(dir.join("plots/tradeoff.png").is_file());
+}
