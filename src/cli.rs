@@ -209,26 +209,21 @@ fn run_headless(file: &std::path::Path, cli: &Cli) -> ExitCode {
 
 /// Without `--run`: list the experiments of `dir`, each valid or with its error.
 fn list_experiments(dir: &std::path::Path) -> ExitCode {
-    let Ok(entries) = std::fs::read_dir(dir) else {
+    if !dir.is_dir() {
         eprintln!(
             "error: cannot read experiment directory '{}' (try 'recsweep --run FILE')",
             dir.display()
         );
         return ExitCode::from(2);
-    };
-    let mut files: Vec<PathBuf> = entries
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|e| e == "yaml" || e == "yml"))
-        .collect();
-    files.sort();
+    }
     println!("experiments in {}:", dir.display());
-    for f in &files {
-        match config::load(f) {
-            Ok(e) => println!(
+    for entry in crate::tui::app::load_experiments(dir) {
+        match &entry.status {
+            Ok(info) => println!(
                 "  ok       {}  ({} runs: λ = {:?})",
-                f.display(),
-                e.lambdas.len() * e.seeds.len(),
-                e.lambdas
+                entry.path.display(),
+                info.runs,
+                info.lambdas
             ),
             Err(e) => println!("  invalid  {e}"),
         }

@@ -78,6 +78,7 @@ pub fn run(dir: PathBuf) -> std::io::Result<()> {
     let mut state = State::new(dir.clone(), load_experiments(&dir));
     let runs_root = PathBuf::from("runs");
     let mut control: Option<Arc<SweepControl>> = None;
+    let mut worker: Option<std::thread::JoinHandle<()>> = None;
     // ratatui::init installs a panic hook that restores the terminal.
     let mut terminal = ratatui::init();
     let mut effects: Vec<Effect> = match state
@@ -94,7 +95,13 @@ pub fn run(dir: PathBuf) -> std::io::Result<()> {
             for effect in effects.drain(..) {
                 match effect {
                     Effect::Quit => return Ok(()),
-                    other => carry_out(other, &state, &tx, &mut control, &runs_root),
+                    other => {
+                        if let Some(handle) =
+                            carry_out(other, &state, &tx, &mut control, &runs_root)
+                        {
+                            worker = Some(handle);
+                        }
+                    }
                 }
             }
             let drawn = Instant::now();
@@ -106,6 +113,15 @@ pub fn run(dir: PathBuf) -> std::io::Result<()> {
         c.stop_all();
     }
     ratatui::restore();
+    // Runs stop after their current batch and the store records them as interrupted: wait
+    // for that (bounded), so quitting never leaves a run directory without its summary.
+    if let Some(handle) = worker.filter(|h| !h.is_finished()) {
+        println!("waiting for runs to stop after their current batch…");
+        let start = Instant::now();
+        while !handle.is_finished() && start.elapsed() < Duration::from_secs(30) {
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
     result
 }
 
@@ -155,20 +171,21 @@ fn spawn_input(tx: Sender<Msg>) {
     });
 }
 
+/// Carries out one effect; returns the sweep thread when it started one.
 fn carry_out(
     effect: Effect,
     state: &State,
     tx: &Sender<Msg>,
     control: &mut Option<Arc<SweepControl>>,
     runs_root: &Path,
-) {
+) -> Option<std::thread::JoinHandle<()>> {
     match effect {
         Effect::Launch { file } => {
             let exp = match crate::config::load(&file) {
                 Ok(e) => e,
                 Err(e) => {
                     let _ = tx.send(Msg::Log(format!("cannot launch: {e}")));
-                    return;
+                    return None;
                 }
             };
             let experiment = state.selected;
@@ -184,7 +201,7 @@ fn carry_out(
                 runs,
             });
             let tx = tx.clone();
-            std::thread::spawn(move || {
+            return Some(std::thread::spawn(move || {
                 let opts = SweepOptions {
                     out: Some(out_dir.clone()),
                     ..Default::default()
@@ -198,7 +215,7 @@ fn carry_out(
                     Err(e) => Some(e.to_string()),
                 };
                 let _ = tx.send(Msg::SweepEnded { error });
-            });
+            }));
         }
         Effect::StopRun(id) => {
             if let Some(c) = control {
@@ -229,4 +246,5 @@ fn carry_out(
         }
         Effect::Quit => {}
     }
+    None
 }
