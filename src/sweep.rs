@@ -441,8 +441,14 @@ pub fn results_table(summaries: &[RunSummary], ks: &[usize]) -> String {
         .max()
         .unwrap_or(6)
         .max(6);
+    let lambda_w = summaries
+        .iter()
+        .map(|s| crate::config::format_lambda(s.lambda).len())
+        .max()
+        .unwrap_or(6)
+        .max(6);
     let mut out = format!(
-        "{:<id_w$}  {:>8}  {:>6}  {:<11}",
+        "{:<id_w$}  {:>lambda_w$}  {:>6}  {:<11}",
         "run", "lambda", "seed", "status"
     );
     for m in &metrics {
@@ -456,7 +462,7 @@ pub fn results_table(summaries: &[RunSummary], ks: &[usize]) -> String {
     ));
     for s in summaries {
         out.push_str(&format!(
-            "{:<id_w$}  {:>8}  {:>6}  {:<11}",
+            "{:<id_w$}  {:>lambda_w$}  {:>6}  {:<11}",
             s.run_id,
             crate::config::format_lambda(s.lambda),
             s.seed,

@@ -386,3 +386,40 @@ fn missing_or_malformed_data_exits_2_naming_the_file() {
         "{err}"
     );
 }
+
+#[test]
+fn csv_and_parquet_files_load_the_same_interactions() {
+    use polars::prelude::*;
+    let dir = tempfile::tempdir().unwrap();
+    let mut df = df!(
+        "uid" => ["a", "a", "b", "b", "c"],
+        "iid" => ["x", "y", "x", "z", "y"],
+        "stars" => [5.0, 2.0, 4.0, 4.5, 1.0],
+    )
+    .unwrap();
+    let csv = dir.path().join("log.csv");
+    CsvWriter::new(std::fs::File::create(&csv).unwrap())
+        .finish(&mut df)
+        .unwrap();
+    let parquet = dir.path().join("log.parquet");
+    ParquetWriter::new(std::fs::File::create(&parquet).unwrap())
+        .finish(&mut df)
+        .unwrap();
+    for path in [&csv, &parquet] {
+        let yaml = format!(
+            "name: f\ndata:\n  source: file\n  path: {}\n  columns: {{user: uid, item: iid, rating: stars}}\n  positive_threshold: 4\nsweep:\n  lambda: [0]\n",
+            path.display()
+        );
+        let exp = recsweep::config::parse_str(&yaml, &dir.path().join("e.yaml")).unwrap();
+        let data = recsweep::data::load(&exp.data, exp.seed).unwrap();
+        assert_eq!(
+            (data.n_users(), data.n_items()),
+            (3, 3),
+            "{}",
+            path.display()
+        );
+        // Ratings 5, 4 and 4.5 are positives; 2 and 1 are interactions only.
+        assert_eq!(data.positives.len(), 3, "{}", path.display());
+        assert_eq!(data.interacted.iter().map(Vec::len).sum::<usize>(), 5);
+    }
+}
