@@ -46,19 +46,11 @@ pub fn train_counts(train: &[Vec<u32>], n_items: usize) -> Vec<u64> {
 pub fn per_user_columns(ks: &[usize]) -> Vec<String> {
     let mut cols = vec!["auc".to_string()];
     for &k in ks {
-        for name in [
-            "precision",
-            "recall",
-            "ndcg",
-            "hit_rate",
-            "mrr",
-            "map",
-            "ild",
-            "novelty",
-            "long_tail",
-        ] {
-            cols.push(format!("{name}@{k}"));
-        }
+        cols.extend(
+            metrics::PER_USER_AT_K
+                .iter()
+                .map(|name| format!("{name}@{k}")),
+        );
     }
     cols
 }

@@ -30,6 +30,22 @@
 //! intervals, paired t-test, Wilcoxon signed-rank test, and the special
 //! functions they need, implemented here with `std` only).
 
+/// Per-user metrics at a cut-off K, in the column order of `per_user.csv`.
+pub const PER_USER_AT_K: [&str; 9] = [
+    "precision",
+    "recall",
+    "ndcg",
+    "hit_rate",
+    "mrr",
+    "map",
+    "ild",
+    "novelty",
+    "long_tail",
+];
+
+/// Metrics defined only over all users' top-K lists together.
+pub const CATALOGUE_AT_K: [&str; 3] = ["coverage", "gini", "entropy"];
+
 use std::cmp::Ordering;
 use std::f64::consts::{PI, SQRT_2};
 

@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Once;
 
 use plotters::coord::Shift;
+use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
 
 use crate::config::{PlotSettings, format_lambda};
@@ -298,15 +299,67 @@ fn sizes(root_h: u32) -> (u32, u32, u32) {
     ((h * 0.042) as u32, (h * 0.03) as u32, (h * 0.026) as u32) // caption, axis description, ticks and legend
 }
 
+/// Axes, title and mesh shared by every figure: a white canvas with the caption, labelled
+/// axes and a light grid. `integer_x` prints x ticks without decimals (epochs).
+#[allow(clippy::too_many_arguments)]
+fn chart_frame<'a, DB: DrawingBackend>(
+    root: &'a DrawingArea<DB, Shift>,
+    title: &str,
+    x_desc: &str,
+    y_desc: &str,
+    x_range: std::ops::Range<f64>,
+    y_range: std::ops::Range<f64>,
+    integer_x: bool,
+    file: &Path,
+) -> Result<ChartContext<'a, DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>, PlotError> {
+    register_font();
+    let (cap, desc, tick) = sizes(root.dim_in_pixel().1);
+    root.fill(&WHITE).map_err(draw_err(file))?;
+    let mut chart = ChartBuilder::on(root)
+        .caption(title, (FONT, cap))
+        .margin(cap / 2)
+        .x_label_area_size(desc * 3)
+        .y_label_area_size(desc * 4)
+        .build_cartesian_2d(x_range, y_range)
+        .map_err(draw_err(file))?;
+    let integer = |x: &f64| format!("{x:.0}");
+    let mut mesh = chart.configure_mesh();
+    mesh.x_desc(x_desc)
+        .y_desc(y_desc)
+        .axis_desc_style((FONT, desc))
+        .label_style((FONT, tick))
+        .light_line_style(RGBColor(235, 235, 235));
+    if integer_x {
+        mesh.x_label_formatter(&integer);
+    }
+    mesh.draw().map_err(draw_err(file))?;
+    Ok(chart)
+}
+
+/// The legend box, in a corner chosen by the figure.
+fn draw_legend<'a, DB: DrawingBackend + 'a>(
+    chart: &mut ChartContext<'a, DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>,
+    position: SeriesLabelPosition,
+    tick: u32,
+    file: &Path,
+) -> Result<(), PlotError> {
+    chart
+        .configure_series_labels()
+        .label_font((FONT, tick))
+        .background_style(WHITE.mix(0.85))
+        .border_style(BLACK)
+        .position(position)
+        .draw()
+        .map_err(draw_err(file))
+}
+
 /// Draws a curve figure on any plotters backend.
 pub fn draw_curves<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     fig: &CurveFigure,
     file: &Path,
 ) -> Result<(), PlotError> {
-    register_font();
-    let (cap, desc, tick) = sizes(root.dim_in_pixel().1);
-    root.fill(&WHITE).map_err(draw_err(file))?;
+    let (_, _, tick) = sizes(root.dim_in_pixel().1);
     let xs = fig.curves.iter().flat_map(|c| c.points.iter().map(|p| p.0));
     let ys = fig.curves.iter().flat_map(|c| {
         c.points
@@ -314,25 +367,16 @@ pub fn draw_curves<DB: DrawingBackend>(
             .map(|p| p.1)
             .chain(c.band.iter().flat_map(|b| [b.1, b.2]))
     });
-    let x_range = range(xs);
-    let y_range = range(ys);
-    let mut chart = ChartBuilder::on(root)
-        .caption(&fig.title, (FONT, cap))
-        .margin(cap / 2)
-        .x_label_area_size(desc * 3)
-        .y_label_area_size(desc * 4)
-        .build_cartesian_2d(x_range, y_range)
-        .map_err(draw_err(file))?;
-    chart
-        .configure_mesh()
-        .x_desc(&fig.x_desc)
-        .y_desc(&fig.y_desc)
-        .axis_desc_style((FONT, desc))
-        .label_style((FONT, tick))
-        .light_line_style(RGBColor(235, 235, 235))
-        .x_label_formatter(&|x| format!("{x:.0}"))
-        .draw()
-        .map_err(draw_err(file))?;
+    let mut chart = chart_frame(
+        root,
+        &fig.title,
+        &fig.x_desc,
+        &fig.y_desc,
+        range(xs),
+        range(ys),
+        true,
+        file,
+    )?;
     let stroke = (root.dim_in_pixel().1 / 300).max(2);
     for c in &fig.curves {
         let color = PALETTE[c.color % PALETTE.len()];
@@ -357,18 +401,12 @@ pub fn draw_curves<DB: DrawingBackend>(
                 PathElement::new(vec![(x, y), (x + 30, y)], color.stroke_width(stroke))
             });
     }
-    chart
-        .configure_series_labels()
-        .label_font((FONT, tick))
-        .background_style(WHITE.mix(0.85))
-        .border_style(BLACK)
-        .position(if fig.legend_upper {
-            SeriesLabelPosition::UpperRight
-        } else {
-            SeriesLabelPosition::LowerRight
-        })
-        .draw()
-        .map_err(draw_err(file))?;
+    let corner = if fig.legend_upper {
+        SeriesLabelPosition::UpperRight
+    } else {
+        SeriesLabelPosition::LowerRight
+    };
+    draw_legend(&mut chart, corner, tick, file)?;
     root.present().map_err(draw_err(file))
 }
 
@@ -379,28 +417,20 @@ pub fn draw_tradeoff<DB: DrawingBackend>(
     fig: &TradeoffFigure,
     file: &Path,
 ) -> Result<(), PlotError> {
-    register_font();
-    let (cap, desc, tick) = sizes(root.dim_in_pixel().1);
-    root.fill(&WHITE).map_err(draw_err(file))?;
+    let (_, _, tick) = sizes(root.dim_in_pixel().1);
     let all: Vec<&TradeoffPoint> = fig.series.iter().flat_map(|s| &s.points).collect();
     let x_range = range(all.iter().map(|p| p.x));
     let y_range = range(all.iter().map(|p| p.y));
-    let mut chart = ChartBuilder::on(root)
-        .caption(&fig.title, (FONT, cap))
-        .margin(cap / 2)
-        .x_label_area_size(desc * 3)
-        .y_label_area_size(desc * 4)
-        .build_cartesian_2d(x_range, y_range)
-        .map_err(draw_err(file))?;
-    chart
-        .configure_mesh()
-        .x_desc(&fig.x_desc)
-        .y_desc(&fig.y_desc)
-        .axis_desc_style((FONT, desc))
-        .label_style((FONT, tick))
-        .light_line_style(RGBColor(235, 235, 235))
-        .draw()
-        .map_err(draw_err(file))?;
+    let mut chart = chart_frame(
+        root,
+        &fig.title,
+        &fig.x_desc,
+        &fig.y_desc,
+        x_range,
+        y_range,
+        false,
+        file,
+    )?;
 
     let coords: Vec<(f64, f64)> = all.iter().map(|p| (p.x, p.y)).collect();
     let front: Vec<(f64, f64)> = pareto_front(&coords)
@@ -456,14 +486,7 @@ pub fn draw_tradeoff<DB: DrawingBackend>(
             }))
             .map_err(draw_err(file))?;
     }
-    chart
-        .configure_series_labels()
-        .label_font((FONT, tick))
-        .background_style(WHITE.mix(0.85))
-        .border_style(BLACK)
-        .position(SeriesLabelPosition::UpperRight)
-        .draw()
-        .map_err(draw_err(file))?;
+    draw_legend(&mut chart, SeriesLabelPosition::UpperRight, tick, file)?;
     root.present().map_err(draw_err(file))
 }
 

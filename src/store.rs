@@ -109,22 +109,10 @@ pub fn utc_timestamp() -> String {
 pub fn eval_columns(ks: &[usize]) -> Vec<String> {
     let mut cols = vec!["auc".to_string()];
     for &k in ks {
-        for m in [
-            "ndcg",
-            "recall",
-            "precision",
-            "hit_rate",
-            "mrr",
-            "map",
-            "coverage",
-            "gini",
-            "entropy",
-            "ild",
-            "novelty",
-            "long_tail",
-        ] {
-            cols.push(format!("{m}@{k}"));
-        }
+        let names = crate::metrics::PER_USER_AT_K
+            .iter()
+            .chain(&crate::metrics::CATALOGUE_AT_K);
+        cols.extend(names.map(|m| format!("{m}@{k}")));
     }
     cols
 }

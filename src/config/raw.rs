@@ -59,22 +59,6 @@ pub struct PlotSettings {
     pub diversity: String,
 }
 
-/// Test metrics that exist per K (the keys of `summary.json`'s `test`).
-pub const METRICS_AT_K: [&str; 12] = [
-    "precision",
-    "recall",
-    "ndcg",
-    "hit_rate",
-    "mrr",
-    "map",
-    "ild",
-    "novelty",
-    "long_tail",
-    "coverage",
-    "gini",
-    "entropy",
-];
-
 /// Whether `name` is a test metric of a run evaluated at cut-offs `ks`.
 pub fn is_known_metric(name: &str, ks: &[usize]) -> bool {
     if name == "auc" {
@@ -82,7 +66,9 @@ pub fn is_known_metric(name: &str, ks: &[usize]) -> bool {
     }
     match name.split_once('@') {
         Some((base, k)) => {
-            METRICS_AT_K.contains(&base) && k.parse::<usize>().is_ok_and(|k| ks.contains(&k))
+            let known = crate::metrics::PER_USER_AT_K.contains(&base)
+                || crate::metrics::CATALOGUE_AT_K.contains(&base);
+            known && k.parse::<usize>().is_ok_and(|k| ks.contains(&k))
         }
         None => false,
     }
