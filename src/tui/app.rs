@@ -208,12 +208,20 @@ pub struct Sweep {
 /// What the runtime must do after an update.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Effect {
-    Launch { file: PathBuf },
+    Launch {
+        file: PathBuf,
+    },
     StopRun(String),
     StopAll,
-    Export { dir: PathBuf },
+    /// Render the sweep's figures; `figure` is the file stem of the view on screen.
+    Export {
+        dir: PathBuf,
+        figure: &'static str,
+    },
     Reload,
-    LoadPast { experiment: String },
+    LoadPast {
+        experiment: String,
+    },
     Quit,
 }
 
@@ -462,6 +470,7 @@ impl State {
                 Some(s) if self.runs.iter().any(|r| r.state != RunState::Queued) => {
                     vec![Effect::Export {
                         dir: s.out_dir.clone(),
+                        figure: self.figure_on_screen(),
                     }]
                 }
                 _ => {
@@ -578,6 +587,16 @@ impl State {
         }
         if let Some(l) = line {
             self.log(l);
+        }
+    }
+
+    /// The figure file (stem) that shows what is on screen.
+    pub fn figure_on_screen(&self) -> &'static str {
+        match (self.view, self.chart) {
+            (View::Tradeoff, _) => "tradeoff",
+            (View::Curves, ChartKind::Loss) => "loss",
+            (View::Curves, ChartKind::Auc) => "auc",
+            (View::Curves, ChartKind::Coverage) => "coverage",
         }
     }
 
@@ -750,10 +769,12 @@ mod tests {
             "queued runs never started"
         );
         s.runs[0].state = RunState::Finished;
+        // The view on screen is the trade-off (t was pressed above).
         assert_eq!(
             s.update(Msg::Key(Key::Char('e'))),
             vec![Effect::Export {
-                dir: "runs/good/x".into()
+                dir: "runs/good/x".into(),
+                figure: "tradeoff"
             }]
         );
     }

@@ -227,12 +227,12 @@ fn carry_out(
                 c.stop_all();
             }
         }
-        Effect::Export { dir } => {
+        Effect::Export { dir, figure } => {
             let msg = match crate::plot::replot(&dir) {
                 Ok(files) => format!(
-                    "exported {} figure files to {}",
+                    "exported {} figure files; this view: {}",
                     files.len(),
-                    dir.join("plots").display()
+                    dir.join("plots").join(format!("{figure}.png")).display()
                 ),
                 Err(e) => format!("export failed: {e}"),
             };
