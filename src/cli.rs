@@ -62,6 +62,13 @@ pub fn main_with(cli: Cli) -> ExitCode {
     if let Some(Command::Plot { dir }) = &cli.command {
         return plot_command(dir);
     }
+    if cli.run.is_none() && !cli.dir.is_dir() {
+        eprintln!(
+            "error: cannot read experiment directory '{}' (try 'recsweep --run FILE')",
+            cli.dir.display()
+        );
+        return ExitCode::from(2);
+    }
     match &cli.run {
         Some(file) => run_headless(file, &cli),
         None if std::io::stdout().is_terminal() => workbench(&cli.dir),
@@ -71,13 +78,6 @@ pub fn main_with(cli: Cli) -> ExitCode {
 }
 
 fn workbench(dir: &std::path::Path) -> ExitCode {
-    if !dir.is_dir() {
-        eprintln!(
-            "error: cannot read experiment directory '{}' (try 'recsweep --run FILE')",
-            dir.display()
-        );
-        return ExitCode::from(2);
-    }
     quiet_window_system_probes();
     match crate::tui::runtime::run(dir.to_path_buf()) {
         Ok(()) => ExitCode::SUCCESS,
@@ -209,13 +209,6 @@ fn run_headless(file: &std::path::Path, cli: &Cli) -> ExitCode {
 
 /// Without `--run`: list the experiments of `dir`, each valid or with its error.
 fn list_experiments(dir: &std::path::Path) -> ExitCode {
-    if !dir.is_dir() {
-        eprintln!(
-            "error: cannot read experiment directory '{}' (try 'recsweep --run FILE')",
-            dir.display()
-        );
-        return ExitCode::from(2);
-    }
     println!("experiments in {}:", dir.display());
     for entry in crate::tui::app::load_experiments(dir) {
         match &entry.status {

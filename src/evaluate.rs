@@ -25,12 +25,6 @@ pub struct EvalContext<'a> {
     pub is_head: &'a [bool],
 }
 
-impl<'a> EvalContext<'a> {
-    pub fn n_items(&self) -> usize {
-        self.train_counts.len()
-    }
-}
-
 /// Per-item training counts from per-user training lists.
 pub fn train_counts(train: &[Vec<u32>], n_items: usize) -> Vec<u64> {
     let mut counts = vec![0u64; n_items];

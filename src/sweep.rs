@@ -111,7 +111,6 @@ impl SweepControl {
 
 pub struct SweepReport {
     pub out_dir: PathBuf,
-    pub device: DeviceChoice,
     pub summaries: Vec<RunSummary>,
     /// Runs never started because the sweep was stopped.
     pub not_started: Vec<String>,
@@ -247,7 +246,7 @@ pub fn run_sweep(
             RunEvent::Epoch { record, .. } => {
                 if let Some(r) = running.get_mut(&id) {
                     r.records.push(record);
-                    let monitor = eval_split_name(&ctx.experiment);
+                    let monitor = ctx.experiment.data.split.monitored_split();
                     store
                         .write_metrics(&id, &r.records, &exp.eval.k, monitor)
                         .map_err(store_err(&out_dir))?;
@@ -306,7 +305,6 @@ pub fn run_sweep(
     }
     Ok(SweepReport {
         out_dir,
-        device,
         summaries,
         not_started,
     })
@@ -380,15 +378,6 @@ pub fn compare_with_baselines(
     }
 }
 
-/// Which split the per-epoch curves are computed on (see `train::train_run`).
-pub fn eval_split_name(exp: &Experiment) -> &'static str {
-    if exp.data.split.validation > 0.0 {
-        "validation"
-    } else {
-        "test"
-    }
-}
-
 fn base_summary(
     ctx: &SweepContext,
     run: &RunSpec,
@@ -410,7 +399,7 @@ fn base_summary(
         epochs_completed: 0,
         epochs: exp.train.epochs,
         seconds: 0.0,
-        eval_split: eval_split_name(exp).to_string(),
+        eval_split: exp.data.split.monitored_split().to_string(),
         data: ctx.data.description.clone(),
         users: ctx.data.n_users(),
         items: ctx.data.n_items(),

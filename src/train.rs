@@ -174,12 +174,9 @@ pub fn train_run(
         train_counts: &counts,
         is_head: &is_head,
     };
-    // Curves monitor validation; without a validation split they monitor test (there is no
-    // model selection, so nothing is tuned on it).
-    let monitor = if split.has_validation() {
-        &split.validation
-    } else {
-        &split.test
+    let monitor = match exp.data.split.monitored_split() {
+        "validation" => &split.validation,
+        _ => &split.test,
     };
 
     let negatives = t.negatives;

@@ -63,6 +63,18 @@ pub struct SplitSpec {
     pub validation: f64,
 }
 
+impl SplitSpec {
+    /// The split the per-epoch curves are computed on: validation when one is held out,
+    /// otherwise test (there is no model selection, so nothing is tuned on it).
+    pub fn monitored_split(&self) -> &'static str {
+        if self.validation > 0.0 {
+            "validation"
+        } else {
+            "test"
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct DataSpec {
     pub source: DataSource,

@@ -22,9 +22,6 @@ impl Split {
     pub fn train_pairs(&self) -> usize {
         self.train.iter().map(Vec::len).sum()
     }
-    pub fn has_validation(&self) -> bool {
-        self.validation.iter().any(|v| !v.is_empty())
-    }
 }
 
 /// How many of `n` go to a held-out part of share `share`, leaving at least one behind.

@@ -11,7 +11,6 @@ use ratatui::crossterm::event::{self, Event, KeyCode, KeyEventKind};
 
 use super::app::{Effect, Key, Msg, PastSweep, State, load_experiments};
 use super::view;
-use crate::config::format_lambda;
 use crate::events::RunEvent;
 use crate::sweep::{self, SweepControl, SweepObserver, SweepOptions};
 
@@ -55,15 +54,13 @@ pub fn load_past(root: &Path, experiment: &str) -> Vec<PastSweep> {
     dirs.iter()
         .filter_map(|d| {
             let sweep = crate::store::read_sweep(d).ok()?;
-            let settings = crate::plot::settings_for(&sweep);
-            let points: Vec<(f64, f64, String)> = sweep
-                .runs
-                .iter()
-                .filter_map(|r| {
-                    let x = *r.summary.test.get(&settings.diversity)?;
-                    let y = *r.summary.test.get(&settings.relevance)?;
-                    Some((x, y, format!("λ={}", format_lambda(r.summary.lambda))))
-                })
+            // The same points the trade-off figure of that sweep draws.
+            let figure = crate::plot::tradeoff_figure(&sweep, &crate::plot::settings_for(&sweep));
+            let points: Vec<(f64, f64, String)> = figure
+                .series
+                .into_iter()
+                .flat_map(|s| s.points)
+                .map(|p| (p.x, p.y, p.label))
                 .collect();
             let label = d.file_name()?.to_string_lossy().into_owned();
             (!points.is_empty()).then_some(PastSweep { label, points })
