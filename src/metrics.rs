@@ -30,6 +30,10 @@
 //! intervals, paired t-test, Wilcoxon signed-rank test, and the special
 //! functions they need, implemented here with `std` only).
 
+pub mod vocabulary;
+
+pub use vocabulary::{Direction, Metric, MetricKey, ParseMetricKeyError, Scope};
+
 /// Per-user metrics at a cut-off K, in the column order of `per_user.csv`.
 pub const PER_USER_AT_K: [&str; 9] = [
     "precision",
