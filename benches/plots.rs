@@ -7,9 +7,11 @@ use std::collections::BTreeMap;
 use std::time::Instant;
 
 use plotters::prelude::*;
-use recsweep::config::PlotSettings;
+use recsweep::backend::BackendKind;
+use recsweep::config::{CurveKeys, EvalSplit, PlotSettings};
 use recsweep::events::RunStatus;
-use recsweep::store::{RunSummary, StoredRun, StoredSweep};
+use recsweep::metrics::{Metric, MetricKey};
+use recsweep::store::{RunSummary, StoredRun, StoredSweep, SweepManifest, val_column};
 
 fn median(mut v: Vec<f64>) -> f64 {
     v.sort_by(f64::total_cmp);
@@ -17,6 +19,8 @@ fn median(mut v: Vec<f64>) -> f64 {
 }
 
 fn sweep() -> StoredSweep {
+    let ndcg = MetricKey::at(Metric::Ndcg, 10);
+    let coverage = MetricKey::at(Metric::Coverage, 10);
     let lambdas = [0.0, 0.03, 0.1, 0.3, 0.5, 1.0, 2.0, 3.0];
     let mut runs = Vec::new();
     for (li, &lambda) in lambdas.iter().enumerate() {
@@ -32,11 +36,11 @@ fn sweep() -> StoredSweep {
                             0.7 - 0.4 * t + 0.02 * li as f64 + jitter,
                         ),
                         (
-                            "val_auc".to_string(),
+                            val_column(MetricKey::AUC),
                             0.6 + 0.3 * t.sqrt() - 0.01 * li as f64 + jitter,
                         ),
                         (
-                            "val_coverage@10".to_string(),
+                            val_column(coverage),
                             0.1 + 0.05 * li as f64 * t + jitter,
                         ),
                     ])
@@ -47,7 +51,7 @@ fn sweep() -> StoredSweep {
                 experiment: "bench".into(),
                 lambda,
                 seed,
-                backend: "cpu".into(),
+                backend: BackendKind::Cpu,
                 adapter: "flex (CPU)".into(),
                 status: RunStatus::Finished,
                 reason: None,
@@ -55,21 +59,15 @@ fn sweep() -> StoredSweep {
                 epochs_completed: 50,
                 epochs: 50,
                 seconds: 1.0,
-                eval_split: "validation".into(),
+                eval_split: EvalSplit::Validation,
                 data: "bench".into(),
                 users: 1,
                 items: 1,
                 train_pairs: 1,
                 users_evaluated: 1,
                 test: BTreeMap::from([
-                    (
-                        "ndcg@10".to_string(),
-                        0.3 - 0.02 * li as f64 + seed as f64 * 0.002,
-                    ),
-                    (
-                        "coverage@10".to_string(),
-                        0.2 + 0.05 * li as f64 + seed as f64 * 0.003,
-                    ),
+                    (ndcg, 0.3 - 0.02 * li as f64 + seed as f64 * 0.002),
+                    (coverage, 0.2 + 0.05 * li as f64 + seed as f64 * 0.003),
                 ]),
                 test_ci95: BTreeMap::new(),
                 versus_lambda0: BTreeMap::new(),
@@ -79,20 +77,35 @@ fn sweep() -> StoredSweep {
     }
     StoredSweep {
         dir: "bench".into(),
-        experiment: "bench".into(),
-        plots: None,
+        manifest: SweepManifest {
+            experiment: "bench".into(),
+            file: "bench.yaml".into(),
+            version: "bench".into(),
+            backend: BackendKind::Cpu,
+            adapter: "flex (CPU)".into(),
+            plots: settings(),
+            curves: Some(CurveKeys {
+                auc: MetricKey::AUC,
+                coverage,
+            }),
+            runs: Vec::new(),
+        },
         runs,
+    }
+}
+
+fn settings() -> PlotSettings {
+    PlotSettings {
+        width: 1600,
+        height: 1000,
+        relevance: MetricKey::at(Metric::Ndcg, 10),
+        diversity: MetricKey::at(Metric::Coverage, 10),
     }
 }
 
 fn main() {
     let sweep = sweep();
-    let settings = PlotSettings {
-        width: 1600,
-        height: 1000,
-        relevance: "ndcg@10".into(),
-        diversity: "coverage@10".into(),
-    };
+    let settings = settings();
     let dir = tempfile::tempdir().unwrap();
     let reps = 7;
     let mut all = Vec::new();

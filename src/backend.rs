@@ -28,6 +28,12 @@ impl BackendKind {
     }
 }
 
+impl std::fmt::Display for BackendKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// The device chosen for a sweep, and the words that describe it.
 #[derive(Debug, Clone)]
 pub struct DeviceChoice {

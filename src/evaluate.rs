@@ -9,7 +9,7 @@
 use rayon::prelude::*;
 
 use crate::events::{MetricMap, PerUserTable, Recommendations, TestReport};
-use crate::metrics::{self, ItemCategories};
+use crate::metrics::{self, ItemCategories, Metric, MetricKey};
 use crate::model::HostWeights;
 
 /// What an evaluation needs besides the weights.
@@ -36,17 +36,43 @@ pub fn train_counts(train: &[Vec<u32>], n_items: usize) -> Vec<u64> {
     counts
 }
 
-/// The per-user metric columns, in `per_user.csv` order.
-pub fn per_user_columns(ks: &[usize]) -> Vec<String> {
-    let mut cols = vec!["auc".to_string()];
-    for &k in ks {
-        cols.extend(
-            metrics::PER_USER_AT_K
-                .iter()
-                .map(|name| format!("{name}@{k}")),
-        );
+/// One user's value of a per-user metric at cut-off `k` on its top list (NaN where the metric
+/// is undefined for the user). AUC is computed on the raw scores before exclusion, so it is
+/// passed in. A metric added to the vocabulary must get its arm here.
+fn per_user_value(
+    metric: Metric,
+    k: usize,
+    top: &[u32],
+    relevant: &[u32],
+    auc: f64,
+    popularity: &metrics::ItemPopularity,
+    ctx: &EvalContext<'_>,
+) -> f64 {
+    let opt = |v: Option<f64>| v.unwrap_or(f64::NAN);
+    match metric {
+        Metric::Auc => auc,
+        Metric::Precision => metrics::precision_at_k(top, relevant, k),
+        Metric::Recall => metrics::recall_at_k(top, relevant, k),
+        Metric::Ndcg => metrics::ndcg_at_k(top, relevant, k),
+        Metric::HitRate => metrics::hit_rate_at_k(top, relevant, k),
+        Metric::Mrr => metrics::mrr_at_k(top, relevant, k),
+        Metric::Map => metrics::map_at_k(top, relevant, k),
+        Metric::Ild => opt(metrics::ild_at_k(top, ctx.categories, k)),
+        Metric::Novelty => opt(popularity.novelty_at_k(top, k)),
+        Metric::LongTail => opt(metrics::long_tail_share_at_k(top, ctx.is_head, k)),
+        // Catalogue-level: never a per-user column.
+        Metric::Coverage | Metric::Gini | Metric::Entropy => f64::NAN,
     }
-    cols
+}
+
+/// A catalogue-level metric at cut-off `k` over every evaluated user's list.
+fn catalogue_value(metric: Metric, k: usize, lists: &[Vec<u32>], n_items: usize) -> f64 {
+    match metric {
+        Metric::Coverage => metrics::coverage_at_k(lists, n_items, k),
+        Metric::Gini => metrics::gini_at_k(lists, n_items, k),
+        Metric::Entropy => metrics::exposure_entropy_at_k(lists, n_items, k),
+        _ => f64::NAN,
+    }
 }
 
 /// Indices of the `k` highest scores, best first; ties go to the lower item index so lists
@@ -90,6 +116,7 @@ pub fn evaluate(
         .filter(|&u| !targets[u].is_empty())
         .collect();
     let popularity = metrics::ItemPopularity::new(ctx.train_counts);
+    let columns = MetricKey::per_user_columns(ctx.ks);
 
     let results: Vec<UserResult> = users
         .par_iter()
@@ -108,21 +135,13 @@ pub fn evaluate(
                     scores[i as usize] = f32::NEG_INFINITY;
                 }
                 let top = top_k(scores, k_max);
-                let mut values = vec![auc];
-                for &k in ctx.ks {
-                    let opt = |v: Option<f64>| v.unwrap_or(f64::NAN);
-                    values.extend([
-                        metrics::precision_at_k(&top, relevant, k),
-                        metrics::recall_at_k(&top, relevant, k),
-                        metrics::ndcg_at_k(&top, relevant, k),
-                        metrics::hit_rate_at_k(&top, relevant, k),
-                        metrics::mrr_at_k(&top, relevant, k),
-                        metrics::map_at_k(&top, relevant, k),
-                        opt(metrics::ild_at_k(&top, ctx.categories, k)),
-                        opt(popularity.novelty_at_k(&top, k)),
-                        opt(metrics::long_tail_share_at_k(&top, ctx.is_head, k)),
-                    ]);
-                }
+                let values = columns
+                    .iter()
+                    .map(|key| {
+                        let k = key.k.unwrap_or(k_max);
+                        per_user_value(key.metric, k, &top, relevant, auc, &popularity, ctx)
+                    })
+                    .collect();
                 let top_scores = top.iter().map(|&i| scores[i as usize]).collect();
                 UserResult {
                     user: u as u32,
@@ -134,7 +153,6 @@ pub fn evaluate(
         )
         .collect();
 
-    let columns = per_user_columns(ctx.ks);
     let mut means = MetricMap::new();
     let mut ci95 = std::collections::BTreeMap::new();
     for (c, name) in columns.iter().enumerate() {
@@ -144,21 +162,16 @@ pub fn evaluate(
             .filter(|v| v.is_finite())
             .collect();
         if let Some(ci) = metrics::mean_ci95(&values) {
-            means.insert(name.clone(), ci.mean);
-            ci95.insert(name.clone(), [ci.lo, ci.hi]);
+            means.insert(*name, ci.mean);
+            ci95.insert(*name, [ci.lo, ci.hi]);
         }
     }
     let lists: Vec<Vec<u32>> = results.iter().map(|r| r.top.clone()).collect();
     for &k in ctx.ks {
-        means.insert(
-            format!("coverage@{k}"),
-            metrics::coverage_at_k(&lists, n_items, k),
-        );
-        means.insert(format!("gini@{k}"), metrics::gini_at_k(&lists, n_items, k));
-        means.insert(
-            format!("entropy@{k}"),
-            metrics::exposure_entropy_at_k(&lists, n_items, k),
-        );
+        for metric in Metric::CATALOGUE_AT_K {
+            let value = catalogue_value(metric, k, &lists, n_items);
+            means.insert(MetricKey::at(metric, k), value);
+        }
     }
     let users_evaluated = results.len();
     let mut rows = Vec::with_capacity(results.len());

@@ -5,8 +5,10 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-/// Named metric values, keys like `auc`, `ndcg@10`, `coverage@10`.
-pub type MetricMap = BTreeMap<String, f64>;
+use crate::metrics::MetricKey;
+
+/// Metric values by key (`auc`, `ndcg@10`, `coverage@10` on disk).
+pub type MetricMap = BTreeMap<MetricKey, f64>;
 
 /// One evaluated (or merely trained) epoch.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -47,7 +49,7 @@ pub type Recommendations = Vec<(u32, Vec<(u32, f32)>)>;
 /// Metrics per evaluated user, one column per metric.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct PerUserTable {
-    pub columns: Vec<String>,
+    pub columns: Vec<MetricKey>,
     /// (dense user, one value per column; NaN where a metric is undefined for the user)
     pub rows: Vec<(u32, Vec<f64>)>,
 }
@@ -57,7 +59,7 @@ pub struct PerUserTable {
 pub struct TestReport {
     pub means: MetricMap,
     /// 95% confidence interval of each per-user mean.
-    pub ci95: BTreeMap<String, [f64; 2]>,
+    pub ci95: BTreeMap<MetricKey, [f64; 2]>,
     pub users_evaluated: usize,
     pub per_user: PerUserTable,
     pub recommendations: Recommendations,

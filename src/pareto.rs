@@ -1,5 +1,24 @@
 //! The Pareto front of a relevance/diversity trade-off, shared by the plots and the workbench.
 
+use crate::metrics::Direction;
+
+/// Indices of the points on the Pareto front when `x` and `y` are better in their metrics'
+/// directions (e.g. a Gini axis is better when lower), ordered by ascending raw `x`.
+pub fn pareto_front_oriented(points: &[(f64, f64)], x: Direction, y: Direction) -> Vec<usize> {
+    let oriented: Vec<(f64, f64)> = points
+        .iter()
+        .map(|&(px, py)| (x.orient(px), y.orient(py)))
+        .collect();
+    let mut front = pareto_front(&oriented);
+    front.sort_by(|&a, &b| {
+        points[a]
+            .0
+            .total_cmp(&points[b].0)
+            .then(points[b].1.total_cmp(&points[a].1))
+    });
+    front
+}
+
 /// Indices of the points on the Pareto front when both coordinates are to be maximised,
 /// ordered by ascending `x` (so they can be joined by a line).
 ///
@@ -45,6 +64,25 @@ mod tests {
         assert_eq!(pareto_front(&[(1.0, 1.0), (1.0, 0.5)]), vec![0]);
         assert_eq!(pareto_front(&[(f64::NAN, 9.0), (0.0, 0.0)]), vec![1]);
         assert!(pareto_front(&[]).is_empty());
+    }
+
+    #[test]
+    fn a_gini_axis_is_better_when_lower() {
+        // (gini@10, ndcg@10): λ=0 is accurate but concentrated (0.9, 0.30); λ=1 spreads
+        // exposure (0.6, 0.25); λ=0.3 (0.8, 0.20) is worse than λ=1 on both counts; λ=3 is
+        // the most even (0.5, 0.10).
+        let pts = [(0.9, 0.30), (0.6, 0.25), (0.8, 0.20), (0.5, 0.10)];
+        let lower = Direction::LowerIsBetter;
+        let higher = Direction::HigherIsBetter;
+        assert_eq!(pareto_front_oriented(&pts, lower, higher), vec![3, 1, 0]);
+        // Read as if higher Gini were better, the front would link the least diverse runs.
+        assert_eq!(pareto_front(&pts), vec![0]);
+        // Both higher-is-better: the oriented front is the plain one.
+        let both = [(0.2, 0.30), (0.3, 0.28), (0.25, 0.20), (0.5, 0.15)];
+        assert_eq!(
+            pareto_front_oriented(&both, higher, higher),
+            pareto_front(&both)
+        );
     }
 
     #[test]

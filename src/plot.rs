@@ -14,8 +14,10 @@ use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
 
 use crate::config::{PlotSettings, format_lambda};
-use crate::pareto::pareto_front;
-use crate::store::{StoredRun, StoredSweep, write_atomic};
+use crate::config::EvalSplit;
+use crate::metrics::{Direction, MetricKey};
+use crate::pareto::pareto_front_oriented;
+use crate::store::{StoredRun, StoredSweep, val_column, write_atomic};
 
 /// Okabe & Ito (2008), black moved last.
 pub const PALETTE: [RGBColor; 8] = [
@@ -35,12 +37,8 @@ pub enum PlotError {
     Store(#[from] crate::store::StoreError),
     #[error("cannot draw '{file}': {message}")]
     Draw { file: PathBuf, message: String },
-    #[error("cannot write '{file}': {source}")]
-    Write {
-        file: PathBuf,
-        #[source]
-        source: std::io::Error,
-    },
+    #[error("cannot write '{file}': {error}")]
+    Write { file: PathBuf, error: std::io::Error },
 }
 
 const FONT: &str = "sans-serif";
@@ -52,31 +50,6 @@ fn register_font() {
         // The font is compiled in and known to parse; a failure would only lose text.
         let _ = plotters::style::register_font(FONT, FontStyle::Normal, bytes);
     });
-}
-
-/// A metric name as an axis label: `ndcg@10` → `NDCG@10`.
-pub fn metric_label(name: &str) -> String {
-    let (base, k) = match name.split_once('@') {
-        Some((b, k)) => (b, format!("@{k}")),
-        None => (name, String::new()),
-    };
-    let pretty = match base {
-        "auc" => "AUC",
-        "ndcg" => "NDCG",
-        "recall" => "Recall",
-        "precision" => "Precision",
-        "hit_rate" => "Hit rate",
-        "mrr" => "MRR",
-        "map" => "MAP",
-        "coverage" => "Catalogue coverage",
-        "gini" => "Exposure Gini",
-        "entropy" => "Exposure entropy",
-        "ild" => "Intra-list diversity",
-        "novelty" => "Novelty (bits)",
-        "long_tail" => "Long-tail share",
-        other => other,
-    };
-    format!("{pretty}{k}")
 }
 
 /// A line per λ: the mean over seeds, with the min–max band when there are several seeds.
@@ -127,8 +100,9 @@ pub struct TradeoffSeries {
 #[derive(Debug, Clone, PartialEq)]
 pub struct TradeoffFigure {
     pub title: String,
-    pub x_desc: String,
-    pub y_desc: String,
+    /// The diversity metric (x) and the relevance metric (y): their labels and directions.
+    pub x: MetricKey,
+    pub y: MetricKey,
     pub series: Vec<TradeoffSeries>,
 }
 
@@ -195,18 +169,15 @@ pub fn curves(sweep: &StoredSweep, column: &str) -> Vec<Curve> {
 }
 
 /// The learning-curve figures of a sweep: (file stem, figure).
-pub fn curve_figures(
-    sweep: &StoredSweep,
-    settings: &PlotSettings,
-) -> Vec<(&'static str, CurveFigure)> {
+pub fn curve_figures(sweep: &StoredSweep) -> Vec<(&'static str, CurveFigure)> {
     let split = sweep
         .runs
         .first()
-        .map_or("validation", |r| r.summary.eval_split.as_str());
-    let cov = settings.diversity.split_once('@').map_or("10", |(_, k)| k);
-    let cov_key = format!("coverage@{cov}");
+        .map_or(EvalSplit::Validation, |r| r.summary.eval_split);
+    let curve_keys = sweep.manifest.curve_keys();
+    let name = &sweep.manifest.experiment;
     let name = &sweep.experiment;
-    vec![
+    let mut figures = vec![
         (
             "loss",
             CurveFigure {
@@ -224,20 +195,23 @@ pub fn curve_figures(
                 title: format!("{name}: AUC on the {split} split"),
                 x_desc: "epoch".into(),
                 y_desc: format!("AUC ({split}, full ranking)"),
-                curves: curves(sweep, "val_auc"),
+                curves: curves(sweep, &val_column(MetricKey::AUC)),
             },
         ),
-        (
+    ];
+    if let Some(cov) = curve_keys.map(|c| c.coverage) {
+        figures.push((
             "coverage",
             CurveFigure {
                 legend_upper: false,
-                title: format!("{name}: {} on the {split} split", metric_label(&cov_key)),
+                title: format!("{name}: {} on the {split} split", cov.label()),
                 x_desc: "epoch".into(),
-                y_desc: format!("{} ({split})", metric_label(&cov_key)),
-                curves: curves(sweep, &format!("val_{cov_key}")),
+                y_desc: format!("{} ({split})", cov.label()),
+                curves: curves(sweep, &val_column(cov)),
             },
-        ),
-    ]
+        ));
+    }
+    figures
 }
 
 /// Every run as a point (x = diversity metric, y = relevance metric), labelled with its λ.
@@ -258,15 +232,26 @@ pub fn tradeoff_figure(sweep: &StoredSweep, settings: &PlotSettings) -> Tradeoff
         })
         .collect();
     TradeoffFigure {
-        title: format!("{}: relevance against diversity (test)", sweep.experiment),
-        x_desc: metric_label(&settings.diversity),
-        y_desc: metric_label(&settings.relevance),
+        title: format!(
+            "{}: relevance against diversity (test)",
+            sweep.manifest.experiment
+        ),
+        x: settings.diversity,
+        y: settings.relevance,
         series: vec![TradeoffSeries {
             name: "MF, λ sweep".into(),
             marker: Marker::Circle,
             color: 0,
             points,
         }],
+    }
+}
+
+/// A trade-off axis title: the metric's label, and which way is better when it is not up.
+fn axis_title(key: MetricKey) -> String {
+    match key.direction() {
+        Direction::HigherIsBetter => key.label(),
+        Direction::LowerIsBetter => format!("{} (lower is better)", key.label()),
     }
 }
 
@@ -424,8 +409,8 @@ pub fn draw_tradeoff<DB: DrawingBackend>(
     let mut chart = chart_frame(
         root,
         &fig.title,
-        &fig.x_desc,
-        &fig.y_desc,
+        &axis_title(fig.x),
+        &axis_title(fig.y),
         x_range,
         y_range,
         false,
@@ -433,7 +418,8 @@ pub fn draw_tradeoff<DB: DrawingBackend>(
     )?;
 
     let coords: Vec<(f64, f64)> = all.iter().map(|p| (p.x, p.y)).collect();
-    let front: Vec<(f64, f64)> = pareto_front(&coords)
+    let front: Vec<(f64, f64)> =
+        pareto_front_oriented(&coords, fig.x.direction(), fig.y.direction())
         .into_iter()
         .map(|i| coords[i])
         .collect();
@@ -510,9 +496,9 @@ fn render_png(fig: &Figure, path: &Path, size: (u32, u32)) -> Result<(), PlotErr
             Figure::Tradeoff(t) => draw_tradeoff(&root, t, path)?,
         }
     }
-    std::fs::rename(&tmp, path).map_err(|source| PlotError::Write {
+    std::fs::rename(&tmp, path).map_err(|error| PlotError::Write {
         file: path.to_path_buf(),
-        source,
+        error,
     })
 }
 
@@ -525,9 +511,9 @@ fn render_svg(fig: &Figure, path: &Path, size: (u32, u32)) -> Result<(), PlotErr
             Figure::Tradeoff(t) => draw_tradeoff(&root, t, path)?,
         }
     }
-    write_atomic(path, svg.as_bytes()).map_err(|source| PlotError::Write {
+    write_atomic(path, svg.as_bytes()).map_err(|error| PlotError::Write {
         file: path.to_path_buf(),
-        source,
+        error,
     })
 }
 
@@ -537,12 +523,12 @@ pub fn render_all(
     settings: &PlotSettings,
     out_dir: &Path,
 ) -> Result<Vec<PathBuf>, PlotError> {
-    std::fs::create_dir_all(out_dir).map_err(|source| PlotError::Write {
+    std::fs::create_dir_all(out_dir).map_err(|error| PlotError::Write {
         file: out_dir.to_path_buf(),
-        source,
+        error,
     })?;
     let size = (settings.width, settings.height);
-    let mut figures: Vec<(String, Figure)> = curve_figures(sweep, settings)
+    let mut figures: Vec<(String, Figure)> = curve_figures(sweep)
         .into_iter()
         .map(|(n, f)| (n.to_string(), Figure::Curves(f)))
         .collect();
@@ -561,18 +547,8 @@ pub fn render_all(
     Ok(written)
 }
 
-/// Settings for a stored sweep: what it was run with, else the defaults for its first K.
-pub fn settings_for(sweep: &StoredSweep) -> PlotSettings {
-    sweep.plots.clone().unwrap_or_else(|| PlotSettings {
-        width: 1600,
-        height: 1000,
-        relevance: "ndcg@10".into(),
-        diversity: "coverage@10".into(),
-    })
-}
-
 /// `recsweep plot DIR`: re-renders every figure of a stored sweep into `DIR/plots`.
 pub fn replot(dir: &Path) -> Result<Vec<PathBuf>, PlotError> {
     let sweep = crate::store::read_sweep(dir)?;
-    render_all(&sweep, &settings_for(&sweep), &dir.join("plots"))
+    render_all(&sweep, &sweep.manifest.plots, &dir.join("plots"))
 }

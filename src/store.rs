@@ -19,8 +19,11 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+use crate::backend::BackendKind;
+use crate::config::{CurveKeys, EvalSplit, PlotSettings};
 use crate::data::{Dataset, Split};
-use crate::events::{EpochRecord, PerUserTable, Recommendations, RunStatus};
+use crate::events::{EpochRecord, MetricMap, PerUserTable, Recommendations, RunStatus};
+use crate::metrics::MetricKey;
 
 /// `summary.json` of a run.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -29,8 +32,7 @@ pub struct RunSummary {
     pub experiment: String,
     pub lambda: f64,
     pub seed: u64,
-    /// `wgpu` or `cpu`.
-    pub backend: String,
+    pub backend: BackendKind,
     pub adapter: String,
     pub status: RunStatus,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -40,19 +42,59 @@ pub struct RunSummary {
     pub epochs: usize,
     pub seconds: f64,
     /// Which split the per-epoch `val_*` columns of metrics.csv were computed on.
-    pub eval_split: String,
+    pub eval_split: EvalSplit,
     pub data: String,
     pub users: usize,
     pub items: usize,
     pub train_pairs: usize,
     pub users_evaluated: usize,
     /// Test metrics (per-user means, and catalogue-level metrics such as `coverage@10`).
-    pub test: BTreeMap<String, f64>,
+    pub test: MetricMap,
     /// 95% confidence intervals of the per-user test means.
-    pub test_ci95: BTreeMap<String, [f64; 2]>,
+    pub test_ci95: BTreeMap<MetricKey, [f64; 2]>,
     /// Paired tests across users against the λ = 0 run of the same seed, per metric.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub versus_lambda0: BTreeMap<String, PairedComparison>,
+    pub versus_lambda0: BTreeMap<MetricKey, PairedComparison>,
+}
+
+/// `sweep.json`: what a sweep is, written before its first run starts.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SweepManifest {
+    pub experiment: String,
+    /// The experiment file it came from.
+    pub file: PathBuf,
+    /// recsweep's version.
+    pub version: String,
+    pub backend: BackendKind,
+    pub adapter: String,
+    pub plots: PlotSettings,
+    /// The keys of the per-epoch curves (absent in sweeps written before they were recorded).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub curves: Option<CurveKeys>,
+    /// Every run of the sweep, in order, whether or not it has run yet.
+    pub runs: Vec<ManifestRun>,
+}
+
+/// One run as `sweep.json` lists it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ManifestRun {
+    pub run_id: String,
+    pub lambda: f64,
+    pub seed: u64,
+}
+
+impl SweepManifest {
+    /// The curve keys; for sweeps that did not record them, coverage at the K of the
+    /// trade-off's diversity axis (or its relevance axis), as figures showed it then.
+    pub fn curve_keys(&self) -> Option<CurveKeys> {
+        self.curves.or_else(|| {
+            let k = self.plots.diversity.k.or(self.plots.relevance.k)?;
+            Some(CurveKeys {
+                auc: MetricKey::AUC,
+                coverage: MetricKey::at(crate::metrics::Metric::Coverage, k),
+            })
+        })
+    }
 }
 
 /// A run against its λ = 0 baseline on one per-user metric.
@@ -105,16 +147,9 @@ pub fn utc_timestamp() -> String {
     )
 }
 
-/// The metric columns of `metrics.csv`, for cut-offs `ks`.
-pub fn eval_columns(ks: &[usize]) -> Vec<String> {
-    let mut cols = vec!["auc".to_string()];
-    for &k in ks {
-        let names = crate::metrics::PER_USER_AT_K
-            .iter()
-            .chain(&crate::metrics::CATALOGUE_AT_K);
-        cols.extend(names.map(|m| format!("{m}@{k}")));
-    }
-    cols
+/// The column of `metrics.csv` that holds `key` on the monitored split: `val_ndcg@10`.
+pub fn val_column(key: MetricKey) -> String {
+    format!("val_{key}")
 }
 
 fn fmt_num(v: f64) -> String {
@@ -145,8 +180,10 @@ impl RunStore {
         write_atomic(&self.run_dir(run_id).join(rel), contents)
     }
 
-    pub fn write_text(&self, rel: &str, contents: &str) -> io::Result<()> {
-        write_atomic(&self.root.join(rel), contents.as_bytes())
+    /// Writes `sweep.json`.
+    pub fn write_manifest(&self, manifest: &SweepManifest) -> io::Result<()> {
+        let json = serde_json::to_string_pretty(manifest).map_err(io::Error::other)?;
+        write_atomic(&self.root.join("sweep.json"), json.as_bytes())
     }
 
     pub fn write_config(&self, run_id: &str, yaml: &str) -> io::Result<()> {
@@ -159,12 +196,12 @@ impl RunStore {
         run_id: &str,
         records: &[EpochRecord],
         ks: &[usize],
-        eval_split: &str,
+        eval_split: EvalSplit,
     ) -> io::Result<()> {
-        let cols = eval_columns(ks);
+        let cols = MetricKey::all_columns(ks);
         let mut out = String::from("epoch,loss,relevance_loss,diversity_loss,eval_split");
-        for c in &cols {
-            let _ = write!(out, ",val_{c}");
+        for &c in &cols {
+            let _ = write!(out, ",{}", val_column(c));
         }
         out.push_str(",seconds\n");
         for r in records {
@@ -174,7 +211,7 @@ impl RunStore {
                 r.epoch, r.loss, r.relevance_loss, r.diversity_loss
             );
             if r.eval.is_some() {
-                out.push_str(eval_split);
+                let _ = write!(out, "{eval_split}");
             }
             for c in &cols {
                 let v = r
@@ -348,8 +385,8 @@ pub struct StoredRun {
 #[derive(Debug, Clone, PartialEq)]
 pub struct StoredSweep {
     pub dir: PathBuf,
-    pub experiment: String,
-    pub plots: Option<crate::config::PlotSettings>,
+    pub manifest: SweepManifest,
+    /// The runs that have a `summary.json`, in manifest order.
     pub runs: Vec<StoredRun>,
 }
 
@@ -405,16 +442,9 @@ pub fn read_sweep(dir: &Path) -> Result<StoredSweep, StoreError> {
         });
     }
     let text = std::fs::read_to_string(&sweep_path).map_err(|e| unreadable(&sweep_path, e))?;
-    let sweep: serde_json::Value =
+    let manifest: SweepManifest =
         serde_json::from_str(&text).map_err(|e| unreadable(&sweep_path, e))?;
-    let experiment = sweep["experiment"].as_str().unwrap_or("").to_string();
-    let plots = serde_json::from_value(sweep["plots"].clone()).ok();
-    let ids: Vec<String> = sweep["runs"]
-        .as_array()
-        .ok_or_else(|| unreadable(&sweep_path, "no 'runs' list"))?
-        .iter()
-        .filter_map(|r| r["run_id"].as_str().map(str::to_string))
-        .collect();
+    let ids: Vec<String> = manifest.runs.iter().map(|r| r.run_id.clone()).collect();
     let mut runs = Vec::new();
     for id in ids {
         let summary_path = dir.join(&id).join("summary.json");
@@ -439,8 +469,7 @@ pub fn read_sweep(dir: &Path) -> Result<StoredSweep, StoreError> {
     }
     Ok(StoredSweep {
         dir: dir.to_path_buf(),
-        experiment,
-        plots,
+        manifest,
         runs,
     })
 }

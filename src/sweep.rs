@@ -1,6 +1,7 @@
 //! Runs a sweep: loads the data once, starts at most `parallel` worker threads, and turns
-//! their events into run directories. The caller sees every event too (progress bars, logs,
-//! later the workbench) through a [`SweepObserver`].
+//! their events into run directories. The caller (progress output, the workbench) follows it
+//! through one typed stream of [`SweepEvent`]s: what was decided, what runs report, what was
+//! recorded, and the end.
 
 use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::path::PathBuf;
@@ -10,11 +11,11 @@ use std::sync::mpsc;
 use std::time::Duration;
 
 use crate::backend::{self, DeviceChoice};
-use crate::config::{Backend, Experiment, RunSpec};
+use crate::config::{Backend, CurveKeys, Experiment, RunSpec};
 use crate::data::{self, Dataset};
 use crate::events::{EpochRecord, PerUserTable, RunEvent, RunStatus};
-use crate::metrics::ItemCategories;
-use crate::store::{PairedComparison, RunStore, RunSummary};
+use crate::metrics::{ItemCategories, Metric, MetricKey};
+use crate::store::{ManifestRun, PairedComparison, RunStore, RunSummary, SweepManifest};
 use crate::train::{self, StopFlag, SweepContext};
 
 /// Errors that stop a sweep before any run starts (exit code 2), or its store.
@@ -26,12 +27,8 @@ pub enum SweepError {
     Data(#[from] data::DataError),
     #[error(transparent)]
     Backend(#[from] backend::BackendError),
-    #[error("cannot write the run store under '{path}': {source}")]
-    Store {
-        path: PathBuf,
-        #[source]
-        source: std::io::Error,
-    },
+    #[error("cannot write the run store under '{path}': {error}")]
+    Store { path: PathBuf, error: std::io::Error },
 }
 
 impl SweepError {
@@ -53,11 +50,37 @@ pub struct SweepOptions {
     pub parallel: Option<usize>,
 }
 
-/// What the caller is told while a sweep runs.
-pub trait SweepObserver {
-    /// Set-up facts: the device, the data, the output directory.
-    fn note(&mut self, message: &str);
-    fn event(&mut self, event: &RunEvent);
+/// The data a sweep trains on, as the caller shows it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DataFacts {
+    pub description: String,
+    pub users: usize,
+    pub items: usize,
+    pub positives: usize,
+}
+
+/// Everything a sweep decided before its first run starts.
+#[derive(Debug, Clone)]
+pub struct SweepPlan {
+    pub experiment: String,
+    pub out_dir: PathBuf,
+    pub device: DeviceChoice,
+    pub data: DataFacts,
+    /// The runs to train, in order.
+    pub runs: Vec<RunSpec>,
+    pub parallel: usize,
+    pub curves: CurveKeys,
+}
+
+/// What a sweep tells its caller, in this order: `Prepared` once; then the runs' events and
+/// each run's `Recorded` summary (once its files are written) as they happen; `Ended` last
+/// (not sent when the sweep stops on an error, which `run_sweep` returns instead).
+#[derive(Debug, Clone, Copy)]
+pub enum SweepEvent<'a> {
+    Prepared(&'a SweepPlan),
+    Run(&'a RunEvent),
+    Recorded(&'a RunSummary),
+    Ended(&'a SweepReport),
 }
 
 /// Stops for a running sweep: one run, or all of them (no further run starts either).
@@ -109,6 +132,7 @@ impl SweepControl {
     }
 }
 
+#[derive(Debug, Clone)]
 pub struct SweepReport {
     pub out_dir: PathBuf,
     pub summaries: Vec<RunSummary>,
@@ -133,9 +157,9 @@ struct Running {
 }
 
 fn store_err(path: &std::path::Path) -> impl FnOnce(std::io::Error) -> SweepError + '_ {
-    move |source| SweepError::Store {
+    move |error| SweepError::Store {
         path: path.to_path_buf(),
-        source,
+        error,
     }
 }
 
@@ -150,45 +174,62 @@ pub fn prepare(
     Ok((runs, device, data))
 }
 
+/// The manifest (`sweep.json`) of a planned sweep.
+fn manifest(exp: &Experiment, plan: &SweepPlan) -> SweepManifest {
+    SweepManifest {
+        experiment: exp.name.clone(),
+        file: exp.file.clone(),
+        version: env!("CARGO_PKG_VERSION").to_string(),
+        backend: plan.device.kind,
+        adapter: plan.device.adapter.clone(),
+        plots: exp.plots.clone(),
+        curves: Some(plan.curves),
+        runs: plan
+            .runs
+            .iter()
+            .map(|r| ManifestRun {
+                run_id: r.id.clone(),
+                lambda: r.lambda,
+                seed: r.seed,
+            })
+            .collect(),
+    }
+}
+
+/// Runs the sweep of `exp` to its end (or until `control` stops it), telling `on_event`
+/// everything that happens.
 pub fn run_sweep(
     exp: Experiment,
     opts: &SweepOptions,
     control: Arc<SweepControl>,
-    observer: &mut dyn SweepObserver,
+    on_event: &mut dyn FnMut(SweepEvent<'_>),
 ) -> Result<SweepReport, SweepError> {
     let (runs, device, data) = prepare(&exp, opts)?;
-    observer.note(&format!("backend: {}", device.describe()));
-    observer.note(&format!(
-        "data: {} — {} users, {} items, {} positives",
-        data.description,
-        data.n_users(),
-        data.n_items(),
-        data.positives.len()
-    ));
     let out_dir = opts.out.clone().unwrap_or_else(|| {
         PathBuf::from("runs")
             .join(&exp.name)
             .join(crate::store::utc_timestamp())
     });
+    let plan = SweepPlan {
+        experiment: exp.name.clone(),
+        out_dir: out_dir.clone(),
+        device: device.clone(),
+        data: DataFacts {
+            description: data.description.clone(),
+            users: data.n_users(),
+            items: data.n_items(),
+            positives: data.positives.len(),
+        },
+        runs: runs.clone(),
+        parallel: opts.parallel.unwrap_or(exp.parallel).max(1),
+        curves: exp.curve_keys(),
+    };
+    let parallel = plan.parallel;
     let store = RunStore::create(out_dir.clone()).map_err(store_err(&out_dir))?;
-    observer.note(&format!("output: {}", out_dir.display()));
-    let parallel = opts.parallel.unwrap_or(exp.parallel).max(1);
-
-    let sweep_json = serde_json::json!({
-        "experiment": exp.name,
-        "file": exp.file.display().to_string(),
-        "version": env!("CARGO_PKG_VERSION"),
-        "backend": device.kind.as_str(),
-        "adapter": device.adapter,
-        "plots": exp.plots,
-        "runs": runs.iter().map(|r| serde_json::json!({"run_id": r.id, "lambda": r.lambda, "seed": r.seed})).collect::<Vec<_>>(),
-    });
     store
-        .write_text(
-            "sweep.json",
-            &serde_json::to_string_pretty(&sweep_json).unwrap_or_default(),
-        )
+        .write_manifest(&manifest(&exp, &plan))
         .map_err(store_err(&out_dir))?;
+    on_event(SweepEvent::Prepared(&plan));
     for run in &runs {
         store
             .write_config(&run.id, &exp.run_config_yaml(run))
@@ -236,7 +277,7 @@ pub fn run_sweep(
             Err(mpsc::RecvTimeoutError::Timeout) => continue,
             Err(mpsc::RecvTimeoutError::Disconnected) => break,
         };
-        observer.event(&event);
+        on_event(SweepEvent::Run(&event));
         let id = event.run_id().to_string();
         match event {
             RunEvent::Started { train_pairs: n, .. } => {
@@ -277,6 +318,7 @@ pub fn run_sweep(
                     per_user.insert(id.clone(), test.per_user.clone());
                 }
                 store.write_summary(&summary).map_err(store_err(&out_dir))?;
+                on_event(SweepEvent::Recorded(&summary));
                 summaries.insert(id, summary);
                 start_next(&mut running);
             }
@@ -291,6 +333,7 @@ pub fn run_sweep(
                 summary.seconds = r.records.last().map_or(0.0, |e| e.seconds);
                 summary.train_pairs = train_pairs.get(&id).copied().unwrap_or(0);
                 store.write_summary(&summary).map_err(store_err(&out_dir))?;
+                on_event(SweepEvent::Recorded(&summary));
                 summaries.insert(id, summary);
                 start_next(&mut running);
             }
@@ -303,20 +346,29 @@ pub fn run_sweep(
     for s in summaries.iter().filter(|s| !s.versus_lambda0.is_empty()) {
         store.write_summary(s).map_err(store_err(&out_dir))?;
     }
-    Ok(SweepReport {
+    let report = SweepReport {
         out_dir,
         summaries,
         not_started,
-    })
+    };
+    on_event(SweepEvent::Ended(&report));
+    Ok(report)
 }
 
 /// The per-user metrics compared against λ = 0 (relevance and beyond-accuracy).
-pub fn paired_metrics(ks: &[usize]) -> Vec<String> {
-    let mut out = vec!["auc".to_string()];
+pub fn paired_metrics(ks: &[usize]) -> Vec<MetricKey> {
+    let mut out = vec![MetricKey::AUC];
     for &k in ks {
-        for m in ["ndcg", "recall", "ild", "novelty", "long_tail"] {
-            out.push(format!("{m}@{k}"));
-        }
+        out.extend(
+            [
+                Metric::Ndcg,
+                Metric::Recall,
+                Metric::Ild,
+                Metric::Novelty,
+                Metric::LongTail,
+            ]
+            .map(|m| MetricKey::at(m, k)),
+        );
     }
     out
 }
@@ -326,7 +378,7 @@ pub fn paired_metrics(ks: &[usize]) -> Vec<String> {
 pub fn compare_with_baselines(
     summaries: &mut [RunSummary],
     per_user: &HashMap<String, PerUserTable>,
-    metrics: &[String],
+    metrics: &[MetricKey],
 ) {
     let baselines: HashMap<u64, String> = summaries
         .iter()
@@ -365,7 +417,7 @@ pub fn compare_with_baselines(
             let mean_difference =
                 a.iter().zip(&b).map(|(x, y)| x - y).sum::<f64>() / a.len() as f64;
             s.versus_lambda0.insert(
-                m.clone(),
+                *m,
                 PairedComparison {
                     baseline: base_id.clone(),
                     mean_difference,
@@ -391,7 +443,7 @@ fn base_summary(
         experiment: exp.name.clone(),
         lambda: run.lambda,
         seed: run.seed,
-        backend: device.kind.as_str().to_string(),
+        backend: device.kind,
         adapter: device.adapter.clone(),
         status,
         reason,
@@ -399,7 +451,7 @@ fn base_summary(
         epochs_completed: 0,
         epochs: exp.train.epochs,
         seconds: 0.0,
-        eval_split: exp.data.split.monitored_split().to_string(),
+        eval_split: exp.data.split.monitored_split(),
         data: ctx.data.description.clone(),
         users: ctx.data.n_users(),
         items: ctx.data.n_items(),
@@ -414,15 +466,17 @@ fn base_summary(
 /// A plain-text table of λ against the main test metrics, with the Wilcoxon p-value of the
 /// per-user NDCG difference against the λ = 0 run of the same seed.
 pub fn results_table(summaries: &[RunSummary], ks: &[usize]) -> String {
-    let k_lo = ks.first().copied().unwrap_or(10);
+    let Some(&k_lo) = ks.first() else {
+        return String::new();
+    };
     let k_hi = ks.last().copied().unwrap_or(k_lo);
     let metrics = [
-        "auc".to_string(),
-        format!("ndcg@{k_lo}"),
-        format!("recall@{k_hi}"),
-        format!("coverage@{k_lo}"),
-        format!("gini@{k_lo}"),
-        format!("ild@{k_lo}"),
+        MetricKey::AUC,
+        MetricKey::at(Metric::Ndcg, k_lo),
+        MetricKey::at(Metric::Recall, k_hi),
+        MetricKey::at(Metric::Coverage, k_lo),
+        MetricKey::at(Metric::Gini, k_lo),
+        MetricKey::at(Metric::Ild, k_lo),
     ];
     let id_w = summaries
         .iter()
@@ -441,9 +495,9 @@ pub fn results_table(summaries: &[RunSummary], ks: &[usize]) -> String {
         "run", "lambda", "seed", "status"
     );
     for m in &metrics {
-        out.push_str(&format!("  {m:>11}"));
+        out.push_str(&format!("  {:>11}", m.to_string()));
     }
-    let p_key = format!("ndcg@{k_lo}");
+    let p_key = MetricKey::at(Metric::Ndcg, k_lo);
     out.push_str(&format!(
         "  {:>13}  {:>8}\n",
         format!("p({p_key})"),

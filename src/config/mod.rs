@@ -16,12 +16,8 @@ pub use raw::{Backend, LambdaScale, PlotSettings, RelevanceLoss, SplitMethod};
 /// field and quote the offending value.
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
-    #[error("cannot read experiment file '{file}': {source}")]
-    Read {
-        file: PathBuf,
-        #[source]
-        source: std::io::Error,
-    },
+    #[error("cannot read experiment file '{file}': {error}")]
+    Read { file: PathBuf, error: std::io::Error },
     #[error("{file}: {message}")]
     Syntax { file: PathBuf, message: String },
     #[error("{file}: field '{field}' has invalid value '{value}': {reason}")]
@@ -63,14 +59,31 @@ pub struct SplitSpec {
     pub validation: f64,
 }
 
+/// A held-out split a model is evaluated on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum EvalSplit {
+    Validation,
+    Test,
+}
+
+impl fmt::Display for EvalSplit {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            EvalSplit::Validation => "validation",
+            EvalSplit::Test => "test",
+        })
+    }
+}
+
 impl SplitSpec {
     /// The split the per-epoch curves are computed on: validation when one is held out,
     /// otherwise test (there is no model selection, so nothing is tuned on it).
-    pub fn monitored_split(&self) -> &'static str {
+    pub fn monitored_split(&self) -> EvalSplit {
         if self.validation > 0.0 {
-            "validation"
+            EvalSplit::Validation
         } else {
-            "test"
+            EvalSplit::Test
         }
     }
 }
@@ -131,6 +144,14 @@ pub struct Experiment {
     pub resolved: raw::RawExperiment,
 }
 
+/// The metrics the per-epoch curves show (live in the workbench, in `--run`'s progress lines
+/// and in the exported figures).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct CurveKeys {
+    pub auc: crate::metrics::MetricKey,
+    pub coverage: crate::metrics::MetricKey,
+}
+
 /// One training run of a sweep: a single (λ, seed).
 #[derive(Debug, Clone, PartialEq)]
 pub struct RunSpec {
@@ -157,6 +178,15 @@ pub fn format_lambda(lambda: f64) -> String {
 }
 
 impl Experiment {
+    /// The one rule for which keys the curves show: AUC, and coverage at the first K.
+    pub fn curve_keys(&self) -> CurveKeys {
+        use crate::metrics::{Metric, MetricKey};
+        CurveKeys {
+            auc: MetricKey::AUC,
+            coverage: MetricKey::at(Metric::Coverage, self.eval.k[0]),
+        }
+    }
+
     /// One run per (λ, seed), λ-major so a table reads down the sweep.
     pub fn runs(&self) -> Vec<RunSpec> {
         self.lambdas
@@ -213,9 +243,9 @@ impl fmt::Display for RunSpec {
 
 /// Reads and validates an experiment file.
 pub fn load(path: &Path) -> Result<Experiment, ConfigError> {
-    let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+    let text = std::fs::read_to_string(path).map_err(|error| ConfigError::Read {
         file: path.to_path_buf(),
-        source,
+        error,
     })?;
     parse_str(&text, path)
 }

@@ -55,7 +55,7 @@ pub fn load_past(root: &Path, experiment: &str) -> Vec<PastSweep> {
         .filter_map(|d| {
             let sweep = crate::store::read_sweep(d).ok()?;
             // The same points the trade-off figure of that sweep draws.
-            let figure = crate::plot::tradeoff_figure(&sweep, &crate::plot::settings_for(&sweep));
+            let figure = crate::plot::tradeoff_figure(&sweep, &sweep.manifest.plots);
             let points: Vec<(f64, f64, String)> = figure
                 .series
                 .into_iter()

@@ -1,9 +1,9 @@
-//! The command line: `recsweep --run FILE` (headless) and how its progress is shown.
-//!
-//! On a terminal each run gets a progress bar; otherwise (CI, pipes) one plain line per
-//! epoch, so logs stay readable.
+//! The command line: `recsweep --run FILE` (headless), `recsweep plot DIR`, and the workbench
+//! or the experiment listing otherwise; exit codes. How a headless sweep's progress is shown
+//! is [`progress`].
 
-use std::collections::HashMap;
+mod progress;
+
 use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -11,11 +11,9 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use clap::{Parser, Subcommand};
-use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
 
 use crate::config::{self, Backend};
-use crate::events::{EpochRecord, RunEvent};
-use crate::sweep::{self, SweepObserver, SweepOptions};
+use crate::sweep::{self, SweepOptions};
 
 /// recsweep — sweep the relevance/diversity trade-off λ of a recommender and compare runs.
 #[derive(Debug, Parser)]
@@ -90,6 +88,7 @@ fn workbench(dir: &std::path::Path) -> ExitCode {
 
 /// Mesa's Vulkan driver complains on stderr when XDG_RUNTIME_DIR is unset, which would
 /// scribble over the workbench: point it at a private directory first.
+#[allow(unsafe_code)] // set_var before any other thread exists; see the SAFETY note.
 fn quiet_window_system_probes() {
     if std::env::var_os("XDG_RUNTIME_DIR").is_some() {
         return;
@@ -151,11 +150,7 @@ fn run_headless(file: &std::path::Path, cli: &Cli) -> ExitCode {
             eprintln!("\nstopping: runs end after their current batch (Ctrl-C again to quit now)");
         });
     }
-    let mut observer: Box<dyn SweepObserver> = if std::io::stdout().is_terminal() {
-        Box::new(BarObserver::new())
-    } else {
-        Box::new(LineObserver::default())
-    };
+    let mut progress = progress::Progress::new(std::io::stdout().is_terminal());
     println!(
         "experiment '{}' ({}): {} run(s)",
         exp.name,
@@ -163,14 +158,14 @@ fn run_headless(file: &std::path::Path, cli: &Cli) -> ExitCode {
         exp.lambdas.len() * exp.seeds.len()
     );
     let control = Arc::new(sweep::SweepControl::with_flag(stop));
-    let report = match sweep::run_sweep(exp, &opts, control, observer.as_mut()) {
+    let report = match sweep::run_sweep(exp, &opts, control, &mut |e| progress.on(e)) {
         Ok(r) => r,
         Err(e) => {
             eprintln!("error: {e}");
             return ExitCode::from(if e.is_input_error() { 2 } else { 1 });
         }
     };
-    drop(observer);
+    drop(progress);
     println!();
     print!("{}", sweep::results_table(&report.summaries, &ks));
     for id in &report.not_started {
@@ -210,7 +205,7 @@ fn run_headless(file: &std::path::Path, cli: &Cli) -> ExitCode {
 /// Without `--run`: list the experiments of `dir`, each valid or with its error.
 fn list_experiments(dir: &std::path::Path) -> ExitCode {
     println!("experiments in {}:", dir.display());
-    for entry in crate::tui::app::load_experiments(dir) {
+    for entry in config::load_experiments(dir) {
         match &entry.status {
             Ok(info) => println!(
                 "  ok       {}  ({} runs: λ = {:?})",
@@ -223,150 +218,4 @@ fn list_experiments(dir: &std::path::Path) -> ExitCode {
     }
     println!("\nrun one with: recsweep --run FILE");
     ExitCode::SUCCESS
-}
-
-fn epoch_line(run_id: &str, epochs: usize, r: &EpochRecord) -> String {
-    let mut line = format!(
-        "[{run_id}] epoch {}/{epochs} loss {:.4} (relevance {:.4}, diversity {:.4})",
-        r.epoch, r.loss, r.relevance_loss, r.diversity_loss
-    );
-    if let Some(m) = &r.eval {
-        for key in ["auc", "ndcg@10", "coverage@10"] {
-            if let Some(v) = m.get(key) {
-                line.push_str(&format!(" val_{key} {v:.4}"));
-            }
-        }
-    }
-    line.push_str(&format!(" [{:.1}s]", r.seconds));
-    line
-}
-
-/// One plain line per event that matters (for CI logs and pipes).
-#[derive(Default)]
-struct LineObserver {
-    epochs: HashMap<String, usize>,
-}
-
-impl SweepObserver for LineObserver {
-    fn note(&mut self, message: &str) {
-        println!("{message}");
-    }
-    fn event(&mut self, event: &RunEvent) {
-        match event {
-            RunEvent::Started {
-                run_id,
-                device,
-                epochs,
-                batches_per_epoch,
-                train_pairs,
-            } => {
-                self.epochs.insert(run_id.clone(), *epochs);
-                println!(
-                    "[{run_id}] started on {device}: {train_pairs} training pairs, {batches_per_epoch} batches/epoch"
-                );
-            }
-            RunEvent::Progress { .. } => {}
-            RunEvent::Epoch { run_id, record } => {
-                println!(
-                    "{}",
-                    epoch_line(
-                        run_id,
-                        self.epochs.get(run_id).copied().unwrap_or(0),
-                        record
-                    )
-                );
-            }
-            RunEvent::Finished { run_id, outcome } => {
-                println!(
-                    "[{run_id}] {} after {:.1}s",
-                    outcome.status.as_str(),
-                    outcome.seconds
-                );
-            }
-            RunEvent::Failed { run_id, reason } => println!("[{run_id}] FAILED: {reason}"),
-        }
-    }
-}
-
-/// A progress bar per run, with the last epoch's figures as its message.
-struct BarObserver {
-    multi: MultiProgress,
-    bars: HashMap<String, (ProgressBar, usize)>,
-}
-
-impl BarObserver {
-    fn new() -> Self {
-        Self {
-            multi: MultiProgress::new(),
-            bars: HashMap::new(),
-        }
-    }
-}
-
-impl SweepObserver for BarObserver {
-    fn note(&mut self, message: &str) {
-        let _ = self.multi.println(message);
-    }
-    fn event(&mut self, event: &RunEvent) {
-        match event {
-            RunEvent::Started {
-                run_id,
-                epochs,
-                batches_per_epoch,
-                ..
-            } => {
-                let bar = self
-                    .multi
-                    .add(ProgressBar::new((epochs * batches_per_epoch) as u64));
-                bar.set_style(
-                    ProgressStyle::with_template(
-                        "{prefix:<24} {bar:30.cyan/blue} {percent:>3}% eta {eta:<4} {msg}",
-                    )
-                    .unwrap_or_else(|_| ProgressStyle::default_bar()),
-                );
-                bar.set_prefix(run_id.clone());
-                self.bars.insert(run_id.clone(), (bar, *batches_per_epoch));
-            }
-            RunEvent::Progress {
-                run_id,
-                epoch,
-                batch,
-                ..
-            } => {
-                if let Some((bar, per_epoch)) = self.bars.get(run_id) {
-                    bar.set_position(((epoch - 1) * per_epoch + batch) as u64);
-                }
-            }
-            RunEvent::Epoch { run_id, record } => {
-                if let Some((bar, _)) = self.bars.get(run_id) {
-                    let mut msg = format!("ep {} loss {:.4}", record.epoch, record.loss);
-                    if let Some(m) = &record.eval {
-                        if let Some(a) = m.get("auc") {
-                            msg.push_str(&format!(" auc {a:.3}"));
-                        }
-                        if let Some(c) = m.get("coverage@10") {
-                            msg.push_str(&format!(" cov@10 {c:.3}"));
-                        }
-                    }
-                    bar.set_message(msg);
-                }
-            }
-            RunEvent::Finished { run_id, outcome } => {
-                if let Some((bar, _)) = self.bars.get(run_id) {
-                    bar.finish_with_message(format!(
-                        "{} in {:.1}s",
-                        outcome.status.as_str(),
-                        outcome.seconds
-                    ));
-                }
-            }
-            RunEvent::Failed { run_id, reason } => {
-                if let Some((bar, _)) = self.bars.get(run_id) {
-                    bar.abandon_with_message(format!("FAILED: {reason}"));
-                } else {
-                    let _ = self.multi.println(format!("[{run_id}] FAILED: {reason}"));
-                }
-            }
-        }
-    }
 }
