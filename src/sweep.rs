@@ -408,22 +408,17 @@ pub fn compare_with_baselines(
                     b.push(bv[cb]);
                 }
             }
-            let (Some(w), Some(t)) = (
-                crate::metrics::wilcoxon_signed_rank(&a, &b),
-                crate::metrics::paired_t_test(&a, &b),
-            ) else {
+            let Some(stats) = crate::metrics::paired_comparison(&a, &b) else {
                 continue;
             };
-            let mean_difference =
-                a.iter().zip(&b).map(|(x, y)| x - y).sum::<f64>() / a.len() as f64;
             s.versus_lambda0.insert(
                 *m,
                 PairedComparison {
                     baseline: base_id.clone(),
-                    mean_difference,
-                    wilcoxon_p: w.p_value,
-                    t_test_p: t.p_value,
-                    users: a.len(),
+                    mean_difference: stats.mean_difference,
+                    wilcoxon_p: stats.wilcoxon_p,
+                    t_test_p: stats.t_test_p,
+                    users: stats.n,
                 },
             );
         }
