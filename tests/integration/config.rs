@@ -2,14 +2,11 @@
 //! under `tests/invalid_configs/` is rejected with a message naming the file, the field and
 //! the offending value.
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::path::Path;
 
 use recsweep::config::{self, ConfigError};
 
-fn repo(path: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join(path)
-}
+use crate::support::{recsweep, repo};
 
 #[test]
 fn shipped_experiments_are_valid() {
@@ -152,11 +149,7 @@ fn every_fixture_has_a_case() {
 
 #[test]
 fn the_binary_exits_2_with_the_error_on_stderr() {
-    let out = Command::new(env!("CARGO_BIN_EXE_recsweep"))
-        .args(["--run", "tests/invalid_configs/zero_epochs.yaml"])
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .unwrap();
+    let out = recsweep(&["--run", "tests/invalid_configs/zero_epochs.yaml"]);
     assert_eq!(out.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(

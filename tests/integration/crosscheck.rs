@@ -15,6 +15,8 @@ use recsweep::evaluate::{self, EvalContext};
 use recsweep::metrics::{self, ItemCategories};
 use recsweep::model::HostWeights;
 
+use crate::support::repo;
+
 fn python() -> PathBuf {
     if let Ok(p) = std::env::var("RECSWEEP_PYTHON") {
         return PathBuf::from(p);
@@ -141,7 +143,7 @@ fn evaluator_agrees_with_numpy_and_scikit_learn() {
     let rust = serde_json::json!({ "per_user": per_user, "means": report.means });
     std::fs::write(dir.path().join("rust.json"), rust.to_string()).unwrap();
 
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/crosscheck.py");
+    let script = repo("tests/crosscheck.py");
     let out = Command::new(python())
         .arg(&script)
         .arg(dir.path())

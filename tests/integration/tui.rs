@@ -16,6 +16,8 @@ use recsweep::events::{EpochRecord, RunEvent};
 use recsweep::tui::app::{ExperimentEntry, ExperimentInfo, Key, Msg, State};
 use recsweep::tui::view;
 
+use crate::support::repo;
+
 fn info(name: &str) -> ExperimentInfo {
     ExperimentInfo {
         name: name.into(),
@@ -182,11 +184,7 @@ fn the_real_binary_launches_a_sweep_in_a_pty_and_quits_cleanly() {
     let work = tempfile::tempdir().unwrap();
     let exps = work.path().join("experiments");
     std::fs::create_dir_all(&exps).unwrap();
-    let tiny = std::fs::read_to_string(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/tests/fixtures/tiny.yaml"
-    ))
-    .unwrap();
+    let tiny = std::fs::read_to_string(repo("tests/fixtures/tiny.yaml")).unwrap();
     std::fs::write(
         exps.join("tiny.yaml"),
         tiny.replace("epochs: 3", "epochs: 6"),

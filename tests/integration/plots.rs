@@ -1,23 +1,18 @@
-//! Figures: every PNG decodes at the configured size and is not blank; the SVGs hold one
-//! series per λ with one point per epoch; `recsweep plot DIR` re-renders a stored sweep; bad
-//! or empty stores are clear errors.
+//! Figures: `recsweep plot DIR` renders the stored sweep of `tests/fixtures/stored-sweep/`
+//! (no training); every PNG decodes at the configured size and is not blank; the SVGs hold
+//! one series per λ with one point per epoch; bad or empty stores are clear errors. That
+//! `--run` writes the figures itself is checked by the quickstart test in `sweep`.
 
 use std::path::Path;
-use std::process::Command;
 
 use recsweep::plot::PALETTE;
 
-fn recsweep(args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_recsweep"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .expect("running recsweep")
-}
+use crate::support::{copy_dir, recsweep, repo, sweep_json};
 
-const FIGURES: [&str; 4] = ["loss", "auc", "coverage", "tradeoff"];
+pub const FIGURES: [&str; 4] = ["loss", "auc", "coverage", "tradeoff"];
 
-fn check_png(path: &Path, size: (u32, u32)) {
+/// The PNG decodes at `size`, is not blank, and shows the first two series colours.
+pub fn check_png(path: &Path, size: (u32, u32)) {
     let img = image::open(path)
         .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
         .to_rgb8();
@@ -67,33 +62,39 @@ fn polylines(svg: &str, color: &str) -> Vec<usize> {
         .collect()
 }
 
-#[test]
-fn a_sweep_writes_every_figure_and_plot_re_renders_it() {
-    let out = tempfile::tempdir().unwrap();
-    let yaml = std::fs::read_to_string(
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/tiny.yaml"),
+/// A copy of the stored-sweep fixture (2 λ, one seed, 3 epochs; no `plots/`) whose
+/// `sweep.json` asks for 900×560 figures instead of the default size it was run with.
+fn stored_sweep_at_900x560(tmp: &Path) -> std::path::PathBuf {
+    let dir = tmp.join("sweep");
+    copy_dir(&repo("tests/fixtures/stored-sweep"), &dir);
+    assert!(!dir.join("plots").exists(), "the fixture ships no figures");
+    let mut sweep = sweep_json(&dir);
+    sweep["plots"]["width"] = 900.into();
+    sweep["plots"]["height"] = 560.into();
+    std::fs::write(
+        dir.join("sweep.json"),
+        serde_json::to_string_pretty(&sweep).unwrap(),
     )
-    .unwrap()
-    .replace(
-        "parallel: 2",
-        "parallel: 2\nplots:\n  width: 900\n  height: 560\n",
-    );
-    let file = out.path().join("tiny.yaml");
-    std::fs::write(&file, yaml).unwrap();
-    let dir = out.path().join("sweep");
-    let o = recsweep(&[
-        "--run",
-        file.to_str().unwrap(),
-        "--out",
-        dir.to_str().unwrap(),
-    ]);
+    .unwrap();
+    dir
+}
+
+#[test]
+fn plot_renders_every_figure_of_a_stored_sweep() {
+    let out = tempfile::tempdir().unwrap();
+    let dir = stored_sweep_at_900x560(out.path());
+    let o = recsweep(&["plot", dir.to_str().unwrap()]);
     assert_eq!(
         o.status.code(),
         Some(0),
         "{}",
         String::from_utf8_lossy(&o.stderr)
     );
-    assert!(String::from_utf8_lossy(&o.stdout).contains("figures:"));
+    assert!(
+        String::from_utf8_lossy(&o.stdout).contains("8 figures written to"),
+        "{}",
+        String::from_utf8_lossy(&o.stdout)
+    );
 
     let plots = dir.join("plots");
     for f in FIGURES {
@@ -130,8 +131,7 @@ fn a_sweep_writes_every_figure_and_plot_re_renders_it() {
         "axes name metric and K"
     );
 
-    // Re-render from the store alone.
-    std::fs::remove_dir_all(&plots).unwrap();
+    // Rendering again over existing figures succeeds and leaves them whole.
     let o = recsweep(&["plot", dir.to_str().unwrap()]);
     assert_eq!(
         o.status.code(),

@@ -1,0 +1,13 @@
+//! recsweep's integration tests, one test binary (burn, wgpu and polars link once).
+//!
+//! Fixtures live beside this folder, under `tests/`, and are found from `CARGO_MANIFEST_DIR`:
+//! `tests/fixtures/` (a tiny experiment, a stored sweep, a made-up MovieLens folder),
+//! `tests/invalid_configs/` and `tests/crosscheck.py`.
+
+mod support;
+
+mod config;
+mod crosscheck;
+mod plots;
+mod sweep;
+mod tui;

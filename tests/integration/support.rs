@@ -1,0 +1,55 @@
+//! Helpers shared by the test modules: repository paths, the real binary, the run store.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use recsweep::store::RunSummary;
+
+/// A path inside the repository.
+pub fn repo(path: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join(path)
+}
+
+/// Runs the `recsweep` binary with `args` from the repository root.
+pub fn recsweep(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_recsweep"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("running recsweep")
+}
+
+/// `DIR/<run>/summary.json`.
+pub fn summary(dir: &Path, run: &str) -> RunSummary {
+    let text = std::fs::read_to_string(dir.join(run).join("summary.json")).unwrap();
+    serde_json::from_str(&text).unwrap()
+}
+
+/// `DIR/sweep.json` as JSON.
+pub fn sweep_json(dir: &Path) -> serde_json::Value {
+    serde_json::from_str(&std::fs::read_to_string(dir.join("sweep.json")).unwrap()).unwrap()
+}
+
+/// The run ids listed in `DIR/sweep.json`, in order.
+pub fn run_ids(dir: &Path) -> Vec<String> {
+    sweep_json(dir)["runs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["run_id"].as_str().unwrap().to_string())
+        .collect()
+}
+
+/// Copies the directory tree `from` into `to` (created).
+pub fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}
