@@ -155,9 +155,10 @@ fn plotting_a_bad_store_is_a_clear_error() {
         "{err}"
     );
 
-    std::fs::write(
+    // A valid manifest whose runs never wrote a summary (an unfinished sweep).
+    std::fs::copy(
+        repo("tests/fixtures/stored-sweep/sweep.json"),
         dir.path().join("sweep.json"),
-        r#"{"experiment":"x","runs":[{"run_id":"lambda-0_seed-1"}]}"#,
     )
     .unwrap();
     let o = recsweep(&["plot", dir.path().to_str().unwrap()]);

@@ -3,7 +3,13 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+use recsweep::metrics::MetricKey;
 use recsweep::store::RunSummary;
+
+/// A metric key from its name on disk (`ndcg@10`).
+pub fn key(name: &str) -> MetricKey {
+    name.parse().unwrap()
+}
 
 /// A path inside the repository.
 pub fn repo(path: &str) -> PathBuf {

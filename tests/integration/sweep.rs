@@ -4,10 +4,11 @@
 use std::io::Write as _;
 use std::path::Path;
 
+use recsweep::metrics::MetricKey;
 use recsweep::store::RunSummary;
 
 use crate::plots::{FIGURES, check_png};
-use crate::support::{recsweep, repo, run_ids, summary};
+use crate::support::{key as metric, recsweep, repo, run_ids, summary};
 
 /// Every file of the run store exists and is consistent for every run.
 fn check_store(dir: &Path, backend: &str) -> Vec<RunSummary> {
@@ -35,7 +36,7 @@ fn check_store(dir: &Path, backend: &str) -> Vec<RunSummary> {
             "{id}: {:?}",
             s.reason
         );
-        assert_eq!(s.backend, backend, "{id}");
+        assert_eq!(s.backend.as_str(), backend, "{id}");
         assert_eq!(s.run_id, *id);
         for key in [
             "auc",
@@ -47,7 +48,7 @@ fn check_store(dir: &Path, backend: &str) -> Vec<RunSummary> {
         ] {
             let v = s
                 .test
-                .get(key)
+                .get(&metric(key))
                 .unwrap_or_else(|| panic!("{id}: test.{key} missing"));
             assert!((0.0..=1.0).contains(v), "{id}: {key} = {v}");
         }
@@ -90,13 +91,13 @@ fn the_store_reader_reads_a_stored_sweep_back() {
     let dir = repo("tests/fixtures/stored-sweep");
     let sweep = recsweep::store::read_sweep(&dir).unwrap();
     assert_eq!(sweep.dir, dir);
-    assert_eq!(sweep.experiment, "tiny");
+    assert_eq!(sweep.manifest.experiment, "tiny");
     // sweep.json's figure settings: the defaults for tiny.yaml's first K, 5.
-    let plots = sweep.plots.as_ref().expect("sweep.json has plot settings");
+    let plots = &sweep.manifest.plots;
     assert_eq!((plots.width, plots.height), (1600, 1000));
     assert_eq!(
-        (plots.relevance.as_str(), plots.diversity.as_str()),
-        ("ndcg@5", "coverage@5")
+        (plots.relevance.to_string(), plots.diversity.to_string()),
+        ("ndcg@5".to_string(), "coverage@5".to_string())
     );
     // The runs of sweep.json, in its order.
     let ids: Vec<&str> = sweep
@@ -147,18 +148,16 @@ fn the_store_reader_reads_a_stored_sweep_back() {
         assert_eq!(s.reason, None, "{id}");
         assert_eq!((s.epochs_completed, s.epochs), (3, 3), "{id}");
         assert_eq!((s.users, s.items), (150, 120), "{id}");
-        assert_eq!(s.backend, "cpu", "{id}");
-        assert_eq!(s.eval_split, "validation", "{id}");
-        assert_eq!(
-            s.test.keys().map(String::as_str).collect::<Vec<_>>(),
-            test_keys,
-            "{id}"
-        );
+        assert_eq!(s.backend.as_str(), "cpu", "{id}");
+        assert_eq!(s.eval_split.to_string(), "validation", "{id}");
+        let mut keys: Vec<String> = s.test.keys().map(|k| k.to_string()).collect();
+        keys.sort();
+        assert_eq!(keys, test_keys, "{id}");
         // Only the λ = 1 run is compared with its λ = 0 baseline.
         if lambda == 0.0 {
             assert!(s.versus_lambda0.is_empty(), "{id}");
         } else {
-            assert!(s.versus_lambda0.contains_key("ndcg@5"), "{id}");
+            assert!(s.versus_lambda0.contains_key(&metric("ndcg@5")), "{id}");
             assert!(
                 s.versus_lambda0
                     .values()
@@ -230,7 +229,7 @@ fn quickstart_on_cpu_writes_every_file_and_trades_relevance_for_coverage() {
     }
     let summaries = check_store(&dir, "cpu");
     assert!(summaries.len() >= 4);
-    let cov = |s: &RunSummary| s.test["coverage@10"];
+    let cov = |s: &RunSummary| s.test[&metric("coverage@10")];
     let base = summaries
         .iter()
         .find(|s| s.lambda == 0.0)
@@ -248,9 +247,9 @@ fn quickstart_on_cpu_writes_every_file_and_trades_relevance_for_coverage() {
     );
     // λ = 0 is a real recommender: well above chance.
     assert!(
-        base.test["auc"] > 0.75,
+        base.test[&MetricKey::AUC] > 0.75,
         "auc at λ = 0: {}",
-        base.test["auc"]
+        base.test[&MetricKey::AUC]
     );
 }
 
