@@ -53,7 +53,7 @@ fn main() {
     }
     let pairs: usize = interacted.iter().map(Vec::len).sum();
     let cats = ItemCategories::new((0..n_items).map(|i| vec![(i % 18) as u32]).collect());
-    let counts = evaluate::train_counts(&train, n_items);
+    let counts = recsweep::data::train_counts(&train, n_items);
     let is_head = metrics::head_items(&counts, 0.2);
     let ks = [10usize, 20];
     let ctx = EvalContext {

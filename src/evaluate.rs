@@ -19,21 +19,12 @@ pub struct EvalContext<'a> {
     /// Per user, every item interacted with at any rating (AUC's negatives are the rest).
     pub interacted: &'a [Vec<u32>],
     pub categories: &'a ItemCategories,
-    /// Training interactions per item (novelty and the long-tail split).
+    /// Training interactions per item (novelty and the long-tail split), as
+    /// [`PreparedSplit::train_counts`](crate::data::PreparedSplit::train_counts).
     pub train_counts: &'a [u64],
-    /// Items in the most popular 20% by training interactions.
+    /// Items in the most popular 20% by training interactions, as
+    /// [`PreparedSplit::is_head`](crate::data::PreparedSplit::is_head).
     pub is_head: &'a [bool],
-}
-
-/// Per-item training counts from per-user training lists.
-pub fn train_counts(train: &[Vec<u32>], n_items: usize) -> Vec<u64> {
-    let mut counts = vec![0u64; n_items];
-    for list in train {
-        for &i in list {
-            counts[i as usize] += 1;
-        }
-    }
-    counts
 }
 
 /// One user's value of a per-user metric at cut-off `k` on its top list (NaN where the metric

@@ -73,8 +73,6 @@ pub struct RunOutcome {
     pub seconds: f64,
     /// Present when the run finished (an interrupted run is not evaluated on test).
     pub test: Option<TestReport>,
-    /// Train and test parts of the split, dense indices, per user.
-    pub split: crate::data::Split,
 }
 
 /// The one message type from workers.

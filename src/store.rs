@@ -21,7 +21,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::backend::BackendKind;
 use crate::config::{CurveKeys, EvalSplit, PlotSettings};
-use crate::data::{Dataset, Split};
+use crate::data::{Dataset, PreparedSplit};
 use crate::events::{EpochRecord, MetricMap, PerUserTable, Recommendations, RunStatus};
 use crate::metrics::MetricKey;
 
@@ -232,8 +232,15 @@ impl RunStore {
         self.write(&summary.run_id, "summary.json", json.as_bytes())
     }
 
-    /// `split/{train,validation,test}.csv` as `user,item` in original ids, and `split/items.csv`.
-    pub fn write_split(&self, run_id: &str, data: &Dataset, split: &Split) -> io::Result<()> {
+    /// `split/{train,validation,test}.csv` as `user,item` in original ids, and `split/items.csv`
+    /// with each item's categories and training count.
+    pub fn write_split(
+        &self,
+        run_id: &str,
+        data: &Dataset,
+        prepared: &PreparedSplit,
+    ) -> io::Result<()> {
+        let split = &prepared.split;
         let pairs = |parts: &[Vec<u32>]| {
             let mut out = String::from("user,item\n");
             for (u, items) in parts.iter().enumerate() {
@@ -255,7 +262,6 @@ impl RunStore {
             pairs(&split.validation).as_bytes(),
         )?;
         self.write(run_id, "split/test.csv", pairs(&split.test).as_bytes())?;
-        let counts = crate::evaluate::train_counts(&split.train, data.n_items());
         let mut items = String::from("item,categories,train_count\n");
         for (i, id) in data.item_ids.iter().enumerate() {
             let cats: Vec<&str> = data.item_categories[i]
@@ -267,7 +273,7 @@ impl RunStore {
                 "{},{},{}",
                 csv_field(id),
                 csv_field(&cats.join("|")),
-                counts[i]
+                prepared.train_counts[i]
             );
         }
         self.write(run_id, "split/items.csv", items.as_bytes())

@@ -1,7 +1,7 @@
-//! Runs a sweep: loads the data once, starts at most `parallel` worker threads, and turns
-//! their events into run directories. The caller (progress output, the workbench) follows it
-//! through one typed stream of [`SweepEvent`]s: what was decided, what runs report, what was
-//! recorded, and the end.
+//! Runs a sweep: loads the data once, splits it once per seed, starts at most `parallel`
+//! worker threads, and turns their events into run directories. The caller (progress output,
+//! the workbench) follows it through one typed stream of [`SweepEvent`]s: what was decided,
+//! what runs report, what was recorded, and the end.
 
 use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::path::PathBuf;
@@ -12,7 +12,7 @@ use std::time::Duration;
 
 use crate::backend::{self, DeviceChoice};
 use crate::config::{Backend, CurveKeys, Experiment, RunSpec};
-use crate::data::{self, Dataset};
+use crate::data::{self, Dataset, PreparedSplit};
 use crate::events::{EpochRecord, PerUserTable, RunEvent, RunStatus};
 use crate::metrics::{ItemCategories, Metric, MetricKey};
 use crate::store::{ManifestRun, PairedComparison, RunStore, RunSummary, SweepManifest};
@@ -152,7 +152,8 @@ impl SweepReport {
 
 struct Running {
     spec: RunSpec,
-    handle: std::thread::JoinHandle<()>,
+    /// `None` when the thread could not be started (its `Failed` event is already queued).
+    handle: Option<std::thread::JoinHandle<()>>,
     records: Vec<EpochRecord>,
 }
 
@@ -236,6 +237,15 @@ pub fn run_sweep(
             .map_err(store_err(&out_dir))?;
     }
 
+    // The split is a pure function of (data, spec, seed): made once per seed and shared by
+    // that seed's runs, so runs of one seed pair up user by user.
+    let mut splits: HashMap<u64, Arc<PreparedSplit>> = HashMap::new();
+    for run in &runs {
+        splits
+            .entry(run.seed)
+            .or_insert_with(|| Arc::new(PreparedSplit::new(&data, &exp.data.split, run.seed)));
+    }
+
     let data = Arc::new(data);
     let ctx = Arc::new(SweepContext {
         categories: Arc::new(ItemCategories::new(data.item_categories.clone())),
@@ -249,16 +259,31 @@ pub fn run_sweep(
     let mut running: HashMap<String, Running> = HashMap::new();
     let mut summaries: BTreeMap<String, RunSummary> = BTreeMap::new();
     let order: Vec<String> = pending.iter().map(|r| r.id.clone()).collect();
-    let mut train_pairs: HashMap<String, usize> = HashMap::new();
     let mut per_user: HashMap<String, PerUserTable> = HashMap::new();
 
-    let mut start_next = |running: &mut HashMap<String, Running>| {
+    let mut start_next = |running: &mut HashMap<String, Running>| -> Result<(), SweepError> {
         while running.len() < parallel && !control.is_stopped() {
             let Some(spec) = pending.pop_front() else {
                 break;
             };
+            // Every run's seed was prepared above.
+            let split = Arc::clone(&splits[&spec.seed]);
+            store
+                .write_split(&spec.id, &data, &split)
+                .map_err(store_err(&out_dir))?;
             let flag = control.register(&spec.id);
-            let handle = train::spawn_run(Arc::clone(&ctx), spec.clone(), tx.clone(), flag);
+            let handle =
+                match train::spawn_run(Arc::clone(&ctx), spec.clone(), split, tx.clone(), flag) {
+                    Ok(handle) => Some(handle),
+                    Err(e) => {
+                        // Recorded like any failed run, by the loop below; the others go on.
+                        let _ = tx.send(RunEvent::Failed {
+                            run_id: spec.id.clone(),
+                            reason: e.to_string(),
+                        });
+                        None
+                    }
+                };
             running.insert(
                 spec.id.clone(),
                 Running {
@@ -268,8 +293,9 @@ pub fn run_sweep(
                 },
             );
         }
+        Ok(())
     };
-    start_next(&mut running);
+    start_next(&mut running)?;
 
     while !running.is_empty() {
         let event = match rx.recv_timeout(Duration::from_millis(200)) {
@@ -280,10 +306,7 @@ pub fn run_sweep(
         on_event(SweepEvent::Run(&event));
         let id = event.run_id().to_string();
         match event {
-            RunEvent::Started { train_pairs: n, .. } => {
-                train_pairs.insert(id, n);
-            }
-            RunEvent::Progress { .. } => {}
+            RunEvent::Started { .. } | RunEvent::Progress { .. } => {}
             RunEvent::Epoch { record, .. } => {
                 if let Some(r) = running.get_mut(&id) {
                     r.records.push(record);
@@ -297,14 +320,13 @@ pub fn run_sweep(
                 let Some(r) = running.remove(&id) else {
                     continue;
                 };
-                let _ = r.handle.join();
-                store
-                    .write_split(&id, &data, &outcome.split)
-                    .map_err(store_err(&out_dir))?;
+                if let Some(handle) = r.handle {
+                    let _ = handle.join();
+                }
                 let mut summary = base_summary(&ctx, &r.spec, &device, outcome.status, None);
                 summary.epochs_completed = outcome.epochs_completed;
                 summary.seconds = outcome.seconds;
-                summary.train_pairs = outcome.split.train_pairs();
+                summary.train_pairs = splits[&r.spec.seed].train_pairs();
                 if let Some(test) = &outcome.test {
                     store
                         .write_recommendations(&id, &data, &test.recommendations)
@@ -320,22 +342,24 @@ pub fn run_sweep(
                 store.write_summary(&summary).map_err(store_err(&out_dir))?;
                 on_event(SweepEvent::Recorded(&summary));
                 summaries.insert(id, summary);
-                start_next(&mut running);
+                start_next(&mut running)?;
             }
             RunEvent::Failed { reason, .. } => {
                 let Some(r) = running.remove(&id) else {
                     continue;
                 };
-                let _ = r.handle.join();
+                if let Some(handle) = r.handle {
+                    let _ = handle.join();
+                }
                 let mut summary =
                     base_summary(&ctx, &r.spec, &device, RunStatus::Failed, Some(reason));
                 summary.epochs_completed = r.records.last().map_or(0, |e| e.epoch);
                 summary.seconds = r.records.last().map_or(0.0, |e| e.seconds);
-                summary.train_pairs = train_pairs.get(&id).copied().unwrap_or(0);
+                summary.train_pairs = splits[&r.spec.seed].train_pairs();
                 store.write_summary(&summary).map_err(store_err(&out_dir))?;
                 on_event(SweepEvent::Recorded(&summary));
                 summaries.insert(id, summary);
-                start_next(&mut running);
+                start_next(&mut running)?;
             }
         }
     }

@@ -1,30 +1,40 @@
 //! Training: the per-run loop and the worker thread around it.
 //!
 //! One loop serves every backend. Each run owns its device handle, model, optimizer and
-//! tensors; it reports through [`RunEvent`]s only. A stop flag is checked between batches; a
-//! panic or an error inside a run becomes a `Failed` event and never reaches other runs.
+//! tensors; it reads its seed's [`PreparedSplit`] (made once by the sweep, shared by the runs
+//! of that seed) and reports through [`RunEvent`]s only. A stop flag is checked between
+//! batches; a panic or an error inside a run becomes a `Failed` event and never reaches other
+//! runs.
+//!
+//! [`train_run`] is a sequence of named steps: per epoch `shuffle_and_sample` the pairs, then
+//! per batch `Batch::assemble`, `batch_losses`, the optimizer step, `LossSums::add` and a
+//! progress event when the `ProgressThrottle` says so; at the epoch's end `LossSums::means`
+//! and, when due, an evaluation on the monitored split; at the end the test evaluation.
 
+use std::ops::Range;
 use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::Sender;
+use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use burn::optim::decay::WeightDecayConfig;
-use burn::optim::{AdamConfig, GradientsParams};
-use burn::tensor::{Int, Tensor, TensorData};
+use burn::optim::{AdamConfig, GradientsParams, ModuleOptimizer};
+use burn::tensor::{Device, Int, Tensor, TensorData};
+use rand::Rng;
 use rand::SeedableRng;
 use rand::seq::SliceRandom;
 use rand_chacha::ChaCha8Rng;
 
 use crate::backend::DeviceChoice;
-use crate::config::{EvalSplit, Experiment, RunSpec};
-use crate::data::{Dataset, Split, sampling, split};
+use crate::config::{EvalSplit, Experiment, RunSpec, TrainSpec};
+use crate::data::{Dataset, PreparedSplit, sampling};
 use crate::evaluate::{self, EvalContext};
 use crate::events::{EpochRecord, RunEvent, RunOutcome, RunStatus};
-use crate::metrics::{self, ItemCategories};
-use crate::model::{MatrixFactorization, index_tensor};
-use crate::objective;
+use crate::metrics::ItemCategories;
+use crate::model::{MatrixFactorization, MatrixFactorizationConfig, index_tensor};
+use crate::objective::{self, Losses};
 
 /// Why a run failed (it is reported, the sweep goes on).
 #[derive(Debug, thiserror::Error)]
@@ -35,6 +45,8 @@ pub enum RunError {
     EmptyTrain,
     #[error("the event channel closed (the caller has gone)")]
     Disconnected,
+    #[error("cannot start the run's thread: {0}")]
+    Spawn(std::io::Error),
 }
 
 /// A run's stop flag: set for this run alone, or for the whole sweep at once.
@@ -70,19 +82,22 @@ pub struct SweepContext {
     pub categories: Arc<ItemCategories>,
 }
 
-/// Starts `run` on its own thread. It ends with exactly one `Finished` or `Failed` event.
+/// Starts `run` on its own thread, training on `split` (the prepared split of `run.seed`).
+/// It ends with exactly one `Finished` or `Failed` event; when the thread cannot be started
+/// at all, no event is sent and the error says why.
 pub fn spawn_run(
     ctx: Arc<SweepContext>,
     run: RunSpec,
+    split: Arc<PreparedSplit>,
     events: Sender<RunEvent>,
     stop: Arc<StopFlag>,
-) -> std::thread::JoinHandle<()> {
+) -> Result<JoinHandle<()>, RunError> {
     std::thread::Builder::new()
         .name(format!("run {}", run.id))
         .spawn(move || {
             let run_id = run.id.clone();
             let result = std::panic::catch_unwind(AssertUnwindSafe(|| {
-                train_run(&ctx, &run, &events, &stop)
+                train_run(&ctx, &run, &split, &events, &stop)
             }));
             let event = match result {
                 Ok(Ok(outcome)) => RunEvent::Finished {
@@ -108,35 +123,34 @@ pub fn spawn_run(
             // The receiver may be gone (the caller quit): nothing left to tell.
             let _ = events.send(event);
         })
-        .expect("spawning a thread")
+        .map_err(RunError::Spawn)
 }
 
 fn send(events: &Sender<RunEvent>, e: RunEvent) -> Result<(), RunError> {
     events.send(e).map_err(|_| RunError::Disconnected)
 }
 
-/// Trains one run to the end (or until `stop`), evaluating as configured.
+/// At most one progress event this often (and always one for an epoch's last batch).
+const PROGRESS_EVERY: Duration = Duration::from_millis(100);
+
+/// Trains one run on `prepared` (the split of `run.seed`) to the end (or until `stop`),
+/// evaluating as configured.
 pub fn train_run(
     ctx: &SweepContext,
     run: &RunSpec,
+    prepared: &PreparedSplit,
     events: &Sender<RunEvent>,
     stop: &StopFlag,
 ) -> Result<RunOutcome, RunError> {
     let started = Instant::now();
     let exp = &*ctx.experiment;
+    let t = &exp.train;
     let data = &*ctx.data;
-    let (n_users, n_items) = (data.n_users(), data.n_items());
-    let split = split::split(data, &exp.data.split, run.seed);
-    let mut pairs: Vec<(u32, u32)> = split
-        .train
-        .iter()
-        .enumerate()
-        .flat_map(|(u, items)| items.iter().map(move |&i| (u as u32, i)))
-        .collect();
+    let split = &prepared.split;
+    let mut pairs = training_pairs(&split.train);
     if pairs.is_empty() {
         return Err(RunError::EmptyTrain);
     }
-    let t = &exp.train;
     let batches = pairs.len().div_ceil(t.batch_size);
     send(
         events,
@@ -150,83 +164,56 @@ pub fn train_run(
     )?;
 
     let device = ctx.device.device();
+    // The run's one random stream: the initial weights, then per epoch the shuffle and the
+    // negatives (the split has its own, drawn by the sweep).
     let mut rng = ChaCha8Rng::seed_from_u64(run.seed);
-    let mut model = MatrixFactorization::init(
-        n_users,
-        n_items,
-        exp.model_dim,
-        t.init_std,
-        &mut rng,
-        &device,
-    );
-    let mut adam = AdamConfig::new();
-    if t.weight_decay > 0.0 {
-        adam = adam.with_weight_decay(Some(WeightDecayConfig::new(t.weight_decay as f32)));
+    let mut model = MatrixFactorizationConfig {
+        n_users: data.n_users(),
+        n_items: data.n_items(),
+        dim: exp.model_dim,
+        init_std: t.init_std,
     }
-    let mut optim = adam.init();
-
-    let counts = evaluate::train_counts(&split.train, n_items);
-    let is_head = metrics::head_items(&counts, 0.2);
+    .init(&mut rng, &device);
+    let mut optim = optimizer(t);
     let eval_ctx = EvalContext {
         ks: &exp.eval.k,
         interacted: &data.interacted,
         categories: &ctx.categories,
-        train_counts: &counts,
-        is_head: &is_head,
+        train_counts: &prepared.train_counts,
+        is_head: &prepared.is_head,
     };
     let monitor = match exp.data.split.monitored_split() {
         EvalSplit::Validation => &split.validation,
         EvalSplit::Test => &split.test,
     };
 
-    let negatives = t.negatives;
-    let mut last_progress = Instant::now();
+    let per_positive = t.negatives;
+    let mut progress = ProgressThrottle::new(Instant::now(), PROGRESS_EVERY);
     let mut epochs_completed = 0;
     for epoch in 1..=t.epochs {
-        pairs.shuffle(&mut rng);
-        let users: Vec<u32> = pairs.iter().map(|p| p.0).collect();
-        let negs = sampling::sample_negatives(&users, &split.train, n_items, negatives, &mut rng);
-        let mut sums: Option<Tensor<1>> = None;
-        for b in 0..batches {
+        let negatives = shuffle_and_sample(
+            &mut pairs,
+            &split.train,
+            data.n_items(),
+            per_positive,
+            &mut rng,
+        );
+        let mut sums = LossSums::default();
+        for (b, range) in batch_ranges(pairs.len(), t.batch_size).enumerate() {
             if stop.is_set() {
-                return Ok(interrupted(epochs_completed, started, split));
+                return Ok(interrupted(epochs_completed, started));
             }
-            let lo = b * t.batch_size;
-            let hi = (lo + t.batch_size).min(pairs.len());
-            let m = hi - lo;
-            let batch_users = index_tensor(&users[lo..hi], &device); // [m]
-            let mut cand: Vec<i64> = Vec::with_capacity(m * (1 + negatives));
-            for (p, &(_, item)) in pairs[lo..hi].iter().enumerate() {
-                cand.push(i64::from(item));
-                let at = (lo + p) * negatives;
-                cand.extend(negs[at..at + negatives].iter().map(|&i| i64::from(i)));
-            }
-            let cand: Tensor<2, Int> =
-                Tensor::from_data(TensorData::new(cand, [m, 1 + negatives]), &device);
-            let scores = model.forward(batch_users.clone(), cand); // [m, 1 + n]
-            let relevance = objective::relevance_loss(t.loss, scores); // [1]
-
-            let div_users = batch_users.narrow(0, 0, m.min(exp.diversity.sample_users)); // [u]
-            let mut all_scores = model.forward_all_items(div_users); // [u, n_items]
-            if run.lambda == 0.0 {
-                // Logged, but no gradient flows through it at λ = 0: skip its backward pass.
-                all_scores = all_scores.detach();
-            }
-            let diversity = objective::exposure_entropy_loss(all_scores, exp.diversity.temperature);
-            let losses = objective::combine(relevance, diversity, run.lambda);
-
+            let batch = Batch::assemble(
+                &pairs[range.clone()],
+                &negatives[range.start * per_positive..range.end * per_positive],
+                per_positive,
+                &device,
+            );
+            let losses = batch_losses(&model, batch, exp, run.lambda);
             let grads = GradientsParams::from_grads(losses.total.backward(), &model);
             model = optim.step(t.learning_rate, model, grads);
-
-            // Accumulate on the device; read back once per epoch (a read blocks on the device).
-            let parts =
-                Tensor::cat(vec![losses.total, losses.relevance, losses.diversity], 0).detach(); // [3]
-            sums = Some(match sums {
-                Some(s) => s + parts,
-                None => parts,
-            });
-            if last_progress.elapsed() > Duration::from_millis(100) || b + 1 == batches {
-                last_progress = Instant::now();
+            sums.add(losses);
+            if progress.due(Instant::now(), b + 1 == batches) {
                 send(
                     events,
                     RunEvent::Progress {
@@ -238,17 +225,9 @@ pub fn train_run(
                 )?;
             }
         }
-        let means: Vec<f64> = sums
-            .expect("at least one batch")
-            .into_data()
-            .convert::<f64>()
-            .try_into_vec::<f64>()
-            .expect("f64 loss sums")
-            .into_iter()
-            .map(|s| s / batches as f64)
-            .collect();
-        if let Some(bad) = means.iter().find(|v| !v.is_finite()) {
-            return Err(RunError::NonFinite { epoch, value: *bad });
+        let means = sums.means().expect("at least one batch");
+        if let Some(value) = means.first_non_finite() {
+            return Err(RunError::NonFinite { epoch, value });
         }
         epochs_completed = epoch;
         let eval = (epoch % exp.eval.every == 0 || epoch == t.epochs).then(|| {
@@ -257,9 +236,9 @@ pub fn train_run(
         });
         let record = EpochRecord {
             epoch,
-            loss: means[0],
-            relevance_loss: means[1],
-            diversity_loss: means[2],
+            loss: means.total,
+            relevance_loss: means.relevance,
+            diversity_loss: means.diversity,
             eval,
             seconds: started.elapsed().as_secs_f64(),
         };
@@ -286,16 +265,276 @@ pub fn train_run(
         epochs_completed,
         seconds: started.elapsed().as_secs_f64(),
         test: Some(test),
-        split,
     })
 }
 
-fn interrupted(epochs_completed: usize, started: Instant, split: Split) -> RunOutcome {
+fn interrupted(epochs_completed: usize, started: Instant) -> RunOutcome {
     RunOutcome {
         status: RunStatus::Interrupted,
         epochs_completed,
         seconds: started.elapsed().as_secs_f64(),
         test: None,
-        split,
+    }
+}
+
+/// Adam with the configured weight decay (none at 0).
+fn optimizer(t: &TrainSpec) -> ModuleOptimizer {
+    let mut adam = AdamConfig::new();
+    if t.weight_decay > 0.0 {
+        adam = adam.with_weight_decay(Some(WeightDecayConfig::new(t.weight_decay as f32)));
+    }
+    adam.init()
+}
+
+/// Every (user, item) training interaction, user by user.
+fn training_pairs(train: &[Vec<u32>]) -> Vec<(u32, u32)> {
+    train
+        .iter()
+        .enumerate()
+        .flat_map(|(u, items)| items.iter().map(move |&i| (u as u32, i)))
+        .collect()
+}
+
+/// Shuffles `pairs` and draws `per_positive` negatives for each, in the new order:
+/// `[pairs.len() * per_positive]`, the negatives of pair `p` at `p * per_positive ..`.
+/// Draws from `rng` in this order (shuffle, then negatives), as every run always has.
+fn shuffle_and_sample(
+    pairs: &mut [(u32, u32)],
+    train: &[Vec<u32>],
+    n_items: usize,
+    per_positive: usize,
+    rng: &mut impl Rng,
+) -> Vec<u32> {
+    pairs.shuffle(rng);
+    let users: Vec<u32> = pairs.iter().map(|p| p.0).collect();
+    sampling::sample_negatives(&users, train, n_items, per_positive, rng)
+}
+
+/// The index ranges of an epoch's batches: `batch_size` each, the last one shorter.
+fn batch_ranges(len: usize, batch_size: usize) -> impl Iterator<Item = Range<usize>> {
+    (0..len.div_ceil(batch_size)).map(move |b| b * batch_size..((b + 1) * batch_size).min(len))
+}
+
+/// One batch on the device: its users and each user's candidates, the positive first.
+struct Batch {
+    /// `[m]`
+    users: Tensor<1, Int>,
+    /// `[m, 1 + n]`: column 0 the pair's positive item, then its `n` sampled negatives.
+    candidates: Tensor<2, Int>,
+}
+
+impl Batch {
+    /// The batch of `pairs` (user, positive item), whose negatives are `negatives`,
+    /// `per_positive` for each pair in pair order (`[pairs.len() * per_positive]`).
+    fn assemble(
+        pairs: &[(u32, u32)],
+        negatives: &[u32],
+        per_positive: usize,
+        device: &Device,
+    ) -> Self {
+        debug_assert_eq!(negatives.len(), pairs.len() * per_positive);
+        let m = pairs.len();
+        let users: Vec<u32> = pairs.iter().map(|&(u, _)| u).collect();
+        let mut candidates: Vec<i64> = Vec::with_capacity(m * (1 + per_positive));
+        for (p, &(_, item)) in pairs.iter().enumerate() {
+            candidates.push(i64::from(item));
+            let at = p * per_positive;
+            candidates.extend(
+                negatives[at..at + per_positive]
+                    .iter()
+                    .map(|&i| i64::from(i)),
+            );
+        }
+        Self {
+            users: index_tensor(&users, device), // [m]
+            candidates: Tensor::from_data(
+                TensorData::new(candidates, [m, 1 + per_positive]),
+                device,
+            ), // [m, 1 + n]
+        }
+    }
+}
+
+/// The objective on one batch: the relevance loss on its candidates, and the exposure entropy
+/// over the whole catalogue for its first `diversity.sample_users` users.
+fn batch_losses(
+    model: &MatrixFactorization,
+    batch: Batch,
+    exp: &Experiment,
+    lambda: f64,
+) -> Losses {
+    let [m] = batch.users.dims();
+    let scores = model.forward(batch.users.clone(), batch.candidates); // [m, 1 + n]
+    let relevance = objective::relevance_loss(exp.train.loss, scores); // [1]
+
+    let div_users = batch.users.narrow(0, 0, m.min(exp.diversity.sample_users)); // [u]
+    let mut all_scores = model.forward_all_items(div_users); // [u, n_items]
+    if lambda == 0.0 {
+        // Logged, but no gradient flows through it at λ = 0: skip its backward pass.
+        all_scores = all_scores.detach();
+    }
+    let diversity = objective::exposure_entropy_loss(all_scores, exp.diversity.temperature); // [1]
+    objective::combine(relevance, diversity, lambda)
+}
+
+/// An epoch's loss sums, kept on the device: a read blocks on the device, so they are read
+/// back once per epoch, not per batch.
+#[derive(Default)]
+struct LossSums {
+    /// `[3]`: total, relevance, diversity; `None` before the first batch.
+    sums: Option<Tensor<1>>,
+    batches: usize,
+}
+
+impl LossSums {
+    /// Adds one batch's losses (detached: the sums take no part in any gradient).
+    fn add(&mut self, losses: Losses) {
+        let parts = Tensor::cat(vec![losses.total, losses.relevance, losses.diversity], 0).detach(); // [3]
+        self.sums = Some(match self.sums.take() {
+            Some(s) => s + parts,
+            None => parts,
+        });
+        self.batches += 1;
+    }
+
+    /// The means over the batches added (one read from the device), `None` if there were none.
+    fn means(self) -> Option<EpochLosses> {
+        let sums = self
+            .sums?
+            .into_data()
+            .convert::<f64>()
+            .try_into_vec::<f64>()
+            .expect("f64 loss sums");
+        let n = self.batches as f64;
+        Some(EpochLosses {
+            total: sums[0] / n,
+            relevance: sums[1] / n,
+            diversity: sums[2] / n,
+        })
+    }
+}
+
+/// Mean losses of an epoch's batches.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct EpochLosses {
+    total: f64,
+    relevance: f64,
+    diversity: f64,
+}
+
+impl EpochLosses {
+    /// The first of total, relevance, diversity that is NaN or infinite.
+    fn first_non_finite(&self) -> Option<f64> {
+        [self.total, self.relevance, self.diversity]
+            .into_iter()
+            .find(|v| !v.is_finite())
+    }
+}
+
+/// Decides when a progress event is due: when more than `every` has passed since the last
+/// one, and always on an epoch's last batch (so every epoch is seen to complete).
+struct ProgressThrottle {
+    last: Instant,
+    every: Duration,
+}
+
+impl ProgressThrottle {
+    fn new(now: Instant, every: Duration) -> Self {
+        Self { last: now, every }
+    }
+
+    /// Whether to send a progress event at `now`; if so, `now` becomes the last one.
+    fn due(&mut self, now: Instant, last_batch: bool) -> bool {
+        let due = last_batch || now.saturating_duration_since(self.last) > self.every;
+        if due {
+            self.last = now;
+        }
+        due
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn batch_puts_each_positive_before_its_own_negatives() {
+        let device = Device::flex();
+        // Two pairs, two negatives each: user 3 liked item 7 (negatives 1, 2), user 0 liked
+        // item 5 (negatives 9, 4).
+        let pairs = [(3, 7), (0, 5)];
+        let negatives = [1, 2, 9, 4];
+        let batch = Batch::assemble(&pairs, &negatives, 2, &device);
+        assert_eq!(batch.users.dims(), [2]);
+        assert_eq!(batch.candidates.dims(), [2, 3]);
+        let users = batch.users.try_into_vec_as::<i64>().unwrap();
+        let candidates = batch.candidates.try_into_vec_as::<i64>().unwrap();
+        assert_eq!(users, vec![3, 0]);
+        assert_eq!(candidates, vec![7, 1, 2, 5, 9, 4]);
+    }
+
+    #[test]
+    fn batches_cover_the_pairs_once_the_last_one_shorter() {
+        let ranges: Vec<_> = batch_ranges(7, 3).collect();
+        assert_eq!(ranges, vec![0..3, 3..6, 6..7]);
+        assert_eq!(batch_ranges(6, 3).count(), 2);
+        assert_eq!(batch_ranges(0, 3).count(), 0);
+    }
+
+    #[test]
+    fn loss_sums_average_each_part_over_the_batches() {
+        let device = Device::flex();
+        let part = |v: f32| Tensor::<1>::from_floats([v], &device);
+        let mut sums = LossSums::default();
+        assert!(LossSums::default().means().is_none());
+        sums.add(Losses {
+            total: part(1.0),
+            relevance: part(2.0),
+            diversity: part(3.0),
+        });
+        sums.add(Losses {
+            total: part(3.0),
+            relevance: part(6.0),
+            diversity: part(-1.0),
+        });
+        let means = sums.means().unwrap();
+        assert_eq!(
+            means,
+            EpochLosses {
+                total: 2.0,
+                relevance: 4.0,
+                diversity: 1.0,
+            }
+        );
+        assert_eq!(means.first_non_finite(), None);
+        let bad = EpochLosses {
+            relevance: f64::INFINITY,
+            diversity: f64::NAN,
+            ..means
+        };
+        assert_eq!(bad.first_non_finite(), Some(f64::INFINITY));
+    }
+
+    #[test]
+    fn progress_is_throttled_to_every_period_but_never_skips_the_last_batch() {
+        let t0 = Instant::now();
+        let ms = Duration::from_millis;
+        let mut throttle = ProgressThrottle::new(t0, ms(100));
+        assert!(!throttle.due(t0 + ms(50), false));
+        assert!(
+            !throttle.due(t0 + ms(100), false),
+            "exactly the period is not more"
+        );
+        assert!(throttle.due(t0 + ms(101), false));
+        // The period restarts at the last event sent.
+        assert!(!throttle.due(t0 + ms(150), false));
+        assert!(
+            throttle.due(t0 + ms(160), true),
+            "the last batch always reports"
+        );
+        assert!(!throttle.due(t0 + ms(200), false));
+        assert!(throttle.due(t0 + ms(261), false));
+        // A clock reading before the last event (it cannot go back, but never panic).
+        assert!(!throttle.due(t0, false));
     }
 }

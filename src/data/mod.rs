@@ -7,6 +7,7 @@
 
 mod frame;
 pub mod movielens;
+pub mod prepared;
 pub mod sampling;
 pub mod split;
 pub mod synthetic;
@@ -16,6 +17,7 @@ use std::path::PathBuf;
 
 use crate::config::{DataSource, DataSpec};
 
+pub use prepared::{PreparedSplit, train_counts};
 pub use split::Split;
 
 /// Why data could not be loaded. Each variant names the file.

@@ -18,12 +18,6 @@ pub struct Split {
     pub test: Vec<Vec<u32>>,
 }
 
-impl Split {
-    pub fn train_pairs(&self) -> usize {
-        self.train.iter().map(Vec::len).sum()
-    }
-}
-
 /// How many of `n` go to a held-out part of share `share`, leaving at least one behind.
 fn held_out(n: usize, share: f64) -> usize {
     if n < 2 || share <= 0.0 {

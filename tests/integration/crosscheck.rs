@@ -102,7 +102,7 @@ fn evaluator_agrees_with_numpy_and_scikit_learn() {
         .collect();
     let cats = ItemCategories::new(categories.clone());
     let ks = [1usize, 5, 10];
-    let counts = evaluate::train_counts(&train, n_items);
+    let counts = recsweep::data::train_counts(&train, n_items);
     let is_head = metrics::head_items(&counts, 0.2);
     let ctx = EvalContext {
         ks: &ks,

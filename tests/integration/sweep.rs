@@ -505,6 +505,9 @@ fn a_stop_flag_interrupts_a_run_cleanly() {
 
     let exp = recsweep::config::load(&repo("tests/fixtures/tiny.yaml")).unwrap();
     let data = recsweep::data::load(&exp.data, exp.seed).unwrap();
+    let runs = exp.runs();
+    let run = &runs[0];
+    let split = recsweep::data::PreparedSplit::new(&data, &exp.data.split, run.seed);
     let ctx = recsweep::train::SweepContext {
         categories: Arc::new(recsweep::metrics::ItemCategories::new(
             data.item_categories.clone(),
@@ -516,7 +519,7 @@ fn a_stop_flag_interrupts_a_run_cleanly() {
     let (tx, rx) = std::sync::mpsc::channel();
     let stop = recsweep::train::StopFlag::default();
     stop.stop();
-    let outcome = recsweep::train::train_run(&ctx, &exp.runs()[0], &tx, &stop).unwrap();
+    let outcome = recsweep::train::train_run(&ctx, run, &split, &tx, &stop).unwrap();
     assert_eq!(outcome.status, recsweep::events::RunStatus::Interrupted);
     assert_eq!(outcome.epochs_completed, 0);
     assert!(
