@@ -6,6 +6,7 @@
 
 mod support;
 
+mod architecture;
 mod config;
 mod crosscheck;
 mod plots;
