@@ -9,6 +9,7 @@ use std::time::Instant;
 use plotters::prelude::*;
 use recsweep::config::PlotSettings;
 use recsweep::events::RunStatus;
+use recsweep::metrics::{Metric, MetricKey};
 use recsweep::store::{RunSummary, StoredRun, StoredSweep};
 
 fn median(mut v: Vec<f64>) -> f64 {
@@ -90,8 +91,8 @@ fn main() {
     let settings = PlotSettings {
         width: 1600,
         height: 1000,
-        relevance: "ndcg@10".into(),
-        diversity: "coverage@10".into(),
+        relevance: MetricKey::at(Metric::Ndcg, 10),
+        diversity: MetricKey::at(Metric::Coverage, 10),
     };
     let dir = tempfile::tempdir().unwrap();
     let reps = 7;

@@ -210,7 +210,7 @@ fn run_headless(file: &std::path::Path, cli: &Cli) -> ExitCode {
 /// Without `--run`: list the experiments of `dir`, each valid or with its error.
 fn list_experiments(dir: &std::path::Path) -> ExitCode {
     println!("experiments in {}:", dir.display());
-    for entry in crate::tui::app::load_experiments(dir) {
+    for entry in crate::config::load_experiments(dir) {
         match &entry.status {
             Ok(info) => println!(
                 "  ok       {}  ({} runs: λ = {:?})",

@@ -14,6 +14,7 @@ use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
 
 use crate::config::{PlotSettings, format_lambda};
+use crate::metrics::{Metric, MetricKey};
 use crate::pareto::pareto_front;
 use crate::store::{StoredRun, StoredSweep, write_atomic};
 
@@ -203,8 +204,7 @@ pub fn curve_figures(
         .runs
         .first()
         .map_or("validation", |r| r.summary.eval_split.as_str());
-    let cov = settings.diversity.split_once('@').map_or("10", |(_, k)| k);
-    let cov_key = format!("coverage@{cov}");
+    let cov_key = format!("coverage@{}", settings.diversity.k.unwrap_or(10));
     let name = &sweep.experiment;
     vec![
         (
@@ -247,8 +247,8 @@ pub fn tradeoff_figure(sweep: &StoredSweep, settings: &PlotSettings) -> Tradeoff
         .iter()
         .filter_map(|r| {
             let (x, y) = (
-                r.summary.test.get(&settings.diversity)?,
-                r.summary.test.get(&settings.relevance)?,
+                r.summary.test.get(&settings.diversity.to_string())?,
+                r.summary.test.get(&settings.relevance.to_string())?,
             );
             Some(TradeoffPoint {
                 x: *x,
@@ -259,8 +259,8 @@ pub fn tradeoff_figure(sweep: &StoredSweep, settings: &PlotSettings) -> Tradeoff
         .collect();
     TradeoffFigure {
         title: format!("{}: relevance against diversity (test)", sweep.experiment),
-        x_desc: metric_label(&settings.diversity),
-        y_desc: metric_label(&settings.relevance),
+        x_desc: metric_label(&settings.diversity.to_string()),
+        y_desc: metric_label(&settings.relevance.to_string()),
         series: vec![TradeoffSeries {
             name: "MF, λ sweep".into(),
             marker: Marker::Circle,
@@ -566,8 +566,8 @@ pub fn settings_for(sweep: &StoredSweep) -> PlotSettings {
     sweep.plots.clone().unwrap_or_else(|| PlotSettings {
         width: 1600,
         height: 1000,
-        relevance: "ndcg@10".into(),
-        diversity: "coverage@10".into(),
+        relevance: MetricKey::at(Metric::Ndcg, 10),
+        diversity: MetricKey::at(Metric::Coverage, 10),
     })
 }
 

@@ -159,7 +159,7 @@ impl RunStore {
         run_id: &str,
         records: &[EpochRecord],
         ks: &[usize],
-        eval_split: &str,
+        eval_split: crate::config::EvalSplit,
     ) -> io::Result<()> {
         let cols = eval_columns(ks);
         let mut out = String::from("epoch,loss,relevance_loss,diversity_loss,eval_split");
@@ -174,7 +174,7 @@ impl RunStore {
                 r.epoch, r.loss, r.relevance_loss, r.diversity_loss
             );
             if r.eval.is_some() {
-                out.push_str(eval_split);
+                out.push_str(eval_split.name());
             }
             for c in &cols {
                 let v = r

@@ -18,7 +18,7 @@ use rand::seq::SliceRandom;
 use rand_chacha::ChaCha8Rng;
 
 use crate::backend::DeviceChoice;
-use crate::config::{Experiment, RunSpec};
+use crate::config::{EvalSplit, Experiment, RunSpec};
 use crate::data::{Dataset, Split, sampling, split};
 use crate::evaluate::{self, EvalContext};
 use crate::events::{EpochRecord, RunEvent, RunOutcome, RunStatus};
@@ -175,8 +175,8 @@ pub fn train_run(
         is_head: &is_head,
     };
     let monitor = match exp.data.split.monitored_split() {
-        "validation" => &split.validation,
-        _ => &split.test,
+        EvalSplit::Validation => &split.validation,
+        EvalSplit::Test => &split.test,
     };
 
     let negatives = t.negatives;
