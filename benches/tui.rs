@@ -9,9 +9,10 @@ use std::time::Instant;
 
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
-use recsweep::config::RunSpec;
+use recsweep::config::{CurveKeys, ExperimentEntry, ExperimentInfo, RunSpec};
 use recsweep::events::{EpochRecord, RunEvent};
-use recsweep::tui::app::{ExperimentEntry, ExperimentInfo, Key, Msg, State};
+use recsweep::metrics::{Metric, MetricKey};
+use recsweep::tui::app::{Key, Msg, State};
 use recsweep::tui::view;
 
 fn median(mut v: Vec<f64>) -> f64 {
@@ -25,9 +26,12 @@ fn state(runs: usize, epochs: usize) -> State {
         runs,
         lambdas: vec![],
         epochs,
-        relevance: "ndcg@10".into(),
-        diversity: "coverage@10".into(),
-        coverage_key: "coverage@10".into(),
+        relevance: MetricKey::at(Metric::Ndcg, 10),
+        diversity: MetricKey::at(Metric::Coverage, 10),
+        curves: CurveKeys {
+            auc: MetricKey::AUC,
+            coverage: MetricKey::at(Metric::Coverage, 10),
+        },
     };
     let mut s = State::new(
         PathBuf::from("x"),

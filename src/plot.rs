@@ -221,8 +221,8 @@ pub fn tradeoff_figure(sweep: &StoredSweep, settings: &PlotSettings) -> Tradeoff
         .iter()
         .filter_map(|r| {
             let (x, y) = (
-                r.summary.test.get(&settings.diversity)?,
-                r.summary.test.get(&settings.relevance)?,
+                r.summary.test.get(&settings.diversity.to_string())?,
+                r.summary.test.get(&settings.relevance.to_string())?,
             );
             Some(TradeoffPoint {
                 x: *x,

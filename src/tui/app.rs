@@ -1,9 +1,9 @@
 //! Workbench state and its pure `update`.
 
 use std::collections::{BTreeMap, VecDeque};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
-use crate::config::{Experiment, RunSpec, format_lambda};
+use crate::config::{ExperimentEntry, ExperimentInfo, RunSpec, format_lambda};
 use crate::events::{RunEvent, RunStatus};
 
 /// Keys the workbench understands (decoupled from crossterm so `update` is testable).
@@ -15,69 +15,6 @@ pub enum Key {
     Enter,
     Esc,
     Char(char),
-}
-
-/// An experiment file as listed: valid, or with the error that names file, field and value.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ExperimentEntry {
-    pub path: PathBuf,
-    pub status: Result<ExperimentInfo, String>,
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub struct ExperimentInfo {
-    pub name: String,
-    pub runs: usize,
-    pub lambdas: Vec<f64>,
-    pub epochs: usize,
-    /// Trade-off axes (test metric keys) and the coverage curve's key.
-    pub relevance: String,
-    pub diversity: String,
-    pub coverage_key: String,
-}
-
-impl ExperimentInfo {
-    pub fn from_experiment(e: &Experiment) -> Self {
-        Self {
-            name: e.name.clone(),
-            runs: e.lambdas.len() * e.seeds.len(),
-            lambdas: e.lambdas.clone(),
-            epochs: e.train.epochs,
-            relevance: e.plots.relevance.clone(),
-            diversity: e.plots.diversity.clone(),
-            coverage_key: format!("coverage@{}", e.eval.k[0]),
-        }
-    }
-}
-
-impl ExperimentEntry {
-    pub fn label(&self) -> String {
-        match &self.status {
-            Ok(info) => info.name.clone(),
-            Err(_) => self.path.file_name().map_or_else(
-                || self.path.display().to_string(),
-                |n| n.to_string_lossy().into_owned(),
-            ),
-        }
-    }
-}
-
-/// Lists and validates the YAML files of `dir`, sorted by name.
-pub fn load_experiments(dir: &Path) -> Vec<ExperimentEntry> {
-    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
-        .map(|rd| rd.filter_map(|e| e.ok().map(|e| e.path())).collect())
-        .unwrap_or_default();
-    files.retain(|p| p.extension().is_some_and(|e| e == "yaml" || e == "yml"));
-    files.sort();
-    files
-        .into_iter()
-        .map(|path| {
-            let status = crate::config::load(&path)
-                .map(|e| ExperimentInfo::from_experiment(&e))
-                .map_err(|e| e.to_string());
-            ExperimentEntry { path, status }
-        })
-        .collect()
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -534,7 +471,7 @@ impl State {
         let cov_key = self
             .sweep
             .as_ref()
-            .map(|s| s.info.coverage_key.clone())
+            .map(|s| s.info.curves.coverage.to_string())
             .unwrap_or_default();
         let mut line = None;
         let r = &mut self.runs[i];
@@ -608,8 +545,8 @@ impl State {
         self.runs
             .iter()
             .filter_map(|r| {
-                let x = *r.test.get(&s.info.diversity)?;
-                let y = *r.test.get(&s.info.relevance)?;
+                let x = *r.test.get(&s.info.diversity.to_string())?;
+                let y = *r.test.get(&s.info.relevance.to_string())?;
                 Some((x, y, format!("λ={}", format_lambda(r.lambda))))
             })
             .collect()
@@ -619,7 +556,9 @@ impl State {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::config::CurveKeys;
     use crate::events::EpochRecord;
+    use crate::metrics::{Metric, MetricKey};
 
     fn entry(name: &str, ok: bool) -> ExperimentEntry {
         ExperimentEntry {
@@ -630,9 +569,12 @@ mod tests {
                     runs: 2,
                     lambdas: vec![0.0, 1.0],
                     epochs: 4,
-                    relevance: "ndcg@10".into(),
-                    diversity: "coverage@10".into(),
-                    coverage_key: "coverage@10".into(),
+                    relevance: MetricKey::at(Metric::Ndcg, 10),
+                    diversity: MetricKey::at(Metric::Coverage, 10),
+                    curves: CurveKeys {
+                        auc: MetricKey::AUC,
+                        coverage: MetricKey::at(Metric::Coverage, 10),
+                    },
                 })
             } else {
                 Err(format!(

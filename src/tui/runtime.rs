@@ -9,8 +9,9 @@ use std::time::{Duration, Instant};
 
 use ratatui::crossterm::event::{self, Event, KeyCode, KeyEventKind};
 
-use super::app::{Effect, Key, Msg, PastSweep, State, load_experiments};
+use super::app::{Effect, Key, Msg, PastSweep, State};
 use super::view;
+use crate::config::load_experiments;
 use crate::events::RunEvent;
 use crate::sweep::{self, SweepControl, SweepObserver, SweepOptions};
 

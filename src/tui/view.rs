@@ -292,10 +292,9 @@ fn render_curves(state: &State, frame: &mut Frame, area: Rect) {
 }
 
 fn render_chart(state: &State, frame: &mut Frame, area: Rect, kind: ChartKind) {
-    let cov = state
-        .sweep
-        .as_ref()
-        .map_or("coverage@10".to_string(), |s| s.info.coverage_key.clone());
+    let cov = state.sweep.as_ref().map_or("coverage@10".to_string(), |s| {
+        s.info.curves.coverage.to_string()
+    });
     let (title, y_name) = match kind {
         ChartKind::Loss => (" Loss ".to_string(), "L"),
         ChartKind::Auc => (" Validation AUC ".to_string(), "AUC"),
@@ -367,12 +366,12 @@ fn render_tradeoff(state: &State, frame: &mut Frame, area: Rect) {
     let (rel, div) = state
         .sweep
         .as_ref()
-        .map(|s| (s.info.relevance.clone(), s.info.diversity.clone()))
+        .map(|s| (s.info.relevance.to_string(), s.info.diversity.to_string()))
         .or_else(|| {
             state
                 .selected_experiment()
                 .and_then(|e| e.status.as_ref().ok())
-                .map(|i| (i.relevance.clone(), i.diversity.clone()))
+                .map(|i| (i.relevance.to_string(), i.diversity.to_string()))
         })
         .unwrap_or(("ndcg@10".into(), "coverage@10".into()));
     let current = state.tradeoff_points();

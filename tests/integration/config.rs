@@ -104,6 +104,10 @@ const CASES: &[(&str, &[&str])] = &[
         "plot_metric_not_evaluated.yaml",
         &["plots.relevance", "'ndcg@10'", "[5, 20]"],
     ),
+    (
+        "plot_metric_malformed.yaml",
+        &["plots.diversity", "'coverage@+5'", "positive whole number"],
+    ),
     ("plot_too_small.yaml", &["plots.width", "'100'"]),
 ];
 

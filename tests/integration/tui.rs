@@ -11,9 +11,10 @@ use std::time::{Duration, Instant};
 
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
-use recsweep::config::RunSpec;
+use recsweep::config::{CurveKeys, ExperimentEntry, ExperimentInfo, RunSpec};
 use recsweep::events::{EpochRecord, RunEvent};
-use recsweep::tui::app::{ExperimentEntry, ExperimentInfo, Key, Msg, State};
+use recsweep::metrics::{Metric, MetricKey};
+use recsweep::tui::app::{Key, Msg, State};
 use recsweep::tui::view;
 
 use crate::support::repo;
@@ -24,9 +25,12 @@ fn info(name: &str) -> ExperimentInfo {
         runs: 3,
         lambdas: vec![0.0, 0.3, 1.0],
         epochs: 10,
-        relevance: "ndcg@10".into(),
-        diversity: "coverage@10".into(),
-        coverage_key: "coverage@10".into(),
+        relevance: MetricKey::at(Metric::Ndcg, 10),
+        diversity: MetricKey::at(Metric::Coverage, 10),
+        curves: CurveKeys {
+            auc: MetricKey::AUC,
+            coverage: MetricKey::at(Metric::Coverage, 10),
+        },
     }
 }
 

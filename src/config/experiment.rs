@@ -1,0 +1,740 @@
+//! The validated experiment, and phase two that builds it: [`Experiment::from_raw`] delegates
+//! to one small conversion per section of the file (data, model, train, diversity, sweep, eval,
+//! parallel, plots), each naming the file, the field and the quoted value when it rejects one.
+//! Everything a sweep needs, nothing unchecked; choices are vocabulary types, not strings.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+
+use serde::{Deserialize, Serialize};
+
+use super::raw::{self, Backend, RelevanceLoss, SourceKind, SplitMethod};
+use super::{Check, ConfigError, sweep};
+use crate::metrics::{Metric, MetricKey};
+
+/// A validated experiment: everything a sweep needs, nothing unchecked.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Experiment {
+    pub name: String,
+    /// The file it came from (for messages and the run store).
+    pub file: PathBuf,
+    pub seed: u64,
+    pub data: DataSpec,
+    pub model_dim: usize,
+    pub train: TrainSpec,
+    pub diversity: DiversitySpec,
+    pub lambdas: Vec<f64>,
+    pub seeds: Vec<u64>,
+    pub eval: EvalSpec,
+    pub parallel: usize,
+    pub plots: PlotSettings,
+    /// The raw form with paths made absolute, from which each run's own config is written.
+    pub resolved: raw::RawExperiment,
+}
+
+/// Where the interactions come from, resolved.
+#[derive(Debug, Clone, PartialEq)]
+pub enum DataSource {
+    Synthetic(raw::SyntheticParams),
+    /// Directory holding MovieLens-100K's `u.data` and `u.item`.
+    MovieLens100k(PathBuf),
+    /// A CSV or Parquet file with named columns.
+    File {
+        path: PathBuf,
+        columns: raw::Columns,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct DataSpec {
+    pub source: DataSource,
+    /// An interaction with rating at or above this is a positive.
+    pub positive_threshold: f64,
+    pub split: SplitSpec,
+}
+
+/// How each user's positives are divided between train, validation and test.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SplitSpec {
+    pub method: SplitMethod,
+    /// Share of each user's positives held out for test (random split only).
+    pub test: f64,
+    /// Share of each user's remaining positives held out for validation (random and temporal),
+    /// or whether to hold one out (leave-one-out, any value above zero).
+    pub validation: f64,
+}
+
+impl SplitSpec {
+    /// The split the per-epoch curves are computed on: validation when one is held out,
+    /// otherwise test (there is no model selection, so nothing is tuned on it).
+    pub fn monitored_split(&self) -> EvalSplit {
+        if self.validation > 0.0 {
+            EvalSplit::Validation
+        } else {
+            EvalSplit::Test
+        }
+    }
+}
+
+/// A held-out split metrics are computed on; `validation` / `test` in files.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum EvalSplit {
+    Validation,
+    Test,
+}
+
+impl EvalSplit {
+    /// The name in files: `validation`, `test`.
+    pub fn name(self) -> &'static str {
+        match self {
+            EvalSplit::Validation => "validation",
+            EvalSplit::Test => "test",
+        }
+    }
+}
+
+impl fmt::Display for EvalSplit {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// Why a string is not an [`EvalSplit`].
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("'{0}' is not a split (validation or test)")]
+pub struct ParseEvalSplitError(pub String);
+
+impl FromStr for EvalSplit {
+    type Err = ParseEvalSplitError;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        [EvalSplit::Validation, EvalSplit::Test]
+            .into_iter()
+            .find(|s| s.name() == text)
+            .ok_or_else(|| ParseEvalSplitError(text.to_string()))
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct TrainSpec {
+    pub epochs: usize,
+    pub batch_size: usize,
+    pub learning_rate: f64,
+    pub weight_decay: f64,
+    pub negatives: usize,
+    pub loss: RelevanceLoss,
+    pub backend: Backend,
+    pub init_std: f64,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct DiversitySpec {
+    pub regularizer: raw::Regularizer,
+    /// Softmax temperature of the exposure distribution.
+    pub temperature: f64,
+    /// At most this many users of each batch enter the exposure term (its cost is users × items).
+    pub sample_users: usize,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct EvalSpec {
+    /// Cut-offs, ascending, without duplicates.
+    pub k: Vec<usize>,
+    pub every: usize,
+}
+
+/// Resolved figure settings; written to `sweep.json` (the keys as their strings, `ndcg@10`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PlotSettings {
+    pub width: u32,
+    pub height: u32,
+    /// Trade-off y axis, a test metric.
+    pub relevance: MetricKey,
+    /// Trade-off x axis, a test metric.
+    pub diversity: MetricKey,
+}
+
+/// The metrics of the per-epoch curves, live (workbench) and exported (figures); decided by
+/// [`Experiment::curve_keys`] alone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CurveKeys {
+    pub auc: MetricKey,
+    pub coverage: MetricKey,
+}
+
+impl Experiment {
+    /// Phase two: checks every section of `raw` and resolves its paths; `file` names the file
+    /// in errors and anchors relative paths. Sections are checked in a fixed order (name, data,
+    /// model, train, diversity, sweep, eval, parallel, plots) and the first bad field is the
+    /// one reported; plots come after eval because the axes must be evaluated cut-offs.
+    pub fn from_raw(mut raw: raw::RawExperiment, file: &Path) -> Result<Self, ConfigError> {
+        let check = Check { file };
+        let name = name_from_raw(&raw.name, check)?;
+        let data = DataSpec::from_raw(&mut raw.data, check)?;
+        let model_dim = model_dim_from_raw(&raw.model, check)?;
+        let train = TrainSpec::from_raw(&raw.train, check)?;
+        let diversity = DiversitySpec::from_raw(&raw.diversity, check)?;
+        let lambdas = sweep::lambdas_from_raw(&raw.sweep.lambda, check)?;
+        let seeds = sweep::seeds_from_raw(&raw.sweep, raw.seed, check)?;
+        let eval = EvalSpec::from_raw(&raw.eval, check)?;
+        let parallel = parallel_from_raw(raw.parallel, check)?;
+        let plots = PlotSettings::from_raw(&raw.plots, &eval, check)?;
+        Ok(Experiment {
+            name,
+            file: std::path::absolute(file).unwrap_or_else(|_| file.to_path_buf()),
+            seed: raw.seed,
+            data,
+            model_dim,
+            train,
+            diversity,
+            lambdas,
+            seeds,
+            eval,
+            parallel,
+            plots,
+            resolved: raw,
+        })
+    }
+
+    /// The one place that decides which metrics the per-epoch curves show, in the workbench
+    /// while runs train and in the exported figures: the full-ranking AUC, and catalogue
+    /// coverage at the first cut-off of `eval.k`.
+    pub fn curve_keys(&self) -> CurveKeys {
+        CurveKeys {
+            auc: MetricKey::AUC,
+            coverage: MetricKey::at(Metric::Coverage, self.eval.k[0]),
+        }
+    }
+}
+
+/// `name`: it names the output directory, so letters, digits, `-`, `_` and `.` only.
+fn name_from_raw(raw: &str, check: Check<'_>) -> Result<String, ConfigError> {
+    let name = raw.trim();
+    if name.is_empty()
+        || !name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+    {
+        return Err(check.invalid(
+            "name",
+            raw,
+            "use letters, digits, '-', '_' or '.' (it names the output directory)",
+        ));
+    }
+    Ok(name.to_string())
+}
+
+impl DataSpec {
+    /// `data`: the source, the positive threshold and the split. Resolves the raw section in
+    /// place as well (path made absolute, synthetic parameters written out), so that a run's
+    /// own config reproduces it from anywhere.
+    fn from_raw(raw: &mut raw::RawData, check: Check<'_>) -> Result<Self, ConfigError> {
+        let source = DataSource::from_raw(raw, check)?;
+        let positive_threshold = check.finite_in(
+            "data.positive_threshold",
+            raw.positive_threshold,
+            f64::MIN,
+            f64::MAX,
+            "must be finite",
+        )?;
+        let split = SplitSpec::from_raw(&raw.split, &source, check)?;
+        Ok(DataSpec {
+            source,
+            positive_threshold,
+            split,
+        })
+    }
+}
+
+impl DataSource {
+    /// `data.source` with `data.path`, `data.synthetic` and `data.columns`: only the fields
+    /// the source takes, the synthetic parameters in range, the path resolved against the
+    /// experiment file's directory.
+    fn from_raw(raw: &mut raw::RawData, check: Check<'_>) -> Result<Self, ConfigError> {
+        let source = match raw.source {
+            SourceKind::Synthetic => {
+                if let Some(p) = &raw.path {
+                    return Err(check.invalid(
+                        "data.path",
+                        p.display(),
+                        "synthetic data takes no path",
+                    ));
+                }
+                let params = synthetic_from_raw(raw.synthetic.clone().unwrap_or_default(), check)?;
+                raw.synthetic = Some(params.clone());
+                DataSource::Synthetic(params)
+            }
+            SourceKind::Movielens100k | SourceKind::File => {
+                let Some(p) = raw.path.clone() else {
+                    return Err(check.invalid("data.path", "", "this source needs a path"));
+                };
+                let abs = resolve_path(check.file, &p);
+                raw.path = Some(abs.clone());
+                if raw.source == SourceKind::Movielens100k {
+                    DataSource::MovieLens100k(abs)
+                } else {
+                    let ext = abs
+                        .extension()
+                        .and_then(|e| e.to_str())
+                        .unwrap_or("")
+                        .to_ascii_lowercase();
+                    if ext != "csv" && ext != "parquet" {
+                        return Err(check.invalid(
+                            "data.path",
+                            p.display(),
+                            "expected a .csv or .parquet file",
+                        ));
+                    }
+                    DataSource::File {
+                        path: abs,
+                        columns: raw.columns.clone().unwrap_or_default(),
+                    }
+                }
+            }
+        };
+        if raw.synthetic.is_some() && raw.source != SourceKind::Synthetic {
+            return Err(check.invalid(
+                "data.synthetic",
+                "…",
+                "only allowed with 'source: synthetic'",
+            ));
+        }
+        if raw.columns.is_some() && raw.source != SourceKind::File {
+            return Err(check.invalid("data.columns", "…", "only allowed with 'source: file'"));
+        }
+        Ok(source)
+    }
+}
+
+/// `data.synthetic`: a generator that can produce what it is asked for.
+fn synthetic_from_raw(
+    params: raw::SyntheticParams,
+    check: Check<'_>,
+) -> Result<raw::SyntheticParams, ConfigError> {
+    check.at_least("data.synthetic.users", params.users, 2)?;
+    check.at_least("data.synthetic.items", params.items, 10)?;
+    check.at_least("data.synthetic.categories", params.categories, 1)?;
+    check.at_least(
+        "data.synthetic.interactions_per_user",
+        params.interactions_per_user,
+        5,
+    )?;
+    if params.interactions_per_user > params.items / 2 {
+        return Err(check.invalid(
+            "data.synthetic.interactions_per_user",
+            params.interactions_per_user,
+            "must be at most half the number of items",
+        ));
+    }
+    check.at_least(
+        "data.synthetic.categories_per_user",
+        params.categories_per_user,
+        1,
+    )?;
+    if params.categories_per_user > params.categories {
+        return Err(check.invalid(
+            "data.synthetic.categories_per_user",
+            params.categories_per_user,
+            "cannot exceed 'categories'",
+        ));
+    }
+    check.finite_in(
+        "data.synthetic.popularity_exponent",
+        params.popularity_exponent,
+        0.0,
+        5.0,
+        "must be in [0, 5]",
+    )?;
+    check.finite_in(
+        "data.synthetic.preference_strength",
+        params.preference_strength,
+        0.0,
+        1.0,
+        "must be in [0, 1]",
+    )?;
+    Ok(params)
+}
+
+/// Resolves `path` against the directory of the experiment file.
+fn resolve_path(file: &Path, path: &Path) -> PathBuf {
+    if path.is_absolute() {
+        return path.to_path_buf();
+    }
+    let base = file.parent().unwrap_or(Path::new("."));
+    let joined = base.join(path);
+    std::path::absolute(&joined).unwrap_or(joined)
+}
+
+impl SplitSpec {
+    /// `data.split`: shares in range, and a timestamp column when the split is temporal.
+    fn from_raw(
+        raw: &raw::RawSplit,
+        source: &DataSource,
+        check: Check<'_>,
+    ) -> Result<Self, ConfigError> {
+        check.finite_in("data.split.test", raw.test, 0.0, 0.9, "must be in (0, 0.9]")?;
+        if raw.test <= 0.0 && raw.method != SplitMethod::LeaveOneOut {
+            return Err(check.invalid("data.split.test", raw.test, "must be in (0, 0.9]"));
+        }
+        check.finite_in(
+            "data.split.validation",
+            raw.validation,
+            0.0,
+            0.5,
+            "must be in [0, 0.5]",
+        )?;
+        if raw.method == SplitMethod::Temporal {
+            let has_timestamps = match source {
+                DataSource::File { columns, .. } => columns.timestamp.is_some(),
+                _ => true,
+            };
+            if !has_timestamps {
+                return Err(check.invalid(
+                    "data.split.method",
+                    "temporal",
+                    "needs 'data.columns.timestamp'",
+                ));
+            }
+        }
+        Ok(SplitSpec {
+            method: raw.method,
+            test: raw.test,
+            validation: raw.validation,
+        })
+    }
+}
+
+/// `model`: the embedding size (the kind has a single value so far).
+fn model_dim_from_raw(raw: &raw::RawModel, check: Check<'_>) -> Result<usize, ConfigError> {
+    let dim = check.at_least("model.dim", raw.dim, 1)?;
+    if dim > 4096 {
+        return Err(check.invalid("model.dim", dim, "must be at most 4096"));
+    }
+    Ok(dim)
+}
+
+impl TrainSpec {
+    /// `train`: every count at least 1, every rate in range.
+    fn from_raw(raw: &raw::RawTrain, check: Check<'_>) -> Result<Self, ConfigError> {
+        Ok(TrainSpec {
+            epochs: check.at_least("train.epochs", raw.epochs, 1)?,
+            batch_size: check.at_least("train.batch_size", raw.batch_size, 1)?,
+            learning_rate: check.finite_in(
+                "train.learning_rate",
+                raw.learning_rate,
+                f64::MIN_POSITIVE,
+                10.0,
+                "must be in (0, 10]",
+            )?,
+            weight_decay: check.finite_in(
+                "train.weight_decay",
+                raw.weight_decay,
+                0.0,
+                1.0,
+                "must be in [0, 1]",
+            )?,
+            negatives: check.at_least("train.negatives", raw.negatives, 1)?,
+            loss: raw.loss,
+            backend: raw.backend,
+            init_std: check.finite_in(
+                "train.init_std",
+                raw.init_std,
+                f64::MIN_POSITIVE,
+                10.0,
+                "must be in (0, 10]",
+            )?,
+        })
+    }
+}
+
+impl DiversitySpec {
+    /// `diversity`: the exposure temperature and the users sampled per batch.
+    fn from_raw(raw: &raw::RawDiversity, check: Check<'_>) -> Result<Self, ConfigError> {
+        Ok(DiversitySpec {
+            regularizer: raw.regularizer,
+            temperature: check.finite_in(
+                "diversity.temperature",
+                raw.temperature,
+                1e-3,
+                1e3,
+                "must be in [0.001, 1000]",
+            )?,
+            sample_users: check.at_least("diversity.sample_users", raw.sample_users, 1)?,
+        })
+    }
+}
+
+impl EvalSpec {
+    /// `eval`: at least one cut-off, each in [1, 1000]; sorted and deduplicated.
+    fn from_raw(raw: &raw::RawEval, check: Check<'_>) -> Result<Self, ConfigError> {
+        let mut k = raw.k.clone();
+        if k.is_empty() {
+            return Err(check.invalid("eval.k", "[]", "needs at least one cut-off"));
+        }
+        if let Some(&bad) = k.iter().find(|&&kk| kk == 0 || kk > 1000) {
+            return Err(check.invalid("eval.k", bad, "each K must be in [1, 1000]"));
+        }
+        k.sort_unstable();
+        k.dedup();
+        Ok(EvalSpec {
+            k,
+            every: check.at_least("eval.every", raw.every, 1)?,
+        })
+    }
+}
+
+/// `parallel`: at least 1; absent, the machine's cores, at most 4.
+fn parallel_from_raw(raw: Option<usize>, check: Check<'_>) -> Result<usize, ConfigError> {
+    match raw {
+        Some(p) => check.at_least("parallel", p, 1),
+        None => Ok(std::thread::available_parallelism()
+            .map_or(1, |n| n.get())
+            .min(4)),
+    }
+}
+
+impl PlotSettings {
+    /// `plots`: a figure size in pixels, and trade-off axes that are metric keys the runs
+    /// evaluate (defaults: NDCG and catalogue coverage at the first cut-off).
+    fn from_raw(
+        raw: &raw::RawPlots,
+        eval: &EvalSpec,
+        check: Check<'_>,
+    ) -> Result<Self, ConfigError> {
+        for (field, v) in [("plots.width", raw.width), ("plots.height", raw.height)] {
+            if !(320..=8000).contains(&v) {
+                return Err(check.invalid(field, v, "must be in [320, 8000] pixels"));
+            }
+        }
+        let k0 = eval.k[0];
+        Ok(PlotSettings {
+            width: raw.width,
+            height: raw.height,
+            relevance: plot_axis(
+                "plots.relevance",
+                raw.relevance.as_deref(),
+                MetricKey::at(Metric::Ndcg, k0),
+                eval,
+                check,
+            )?,
+            diversity: plot_axis(
+                "plots.diversity",
+                raw.diversity.as_deref(),
+                MetricKey::at(Metric::Coverage, k0),
+                eval,
+                check,
+            )?,
+        })
+    }
+}
+
+/// A trade-off axis: `text` parsed as a metric key the runs evaluate, or `default` when absent.
+fn plot_axis(
+    field: &str,
+    text: Option<&str>,
+    default: MetricKey,
+    eval: &EvalSpec,
+    check: Check<'_>,
+) -> Result<MetricKey, ConfigError> {
+    let Some(text) = text else {
+        return Ok(default);
+    };
+    let key = MetricKey::from_str(text).map_err(|e| check.invalid(field, text, e.reason))?;
+    if !key.is_evaluated_at(&eval.k) {
+        return Err(check.invalid(field, text, format!("not evaluated (K in {:?})", eval.k)));
+    }
+    Ok(key)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::parse_str;
+
+    const MINIMAL: &str = "name: t\ndata:\n  source: synthetic\nsweep:\n  lambda: [0, 1]\n";
+
+    fn parse(yaml: &str) -> Result<Experiment, ConfigError> {
+        parse_str(yaml, Path::new("/tmp/t.yaml"))
+    }
+
+    #[test]
+    fn struct_level_defaults_are_the_documented_ones() {
+        let e = parse(MINIMAL).unwrap();
+        assert_eq!(e.seed, 42);
+        assert_eq!(e.seeds, vec![42]);
+        assert_eq!(
+            e.data.source,
+            DataSource::Synthetic(raw::SyntheticParams {
+                users: 600,
+                items: 400,
+                categories: 12,
+                interactions_per_user: 30,
+                popularity_exponent: 1.0,
+                categories_per_user: 2,
+                preference_strength: 0.8,
+            })
+        );
+        assert_eq!(e.data.positive_threshold, 1.0);
+        assert_eq!(
+            e.data.split,
+            SplitSpec {
+                method: SplitMethod::Random,
+                test: 0.2,
+                validation: 0.1,
+            }
+        );
+        assert_eq!(e.resolved.model.kind, raw::ModelKind::Mf);
+        assert_eq!(e.model_dim, 32);
+        assert_eq!(
+            e.train,
+            TrainSpec {
+                epochs: 10,
+                batch_size: 1024,
+                learning_rate: 0.005,
+                weight_decay: 1e-5,
+                negatives: 4,
+                loss: RelevanceLoss::Bce,
+                backend: Backend::Auto,
+                init_std: 0.1,
+            }
+        );
+        assert_eq!(
+            e.diversity,
+            DiversitySpec {
+                regularizer: raw::Regularizer::ExposureEntropy,
+                temperature: 1.0,
+                sample_users: 256,
+            }
+        );
+        assert_eq!(
+            e.eval,
+            EvalSpec {
+                k: vec![10, 20],
+                every: 1,
+            }
+        );
+        assert_eq!(
+            e.plots,
+            PlotSettings {
+                width: 1600,
+                height: 1000,
+                relevance: MetricKey::at(Metric::Ndcg, 10),
+                diversity: MetricKey::at(Metric::Coverage, 10),
+            }
+        );
+        assert!((1..=4).contains(&e.parallel));
+    }
+
+    #[test]
+    fn a_partly_written_section_keeps_the_defaults_of_the_rest() {
+        let e = parse(&format!(
+            "{MINIMAL}train:\n  epochs: 3\neval:\n  k: [5]\nplots:\n  width: 800\n"
+        ))
+        .unwrap();
+        assert_eq!(e.train.epochs, 3);
+        assert_eq!(e.train.batch_size, 1024);
+        assert_eq!(e.train.learning_rate, 0.005);
+        assert_eq!(e.eval.every, 1);
+        assert_eq!((e.plots.width, e.plots.height), (800, 1000));
+        // The default axes follow the first cut-off.
+        assert_eq!(e.plots.relevance, MetricKey::at(Metric::Ndcg, 5));
+        assert_eq!(e.plots.diversity, MetricKey::at(Metric::Coverage, 5));
+        let no_validation = MINIMAL.replace(
+            "  source: synthetic\n",
+            "  source: synthetic\n  split:\n    validation: 0\n",
+        );
+        let split = parse(&no_validation).unwrap().data.split;
+        assert_eq!((split.method, split.test), (SplitMethod::Random, 0.2));
+        assert_eq!(split.monitored_split(), EvalSplit::Test);
+    }
+
+    #[test]
+    fn any_evaluated_metric_key_is_an_axis() {
+        let e = parse(&format!(
+            "{MINIMAL}plots:\n  relevance: recall@20\n  diversity: gini@10\n"
+        ))
+        .unwrap();
+        assert_eq!(e.plots.diversity, MetricKey::at(Metric::Gini, 10));
+        assert_eq!(e.plots.relevance, MetricKey::at(Metric::Recall, 20));
+        let auc = parse(&format!("{MINIMAL}plots:\n  relevance: auc\n")).unwrap();
+        assert_eq!(auc.plots.relevance, MetricKey::AUC);
+    }
+
+    #[test]
+    fn a_malformed_axis_names_field_value_and_reason() {
+        for (axis, text, reason) in [
+            ("diversity", "coverage@+5", "not a positive whole number"),
+            ("diversity", "coverage@010", "not a positive whole number"),
+            ("relevance", "bogus@10", "unknown name 'bogus'"),
+            ("relevance", "ndcg", "needs a cut-off"),
+            ("diversity", "gini@30", "not evaluated (K in [10, 20])"),
+        ] {
+            let err = parse(&format!("{MINIMAL}plots:\n  {axis}: '{text}'\n")).unwrap_err();
+            let ConfigError::Invalid {
+                field,
+                value,
+                reason: why,
+                ..
+            } = &err
+            else {
+                panic!("{text}: {err:?}");
+            };
+            assert_eq!(field, &format!("plots.{axis}"));
+            assert_eq!(value, text);
+            assert!(why.contains(reason), "{text}: {err}");
+            assert!(err.to_string().contains(&format!("'{text}'")), "{err}");
+        }
+    }
+
+    #[test]
+    fn plot_settings_serialise_the_keys_as_their_strings() {
+        let e = parse(MINIMAL).unwrap();
+        let json = serde_json::to_string(&e.plots).unwrap();
+        assert_eq!(
+            json,
+            r#"{"width":1600,"height":1000,"relevance":"ndcg@10","diversity":"coverage@10"}"#
+        );
+        assert_eq!(
+            serde_json::from_str::<PlotSettings>(&json).unwrap(),
+            e.plots
+        );
+    }
+
+    #[test]
+    fn curve_keys_are_auc_and_coverage_at_the_first_cutoff() {
+        let e = parse(&format!("{MINIMAL}eval:\n  k: [20, 5]\n")).unwrap();
+        let keys = e.curve_keys();
+        assert_eq!(keys.auc, MetricKey::AUC);
+        assert_eq!(keys.coverage, MetricKey::at(Metric::Coverage, 5));
+        assert_eq!(keys.coverage.to_string(), "coverage@5");
+        // Whatever the trade-off axes are.
+        let gini = parse(&format!("{MINIMAL}plots:\n  diversity: gini@20\n")).unwrap();
+        assert_eq!(
+            gini.curve_keys().coverage,
+            MetricKey::at(Metric::Coverage, 10)
+        );
+        let json = serde_json::to_string(&keys).unwrap();
+        assert_eq!(json, r#"{"auc":"auc","coverage":"coverage@5"}"#);
+    }
+
+    #[test]
+    fn eval_split_reads_and_writes_its_file_names() {
+        for (split, text) in [
+            (EvalSplit::Validation, "validation"),
+            (EvalSplit::Test, "test"),
+        ] {
+            assert_eq!(split.to_string(), text);
+            assert_eq!(text.parse::<EvalSplit>().unwrap(), split);
+            assert_eq!(
+                serde_json::to_string(&split).unwrap(),
+                format!("\"{text}\"")
+            );
+        }
+        let e = "Test".parse::<EvalSplit>().unwrap_err();
+        assert!(e.to_string().contains("'Test'"), "{e}");
+        let e = parse(MINIMAL).unwrap();
+        assert_eq!(e.data.split.monitored_split(), EvalSplit::Validation);
+    }
+}

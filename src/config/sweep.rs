@@ -1,0 +1,175 @@
+//! The sweep section: the λ values (a list, or a linear or log range) and the seeds, checked,
+//! and their expansion into one [`RunSpec`] per (λ, seed).
+
+use std::fmt;
+
+use super::raw::{LambdaScale, LambdaSpec, Sweep};
+use super::{Check, ConfigError, Experiment};
+
+/// One training run of a sweep: a single (λ, seed).
+#[derive(Debug, Clone, PartialEq)]
+pub struct RunSpec {
+    /// Stable and readable, e.g. `lambda-0.1_seed-7`; also the run's directory name.
+    pub id: String,
+    pub lambda: f64,
+    pub seed: u64,
+}
+
+impl RunSpec {
+    pub fn new(lambda: f64, seed: u64) -> Self {
+        Self {
+            id: format!("lambda-{}_seed-{seed}", format_lambda(lambda)),
+            lambda,
+            seed,
+        }
+    }
+}
+
+impl fmt::Display for RunSpec {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.id)
+    }
+}
+
+/// λ as it appears in run ids and tables: the shortest decimal that reads back exactly.
+pub fn format_lambda(lambda: f64) -> String {
+    // `{}` on f64 already prints the shortest round-tripping form (0.1, 1, 0.001).
+    format!("{lambda}")
+}
+
+impl Experiment {
+    /// One run per (λ, seed), λ-major so a table reads down the sweep.
+    pub fn runs(&self) -> Vec<RunSpec> {
+        self.lambdas
+            .iter()
+            .flat_map(|&l| self.seeds.iter().map(move |&s| RunSpec::new(l, s)))
+            .collect()
+    }
+
+    /// The runs to train, all or the one named by `--only`.
+    pub fn select_runs(&self, only: Option<&str>) -> Result<Vec<RunSpec>, ConfigError> {
+        let runs = self.runs();
+        match only {
+            None => Ok(runs),
+            Some(id) => match runs.iter().find(|r| r.id == id) {
+                Some(run) => Ok(vec![run.clone()]),
+                None => Err(ConfigError::UnknownRun {
+                    file: self.file.clone(),
+                    id: id.to_string(),
+                    available: runs
+                        .iter()
+                        .map(|r| r.id.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                }),
+            },
+        }
+    }
+}
+
+/// `sweep.lambda` expanded into its values: each finite and >= 0, none twice.
+pub(super) fn lambdas_from_raw(
+    spec: &LambdaSpec,
+    check: Check<'_>,
+) -> Result<Vec<f64>, ConfigError> {
+    let values = match spec {
+        LambdaSpec::List(list) => {
+            if list.is_empty() {
+                return Err(check.invalid("sweep.lambda", "[]", "needs at least one value"));
+            }
+            list.clone()
+        }
+        LambdaSpec::Range(r) => {
+            check.at_least("sweep.lambda.steps", r.steps, 1)?;
+            let (from, to) = (r.from, r.to);
+            check.finite_in(
+                "sweep.lambda.from",
+                from,
+                0.0,
+                f64::MAX,
+                "must be finite and >= 0",
+            )?;
+            check.finite_in(
+                "sweep.lambda.to",
+                to,
+                from,
+                f64::MAX,
+                "must be finite and >= 'from'",
+            )?;
+            let mut out = Vec::with_capacity(r.steps + 1);
+            if r.include_zero {
+                out.push(0.0);
+            }
+            for i in 0..r.steps {
+                let t = if r.steps == 1 {
+                    0.0
+                } else {
+                    i as f64 / (r.steps - 1) as f64
+                };
+                let v = match r.scale {
+                    LambdaScale::Linear => from + t * (to - from),
+                    LambdaScale::Log => {
+                        if from <= 0.0 {
+                            return Err(check.invalid(
+                                "sweep.lambda.from",
+                                from,
+                                "a log scale needs 'from' > 0 (add 'include_zero: true' for λ = 0)",
+                            ));
+                        }
+                        (from.ln() + t * (to.ln() - from.ln())).exp()
+                    }
+                };
+                // Round to 6 significant digits so ids read `0.0316` rather than 0.031622776601683794.
+                out.push(round_sig(v, 6));
+            }
+            out
+        }
+    };
+    for (i, &l) in values.iter().enumerate() {
+        check.finite_in(
+            &format!("sweep.lambda[{i}]"),
+            l,
+            0.0,
+            f64::MAX,
+            "λ must be finite and >= 0",
+        )?;
+    }
+    let mut seen = Vec::new();
+    for &l in &values {
+        if seen.contains(&l) {
+            return Err(check.invalid("sweep.lambda", l, "appears twice"));
+        }
+        seen.push(l);
+    }
+    Ok(values)
+}
+
+/// `sweep.seeds`, or the experiment's `seed` alone when absent: at least one, none twice.
+pub(super) fn seeds_from_raw(
+    sweep: &Sweep,
+    experiment_seed: u64,
+    check: Check<'_>,
+) -> Result<Vec<u64>, ConfigError> {
+    let seeds = sweep.seeds.clone().unwrap_or_else(|| vec![experiment_seed]);
+    if seeds.is_empty() {
+        return Err(check.invalid(
+            "sweep.seeds",
+            "[]",
+            "needs at least one seed (or leave it out)",
+        ));
+    }
+    for (i, s) in seeds.iter().enumerate() {
+        if seeds[..i].contains(s) {
+            return Err(check.invalid("sweep.seeds", s, "appears twice"));
+        }
+    }
+    Ok(seeds)
+}
+
+fn round_sig(v: f64, digits: i32) -> f64 {
+    if v == 0.0 {
+        return 0.0;
+    }
+    let scale = 10f64.powi(digits - 1 - v.abs().log10().floor() as i32);
+    (v * scale).round() / scale
+}
