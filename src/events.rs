@@ -107,6 +107,28 @@ pub enum RunEvent {
 }
 
 impl RunEvent {
+    /// The event without its bulk (a finished run's per-user rows and recommendations), for
+    /// displays that only show means.
+    pub fn without_bulk(&self) -> RunEvent {
+        match self {
+            RunEvent::Finished { run_id, outcome } => RunEvent::Finished {
+                run_id: run_id.clone(),
+                outcome: Box::new(RunOutcome {
+                    status: outcome.status,
+                    epochs_completed: outcome.epochs_completed,
+                    seconds: outcome.seconds,
+                    test: outcome.test.as_ref().map(|t| TestReport {
+                        means: t.means.clone(),
+                        ci95: t.ci95.clone(),
+                        users_evaluated: t.users_evaluated,
+                        ..TestReport::default()
+                    }),
+                }),
+            },
+            other => other.clone(),
+        }
+    }
+
     pub fn run_id(&self) -> &str {
         match self {
             RunEvent::Started { run_id, .. }

@@ -176,7 +176,6 @@ pub fn curve_figures(sweep: &StoredSweep) -> Vec<(&'static str, CurveFigure)> {
         .map_or(EvalSplit::Validation, |r| r.summary.eval_split);
     let curve_keys = sweep.manifest.curve_keys();
     let name = &sweep.manifest.experiment;
-    let name = &sweep.experiment;
     let mut figures = vec![
         (
             "loss",
@@ -221,8 +220,8 @@ pub fn tradeoff_figure(sweep: &StoredSweep, settings: &PlotSettings) -> Tradeoff
         .iter()
         .filter_map(|r| {
             let (x, y) = (
-                r.summary.test.get(&settings.diversity.to_string())?,
-                r.summary.test.get(&settings.relevance.to_string())?,
+                r.summary.test.get(&settings.diversity)?,
+                r.summary.test.get(&settings.relevance)?,
             );
             Some(TradeoffPoint {
                 x: *x,

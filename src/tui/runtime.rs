@@ -12,21 +12,31 @@ use ratatui::crossterm::event::{self, Event, KeyCode, KeyEventKind};
 use super::app::{Effect, Key, Msg, PastSweep, State};
 use super::view;
 use crate::config::load_experiments;
-use crate::events::RunEvent;
-use crate::sweep::{self, SweepControl, SweepObserver, SweepOptions};
+use crate::sweep::{self, SweepControl, SweepEvent, SweepOptions};
 
 const FRAME: Duration = Duration::from_millis(33);
 
-/// Forwards a sweep's events to the UI channel; notes go to the log.
-struct ChannelObserver(Sender<Msg>);
-
-impl SweepObserver for ChannelObserver {
-    fn note(&mut self, message: &str) {
-        let _ = self.0.send(Msg::Log(message.to_string()));
-    }
-    fn event(&mut self, event: &RunEvent) {
-        let _ = self.0.send(Msg::Run(event.clone()));
-    }
+/// Turns what the sweep tells into workbench messages: the plan becomes the runs table (as
+/// the sweep decided it), run events pass through without their bulk.
+fn forward(tx: &Sender<Msg>, experiment: usize, event: SweepEvent<'_>) {
+    let msg = match event {
+        SweepEvent::Prepared(plan) => {
+            let _ = tx.send(Msg::Log(format!("backend: {}", plan.device.describe())));
+            let d = &plan.data;
+            let _ = tx.send(Msg::Log(format!(
+                "data: {} — {} users, {} items, {} positives",
+                d.description, d.users, d.items, d.positives
+            )));
+            Msg::SweepStarted {
+                experiment,
+                out_dir: plan.out_dir.clone(),
+                runs: plan.runs.clone(),
+            }
+        }
+        SweepEvent::Run(e) => Msg::Run(e.without_bulk()),
+        SweepEvent::Recorded(_) | SweepEvent::Ended(_) => return,
+    };
+    let _ = tx.send(msg);
 }
 
 fn map_key(code: KeyCode) -> Option<Key> {
@@ -190,22 +200,16 @@ fn carry_out(
             let out_dir = runs_root
                 .join(&exp.name)
                 .join(crate::store::utc_timestamp());
-            let runs = exp.runs();
             let c = Arc::new(SweepControl::new());
             *control = Some(Arc::clone(&c));
-            let _ = tx.send(Msg::SweepStarted {
-                experiment,
-                out_dir: out_dir.clone(),
-                runs,
-            });
             let tx = tx.clone();
             return Some(std::thread::spawn(move || {
                 let opts = SweepOptions {
-                    out: Some(out_dir.clone()),
+                    out: Some(out_dir),
                     ..Default::default()
                 };
-                let mut observer = ChannelObserver(tx.clone());
-                let error = match sweep::run_sweep(exp, &opts, c, &mut observer) {
+                let on_event = &mut |e: SweepEvent<'_>| forward(&tx, experiment, e);
+                let error = match sweep::run_sweep(exp, &opts, c, on_event) {
                     Ok(report) => match crate::plot::replot(&report.out_dir) {
                         Ok(_) => None,
                         Err(e) => Some(format!("figures not written: {e}")),
