@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use ratatui::crossterm::event::{self, Event, KeyCode, KeyEventKind};
 
-use super::app::{Effect, Key, Msg, PastSweep, State, load_experiments};
+use super::app::{Effect, Key, LogLine, Msg, PastSweep, State, load_experiments};
 use super::view;
 use crate::events::RunEvent;
 use crate::sweep::{self, SweepControl, SweepObserver, SweepOptions};
@@ -21,7 +21,7 @@ struct ChannelObserver(Sender<Msg>);
 
 impl SweepObserver for ChannelObserver {
     fn note(&mut self, message: &str) {
-        let _ = self.0.send(Msg::Log(message.to_string()));
+        let _ = self.0.send(Msg::Log(LogLine::info(message)));
     }
     fn event(&mut self, event: &RunEvent) {
         let _ = self.0.send(Msg::Run(event.clone()));
@@ -181,7 +181,7 @@ fn carry_out(
             let exp = match crate::config::load(&file) {
                 Ok(e) => e,
                 Err(e) => {
-                    let _ = tx.send(Msg::Log(format!("cannot launch: {e}")));
+                    let _ = tx.send(Msg::Log(LogLine::error(format!("cannot launch: {e}"))));
                     return None;
                 }
             };
@@ -225,15 +225,15 @@ fn carry_out(
             }
         }
         Effect::Export { dir, figure } => {
-            let msg = match crate::plot::replot(&dir) {
-                Ok(files) => format!(
+            let line = match crate::plot::replot(&dir) {
+                Ok(files) => LogLine::info(format!(
                     "exported {} figure files; this view: {}",
                     files.len(),
                     dir.join("plots").join(format!("{figure}.png")).display()
-                ),
-                Err(e) => format!("export failed: {e}"),
+                )),
+                Err(e) => LogLine::error(format!("export failed: {e}")),
             };
-            let _ = tx.send(Msg::Log(msg));
+            let _ = tx.send(Msg::Log(line));
         }
         Effect::Reload => {
             let _ = tx.send(Msg::Experiments(load_experiments(&state.dir)));
