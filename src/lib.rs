@@ -20,5 +20,6 @@ pub mod pareto;
 pub mod plot;
 pub mod store;
 pub mod sweep;
+pub mod theme;
 pub mod train;
 pub mod tui;

@@ -2,8 +2,8 @@
 //! rendered with plotters from a stored sweep (so a past sweep re-renders without training).
 //!
 //! Text is drawn with the DejaVu Sans font shipped in `assets/` (no fontconfig or freetype on
-//! the machine needed); colours are the Okabe–Ito palette, which stays distinguishable under
-//! the common forms of colour blindness.
+//! the machine needed); colours are the Okabe–Ito palette of [`crate::theme`], which stays
+//! distinguishable under the common forms of colour blindness and matches the workbench's.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -18,18 +18,19 @@ use crate::config::EvalSplit;
 use crate::metrics::{Direction, MetricKey};
 use crate::pareto::pareto_front_oriented;
 use crate::store::{StoredRun, StoredSweep, val_column, write_atomic};
+use crate::theme;
 
-/// Okabe & Ito (2008), black moved last.
-pub const PALETTE: [RGBColor; 8] = [
-    RGBColor(0, 114, 178),   // blue
-    RGBColor(230, 159, 0),   // orange
-    RGBColor(0, 158, 115),   // bluish green
-    RGBColor(204, 121, 167), // reddish purple
-    RGBColor(86, 180, 233),  // sky blue
-    RGBColor(213, 94, 0),    // vermillion
-    RGBColor(240, 228, 66),  // yellow
-    RGBColor(0, 0, 0),       // black
-];
+/// The series colours on paper, from [`crate::theme`] (Okabe & Ito 2008, black last).
+pub const PALETTE: [RGBColor; theme::SERIES_LEN] = {
+    let mut p = [RGBColor(0, 0, 0); theme::SERIES_LEN];
+    let mut i = 0;
+    while i < theme::SERIES_LEN {
+        let theme::Rgb(r, g, b) = theme::series_on_paper(i);
+        p[i] = RGBColor(r, g, b);
+        i += 1;
+    }
+    p
+};
 
 #[derive(Debug, thiserror::Error)]
 pub enum PlotError {

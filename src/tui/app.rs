@@ -96,6 +96,57 @@ impl RunView {
     }
 }
 
+/// A finished run of the sweep on screen as a point of the trade-off view.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TradeoffPoint {
+    /// Index into [`State::runs`]: which run this is (several runs may share a λ).
+    pub run: usize,
+    /// The diversity metric (test).
+    pub x: f64,
+    /// The relevance metric (test).
+    pub y: f64,
+    /// `λ=…`, for display only.
+    pub label: String,
+}
+
+/// How a log line is shown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogLevel {
+    Info,
+    Warn,
+    Error,
+}
+
+/// One line of the workbench's log.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LogLine {
+    pub level: LogLevel,
+    pub text: String,
+}
+
+impl LogLine {
+    pub fn info(text: impl Into<String>) -> Self {
+        Self {
+            level: LogLevel::Info,
+            text: text.into(),
+        }
+    }
+
+    pub fn warn(text: impl Into<String>) -> Self {
+        Self {
+            level: LogLevel::Warn,
+            text: text.into(),
+        }
+    }
+
+    pub fn error(text: impl Into<String>) -> Self {
+        Self {
+            level: LogLevel::Error,
+            text: text.into(),
+        }
+    }
+}
+
 /// A past sweep of the selected experiment, for the trade-off overlay.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PastSweep {
@@ -177,7 +228,7 @@ pub enum Msg {
     },
     Experiments(Vec<ExperimentEntry>),
     Past(Vec<PastSweep>),
-    Log(String),
+    Log(LogLine),
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -193,7 +244,7 @@ pub struct State {
     pub chart: ChartKind,
     pub past: Vec<PastSweep>,
     /// Newest first.
-    pub log: VecDeque<String>,
+    pub log: VecDeque<LogLine>,
     pub help: bool,
     pub confirm_quit: bool,
 }
@@ -219,14 +270,14 @@ impl State {
         };
         let n = s.experiments.len();
         let bad = s.experiments.iter().filter(|e| e.status.is_err()).count();
-        s.log(format!(
+        s.log(LogLine::info(format!(
             "{n} experiment(s) in {}, {bad} invalid",
             s.dir.display()
-        ));
+        )));
         s
     }
 
-    pub fn log(&mut self, line: String) {
+    pub fn log(&mut self, line: LogLine) {
         self.log.push_front(line);
         self.log.truncate(LOG_LINES);
     }
@@ -270,12 +321,12 @@ impl State {
                     .map(|r| RunView::queued(r, info.epochs))
                     .collect();
                 self.run_selected = 0;
-                self.log(format!(
+                self.log(LogLine::info(format!(
                     "launched '{}': {} run(s) → {}",
                     info.name,
                     runs.len(),
                     out_dir.display()
-                ));
+                )));
                 self.sweep = Some(Sweep {
                     experiment,
                     info,
@@ -294,17 +345,17 @@ impl State {
                     }
                 }
                 match error {
-                    Some(e) => self.log(format!("sweep failed: {e}")),
+                    Some(e) => self.log(LogLine::error(format!("sweep failed: {e}"))),
                     None => {
                         let done = self
                             .runs
                             .iter()
                             .filter(|r| r.state == RunState::Finished)
                             .count();
-                        self.log(format!(
+                        self.log(LogLine::info(format!(
                             "sweep ended: {done}/{} run(s) finished",
                             self.runs.len()
-                        ));
+                        )));
                     }
                 }
                 self.past_effect()
@@ -317,10 +368,10 @@ impl State {
                     .iter()
                     .filter(|e| e.status.is_err())
                     .count();
-                self.log(format!(
+                self.log(LogLine::info(format!(
                     "reloaded: {} experiment(s), {bad} invalid",
                     self.experiments.len()
-                ));
+                )));
                 self.past_effect()
             }
             Msg::Past(p) => {
@@ -335,21 +386,28 @@ impl State {
     }
 
     fn on_key(&mut self, k: Key) -> Vec<Effect> {
+        use super::keys::{Action, action_for};
+
+        let action = action_for(k);
         if self.confirm_quit {
-            return match k {
-                Key::Char('y') | Key::Char('q') => vec![Effect::StopAll, Effect::Quit],
-                _ => {
-                    self.confirm_quit = false;
-                    Vec::new()
-                }
+            // `y` means "yes" here only, so it is not in the key table; `q` again quits too.
+            return if k == Key::Char('y') || action == Some(Action::Quit) {
+                vec![Effect::StopAll, Effect::Quit]
+            } else {
+                self.confirm_quit = false;
+                Vec::new()
             };
         }
         if self.help {
+            // Any key closes the help.
             self.help = false;
             return Vec::new();
         }
-        match k {
-            Key::Char('q') => {
+        let Some(action) = action else {
+            return Vec::new();
+        };
+        match action {
+            Action::Quit => {
                 if self.running() {
                     self.confirm_quit = true;
                     Vec::new()
@@ -357,53 +415,53 @@ impl State {
                     vec![Effect::Quit]
                 }
             }
-            Key::Char('?') => {
+            Action::Help => {
                 self.help = true;
                 Vec::new()
             }
-            Key::Tab => {
+            Action::SwitchPane => {
                 self.focus = match self.focus {
                     Focus::Experiments => Focus::Runs,
                     Focus::Runs => Focus::Experiments,
                 };
                 Vec::new()
             }
-            Key::Down | Key::Char('j') => self.move_selection(1),
-            Key::Up | Key::Char('k') => self.move_selection(-1),
-            Key::Char('t') => {
+            Action::Down => self.move_selection(1),
+            Action::Up => self.move_selection(-1),
+            Action::ToggleView => {
                 self.view = match self.view {
                     View::Curves => View::Tradeoff,
                     View::Tradeoff => View::Curves,
                 };
                 Vec::new()
             }
-            Key::Char('c') => {
+            Action::NextChart => {
                 self.chart = self.chart.next();
                 Vec::new()
             }
-            Key::Char('r') => vec![Effect::Reload],
-            Key::Char('S') => {
+            Action::Reload => vec![Effect::Reload],
+            Action::StopAll => {
                 if self.running() {
-                    self.log("stopping all runs".into());
+                    self.log(LogLine::warn("stopping all runs"));
                     vec![Effect::StopAll]
                 } else {
                     Vec::new()
                 }
             }
-            Key::Char('s') => match self.runs.get(self.run_selected) {
+            Action::StopRun => match self.runs.get(self.run_selected) {
                 Some(r) if r.state == RunState::Running || r.state == RunState::Queued => {
                     let id = r.id.clone();
-                    self.log(format!("stopping {id}"));
+                    self.log(LogLine::warn(format!("stopping {id}")));
                     vec![Effect::StopRun(id)]
                 }
                 Some(r) => {
-                    let msg = format!("{} is not running", r.id);
-                    self.log(msg);
+                    let line = LogLine::info(format!("{} is not running", r.id));
+                    self.log(line);
                     Vec::new()
                 }
                 None => Vec::new(),
             },
-            Key::Char('e') => match &self.sweep {
+            Action::Export => match &self.sweep {
                 Some(s) if self.runs.iter().any(|r| r.state != RunState::Queued) => {
                     vec![Effect::Export {
                         dir: s.out_dir.clone(),
@@ -411,12 +469,11 @@ impl State {
                     }]
                 }
                 _ => {
-                    self.log("nothing to export yet: launch a sweep first".into());
+                    self.log(LogLine::info("nothing to export yet: launch a sweep first"));
                     Vec::new()
                 }
             },
-            Key::Enter => self.launch(),
-            _ => Vec::new(),
+            Action::Launch => self.launch(),
         }
     }
 
@@ -447,7 +504,9 @@ impl State {
 
     fn launch(&mut self) -> Vec<Effect> {
         if self.running() {
-            self.log("a sweep is already running: stop it (S) before launching another".into());
+            self.log(LogLine::info(
+                "a sweep is already running: stop it (S) before launching another",
+            ));
             return Vec::new();
         }
         match self.selected_experiment() {
@@ -456,8 +515,8 @@ impl State {
                 status: Ok(_),
             }) => vec![Effect::Launch { file: path.clone() }],
             Some(ExperimentEntry { status: Err(e), .. }) => {
-                let msg = format!("cannot launch: {e}");
-                self.log(msg);
+                let line = LogLine::error(format!("cannot launch: {e}"));
+                self.log(line);
                 Vec::new()
             }
             None => Vec::new(),
@@ -479,7 +538,7 @@ impl State {
             RunEvent::Started { epochs, device, .. } => {
                 r.state = RunState::Running;
                 r.epochs = epochs;
-                line = Some(format!("{} started on {device}", r.id));
+                line = Some(LogLine::info(format!("{} started on {device}", r.id)));
             }
             RunEvent::Progress {
                 epoch,
@@ -509,16 +568,17 @@ impl State {
                 if let Some(t) = &outcome.test {
                     r.test = t.means.clone();
                 }
-                line = Some(format!(
-                    "{} {} after {:.1}s",
-                    r.id,
-                    r.state.label(),
-                    outcome.seconds
-                ));
+                let text = format!("{} {} after {:.1}s", r.id, r.state.label(), outcome.seconds);
+                line = Some(match r.state {
+                    RunState::Failed => LogLine::error(text),
+                    // Stopped on request (s, S or quitting).
+                    RunState::Interrupted => LogLine::warn(text),
+                    _ => LogLine::info(text),
+                });
             }
             RunEvent::Failed { reason, .. } => {
                 r.state = RunState::Failed;
-                line = Some(format!("{} FAILED: {reason}", r.id));
+                line = Some(LogLine::error(format!("{} FAILED: {reason}", r.id)));
                 r.reason = Some(reason);
             }
         }
@@ -537,17 +597,22 @@ impl State {
         }
     }
 
-    /// Points of the trade-off view: finished runs of the sweep on screen.
-    pub fn tradeoff_points(&self) -> Vec<(f64, f64, String)> {
+    /// Points of the trade-off view: finished runs of the sweep on screen, each with the
+    /// index of its run.
+    pub fn tradeoff_points(&self) -> Vec<TradeoffPoint> {
         let Some(s) = &self.sweep else {
             return Vec::new();
         };
         self.runs
             .iter()
-            .filter_map(|r| {
-                let x = *r.test.get(&s.info.diversity.to_string())?;
-                let y = *r.test.get(&s.info.relevance.to_string())?;
-                Some((x, y, format!("λ={}", format_lambda(r.lambda))))
+            .enumerate()
+            .filter_map(|(run, r)| {
+                Some(TradeoffPoint {
+                    run,
+                    x: *r.test.get(&s.info.diversity)?,
+                    y: *r.test.get(&s.info.relevance)?,
+                    label: format!("λ={}", format_lambda(r.lambda)),
+                })
             })
             .collect()
     }
@@ -612,7 +677,7 @@ mod tests {
         s.update(Msg::Key(Key::Char('j')));
         assert_eq!(s.selected, 1);
         assert!(s.update(Msg::Key(Key::Enter)).is_empty());
-        assert!(s.log[0].contains("train.epochs"), "{:?}", s.log[0]);
+        assert!(s.log[0].text.contains("train.epochs"), "{:?}", s.log[0]);
         // Moving past the end stays on the last item.
         s.update(Msg::Key(Key::Down));
         assert_eq!(s.selected, 1);
@@ -654,7 +719,7 @@ mod tests {
             reason: "loss became non-finite".into(),
         }));
         assert_eq!(s.runs[1].state, RunState::Failed);
-        assert!(s.log[0].contains("non-finite"));
+        assert!(s.log[0].text.contains("non-finite"));
         assert!(s.tradeoff_points().is_empty(), "no finished run yet");
     }
 
@@ -719,5 +784,112 @@ mod tests {
                 figure: "tradeoff"
             }]
         );
+    }
+
+    fn finished(run_id: &str, status: RunStatus, test: &[(&str, f64)]) -> Msg {
+        Msg::Run(RunEvent::Finished {
+            run_id: run_id.into(),
+            outcome: Box::new(crate::events::RunOutcome {
+                status,
+                epochs_completed: 4,
+                seconds: 3.0,
+                test: (status == RunStatus::Finished).then(|| crate::events::TestReport {
+                    means: test.iter().map(|(k, v)| (k.to_string(), *v)).collect(),
+                    ..Default::default()
+                }),
+                split: crate::data::Split {
+                    train: Vec::new(),
+                    validation: Vec::new(),
+                    test: Vec::new(),
+                },
+            }),
+        })
+    }
+
+    #[test]
+    fn tradeoff_points_name_their_run_by_index_when_runs_share_a_lambda() {
+        let mut s = state();
+        // Two seeds of the same λ: the same `λ=0.5` label, two runs.
+        s.update(Msg::SweepStarted {
+            experiment: 0,
+            out_dir: "runs/good/x".into(),
+            runs: vec![RunSpec::new(0.5, 1), RunSpec::new(0.5, 2)],
+        });
+        s.update(finished(
+            "lambda-0.5_seed-2",
+            RunStatus::Finished,
+            &[("ndcg@10", 0.2), ("coverage@10", 0.6)],
+        ));
+        s.update(finished(
+            "lambda-0.5_seed-1",
+            RunStatus::Finished,
+            &[("ndcg@10", 0.3), ("coverage@10", 0.4)],
+        ));
+        let points = s.tradeoff_points();
+        assert_eq!(
+            points,
+            vec![
+                TradeoffPoint {
+                    run: 0,
+                    x: 0.4,
+                    y: 0.3,
+                    label: "λ=0.5".into()
+                },
+                TradeoffPoint {
+                    run: 1,
+                    x: 0.6,
+                    y: 0.2,
+                    label: "λ=0.5".into()
+                },
+            ]
+        );
+        for p in &points {
+            let r = &s.runs[p.run];
+            assert_eq!((r.test["coverage@10"], r.test["ndcg@10"]), (p.x, p.y));
+        }
+        assert_eq!(s.runs[points[1].run].seed, 2);
+    }
+
+    #[test]
+    fn log_lines_carry_their_level() {
+        let mut s = state();
+        assert_eq!(s.log[0].level, LogLevel::Info, "{:?}", s.log[0]);
+        started(&mut s);
+        assert_eq!(s.log[0].level, LogLevel::Info, "{:?}", s.log[0]);
+        s.update(Msg::Run(RunEvent::Failed {
+            run_id: "lambda-1_seed-1".into(),
+            reason: "loss became non-finite".into(),
+        }));
+        assert_eq!(s.log[0].level, LogLevel::Error);
+        assert!(s.log[0].text.contains("FAILED"), "{:?}", s.log[0]);
+        s.update(finished("lambda-1_seed-1", RunStatus::Failed, &[]));
+        assert_eq!(s.log[0].level, LogLevel::Error, "{:?}", s.log[0]);
+        assert_eq!(s.update(Msg::Key(Key::Char('S'))), vec![Effect::StopAll]);
+        assert_eq!(
+            s.log[0],
+            LogLine {
+                level: LogLevel::Warn,
+                text: "stopping all runs".into()
+            }
+        );
+        s.update(Msg::Key(Key::Tab));
+        s.update(Msg::Key(Key::Char('s')));
+        assert_eq!(s.log[0].level, LogLevel::Warn, "{:?}", s.log[0]);
+        assert!(s.log[0].text.contains("stopping lambda-0_seed-1"));
+        s.update(finished("lambda-0_seed-1", RunStatus::Interrupted, &[]));
+        assert_eq!(s.log[0].level, LogLevel::Warn, "{:?}", s.log[0]);
+        s.update(Msg::SweepEnded {
+            error: Some("disk full".into()),
+        });
+        assert_eq!(s.log[0].level, LogLevel::Error);
+        assert!(s.log[0].text.contains("sweep failed"), "{:?}", s.log[0]);
+        // Selecting the invalid experiment and pressing Enter: cannot launch, an error.
+        s.update(Msg::Key(Key::Tab));
+        s.update(Msg::Key(Key::Char('j')));
+        s.update(Msg::Key(Key::Enter));
+        assert_eq!(s.log[0].level, LogLevel::Error);
+        assert!(s.log[0].text.starts_with("cannot launch"), "{:?}", s.log[0]);
+        s.update(Msg::Log(LogLine::info("backend: cpu")));
+        assert_eq!(s.log[0], LogLine::info("backend: cpu"));
     }
 }

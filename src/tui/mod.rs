@@ -2,8 +2,10 @@
 //!
 //! Elm architecture: [`app::State`] plus [`app::State::update`], which does no I/O and returns
 //! [`app::Effect`]s for the runtime to carry out; [`view::render`] draws from `&State` only;
+//! [`keys::KEYS`] is the one table of keys, read by `update` and by the footer and help;
 //! terminal input and worker events arrive on one channel ([`runtime`]).
 
 pub mod app;
+pub mod keys;
 pub mod runtime;
 pub mod view;

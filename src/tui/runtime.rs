@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use ratatui::crossterm::event::{self, Event, KeyCode, KeyEventKind};
 
-use super::app::{Effect, Key, Msg, PastSweep, State};
+use super::app::{Effect, Key, LogLine, Msg, PastSweep, State};
 use super::view;
 use crate::config::load_experiments;
 use crate::sweep::{self, SweepControl, SweepEvent, SweepOptions};
@@ -21,12 +21,12 @@ const FRAME: Duration = Duration::from_millis(33);
 fn forward(tx: &Sender<Msg>, experiment: usize, event: SweepEvent<'_>) {
     let msg = match event {
         SweepEvent::Prepared(plan) => {
-            let _ = tx.send(Msg::Log(format!("backend: {}", plan.device.describe())));
+            let _ = tx.send(Msg::Log(LogLine::info(format!("backend: {}", plan.device.describe()))));
             let d = &plan.data;
-            let _ = tx.send(Msg::Log(format!(
+            let _ = tx.send(Msg::Log(LogLine::info(format!(
                 "data: {} — {} users, {} items, {} positives",
                 d.description, d.users, d.items, d.positives
-            )));
+            ))));
             Msg::SweepStarted {
                 experiment,
                 out_dir: plan.out_dir.clone(),
@@ -192,7 +192,7 @@ fn carry_out(
             let exp = match crate::config::load(&file) {
                 Ok(e) => e,
                 Err(e) => {
-                    let _ = tx.send(Msg::Log(format!("cannot launch: {e}")));
+                    let _ = tx.send(Msg::Log(LogLine::error(format!("cannot launch: {e}"))));
                     return None;
                 }
             };
@@ -230,15 +230,15 @@ fn carry_out(
             }
         }
         Effect::Export { dir, figure } => {
-            let msg = match crate::plot::replot(&dir) {
-                Ok(files) => format!(
+            let line = match crate::plot::replot(&dir) {
+                Ok(files) => LogLine::info(format!(
                     "exported {} figure files; this view: {}",
                     files.len(),
                     dir.join("plots").join(format!("{figure}.png")).display()
-                ),
-                Err(e) => format!("export failed: {e}"),
+                )),
+                Err(e) => LogLine::error(format!("export failed: {e}")),
             };
-            let _ = tx.send(Msg::Log(msg));
+            let _ = tx.send(Msg::Log(line));
         }
         Effect::Reload => {
             let _ = tx.send(Msg::Experiments(load_experiments(&state.dir)));

@@ -2,6 +2,8 @@
 //!
 //! Layout (80×24 and up): experiments on the left; runs table, charts and log on the right;
 //! a footer with the keys. Below 60×16 only experiments, runs and the footer are drawn.
+//! The footer and the help overlay are rendered from the key table ([`super::keys::KEYS`]);
+//! colours come from [`crate::theme`].
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -13,35 +15,25 @@ use ratatui::widgets::{
     Paragraph, Row, Table, TableState, Wrap,
 };
 
-use super::app::{ChartKind, Focus, RunState, State, View};
+use super::app::{ChartKind, Focus, LogLevel, RunState, State, View};
+use super::keys;
 use crate::config::format_lambda;
 use crate::pareto::pareto_front;
+use crate::theme::{self, Rgb, terminal};
 
-/// Colour of the i-th run: stable for the life of a sweep (Okabe–Ito, as in the PNGs).
-pub const RUN_COLORS: [Color; 8] = [
-    Color::Rgb(0, 114, 178),
-    Color::Rgb(230, 159, 0),
-    Color::Rgb(0, 158, 115),
-    Color::Rgb(204, 121, 167),
-    Color::Rgb(86, 180, 233),
-    Color::Rgb(213, 94, 0),
-    Color::Rgb(240, 228, 66),
-    Color::Rgb(200, 200, 200),
-];
-
-const KEYS: &str = "Enter launch  s stop  S stop all  Tab pane  j/k move  t trade-off  c chart  e export  r reload  ? help  q quit";
-const KEYS_NARROW: &str = "Enter launch s/S stop Tab j/k t trade-off e export ? help q quit";
+/// Colour of the i-th run: stable for the life of a sweep, and the colour its λ has in the
+/// exported figures (see [`theme`]).
+pub fn run_color(i: usize) -> Color {
+    let Rgb(r, g, b) = theme::series_on_terminal(i);
+    Color::Rgb(r, g, b)
+}
 
 pub fn render(state: &State, frame: &mut Frame) {
     let area = frame.area();
     let [main, footer] = Layout::vertical([Constraint::Min(1), Constraint::Length(1)]).areas(area);
-    let keys = if area.width as usize >= KEYS.chars().count() {
-        KEYS
-    } else {
-        KEYS_NARROW
-    };
     frame.render_widget(
-        Paragraph::new(keys).style(Style::new().fg(Color::Black).bg(Color::Gray)),
+        Paragraph::new(keys::footer(area.width as usize))
+            .style(Style::new().fg(terminal::FOOTER_FG).bg(terminal::FOOTER_BG)),
         footer,
     );
 
@@ -86,7 +78,9 @@ pub fn render(state: &State, frame: &mut Frame) {
 
 fn focus_block(title: String, focused: bool) -> Block<'static> {
     let style = if focused {
-        Style::new().fg(Color::Cyan).add_modifier(Modifier::BOLD)
+        Style::new()
+            .fg(terminal::SELECTION)
+            .add_modifier(Modifier::BOLD)
     } else {
         Style::new()
     };
@@ -102,11 +96,11 @@ fn render_experiments(state: &State, frame: &mut Frame, area: Rect) {
         .iter()
         .map(|e| match &e.status {
             Ok(info) => ListItem::new(Line::from(vec![
-                Span::styled("✓ ", Style::new().fg(Color::Green)),
+                Span::styled("✓ ", Style::new().fg(terminal::OK)),
                 Span::raw(format!("{} ({} runs)", info.name, info.runs)),
             ])),
             Err(_) => ListItem::new(Line::from(vec![
-                Span::styled("✗ ", Style::new().fg(Color::Red)),
+                Span::styled("✗ ", Style::new().fg(terminal::FAILED)),
                 Span::raw(e.label()),
             ])),
         })
@@ -131,7 +125,7 @@ fn render_experiments(state: &State, frame: &mut Frame, area: Rect) {
     if let (Some(msg), Some(a)) = (error, err_area) {
         let p = Paragraph::new(msg.as_str())
             .wrap(Wrap { trim: true })
-            .style(Style::new().fg(Color::Red))
+            .style(Style::new().fg(terminal::FAILED))
             .block(Block::new().borders(Borders::ALL).title(" invalid "));
         frame.render_widget(p, a);
     }
@@ -176,12 +170,12 @@ fn render_runs(state: &State, frame: &mut Frame, area: Rect, small: bool) {
         .iter()
         .enumerate()
         .map(|(i, r)| {
-            let color = RUN_COLORS[i % RUN_COLORS.len()];
-            let status_style = match r.state {
-                RunState::Failed => Style::new().fg(Color::Red),
-                RunState::Finished => Style::new().fg(Color::Green),
-                _ => Style::new(),
-            };
+            let color = run_color(i);
+            let status_style = Style::new().fg(match r.state {
+                RunState::Failed => terminal::FAILED,
+                RunState::Finished => terminal::OK,
+                RunState::Queued | RunState::Running | RunState::Interrupted => terminal::RUNNING,
+            });
             let status = match (&r.reason, r.state) {
                 (Some(reason), RunState::Failed) => format!("FAILED: {reason}"),
                 _ => r.state.label().to_string(),
@@ -328,7 +322,7 @@ fn render_chart(state: &State, frame: &mut Frame, area: Rect, kind: ChartKind) {
                 .name(format!("λ={}", format_lambda(r.lambda)))
                 .marker(Marker::Braille)
                 .graph_type(GraphType::Line)
-                .style(Style::new().fg(RUN_COLORS[i % RUN_COLORS.len()]))
+                .style(Style::new().fg(run_color(i)))
                 .data(pts)
         })
         .collect();
@@ -375,7 +369,7 @@ fn render_tradeoff(state: &State, frame: &mut Frame, area: Rect) {
         })
         .unwrap_or(("ndcg@10".into(), "coverage@10".into()));
     let current = state.tradeoff_points();
-    let coords: Vec<(f64, f64)> = current.iter().map(|p| (p.0, p.1)).collect();
+    let coords: Vec<(f64, f64)> = current.iter().map(|p| (p.x, p.y)).collect();
     let front: Vec<(f64, f64)> = pareto_front(&coords)
         .into_iter()
         .map(|i| coords[i])
@@ -385,7 +379,7 @@ fn render_tradeoff(state: &State, frame: &mut Frame, area: Rect) {
         .iter()
         .flat_map(|p| p.points.iter().map(|q| (q.0, q.1)))
         .collect();
-    let points: Vec<Vec<(f64, f64)>> = current.iter().map(|p| vec![(p.0, p.1)]).collect();
+    let points: Vec<Vec<(f64, f64)>> = current.iter().map(|p| vec![(p.x, p.y)]).collect();
     let mut datasets = Vec::new();
     if !past.is_empty() {
         datasets.push(
@@ -393,7 +387,7 @@ fn render_tradeoff(state: &State, frame: &mut Frame, area: Rect) {
                 .name(format!("{} past sweep(s)", state.past.len()))
                 .marker(Marker::Dot)
                 .graph_type(GraphType::Scatter)
-                .style(Style::new().fg(Color::DarkGray))
+                .style(Style::new().fg(terminal::PAST))
                 .data(&past),
         );
     }
@@ -403,22 +397,18 @@ fn render_tradeoff(state: &State, frame: &mut Frame, area: Rect) {
                 .name("Pareto front")
                 .marker(Marker::Braille)
                 .graph_type(GraphType::Line)
-                .style(Style::new().fg(Color::Gray))
+                .style(Style::new().fg(terminal::PARETO))
                 .data(&front),
         );
     }
-    for (i, (p, pts)) in current.iter().zip(&points).enumerate() {
-        let color = state
-            .runs
-            .iter()
-            .position(|r| format!("λ={}", format_lambda(r.lambda)) == p.2)
-            .unwrap_or(i);
+    for (p, pts) in current.iter().zip(&points) {
+        // The run's own colour, as in the runs table and the curves.
         datasets.push(
             Dataset::default()
-                .name(p.2.clone())
+                .name(p.label.clone())
                 .marker(Marker::Block)
                 .graph_type(GraphType::Scatter)
-                .style(Style::new().fg(RUN_COLORS[color % RUN_COLORS.len()]))
+                .style(Style::new().fg(run_color(p.run)))
                 .data(pts),
         );
     }
@@ -444,12 +434,12 @@ fn render_log(state: &State, frame: &mut Frame, area: Rect) {
         .iter()
         .take(area.height.saturating_sub(2) as usize)
         .map(|l| {
-            let style = if l.contains("FAILED") || l.contains("failed") || l.contains("cannot") {
-                Style::new().fg(Color::Red)
-            } else {
-                Style::new()
+            let color = match l.level {
+                LogLevel::Info => terminal::TEXT,
+                LogLevel::Warn => terminal::WARN,
+                LogLevel::Error => terminal::FAILED,
             };
-            Line::styled(l.clone(), style)
+            Line::styled(l.text.clone(), Style::new().fg(color))
         })
         .collect();
     frame.render_widget(
@@ -487,20 +477,8 @@ fn render_popup(frame: &mut Frame, area: Rect, title: &str, text: &str) {
 }
 
 fn render_help(frame: &mut Frame, area: Rect) {
-    let text = [
-        "Enter      launch the selected experiment's sweep",
-        "s          stop the selected run (after its current batch)",
-        "S          stop all runs",
-        "Tab        switch between Experiments and Runs",
-        "j/k, ↑/↓   move the selection",
-        "t          switch curves / relevance-diversity trade-off",
-        "c          next chart (narrow terminals show one at a time)",
-        "e          export the figures of the sweep on screen (PNG + SVG)",
-        "r          reload experiments from disk",
-        "q          quit (asks while runs are in flight)",
-        "",
-        "any key closes this help",
-    ];
+    let mut text = keys::help_lines();
+    text.extend(["".into(), "any key closes this help".into()]);
     let r = centered(area, 70, text.len() as u16 + 2);
     frame.render_widget(Clear, r);
     frame.render_widget(

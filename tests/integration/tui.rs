@@ -15,6 +15,7 @@ use recsweep::config::{CurveKeys, ExperimentEntry, ExperimentInfo, RunSpec};
 use recsweep::events::{EpochRecord, RunEvent};
 use recsweep::metrics::{Metric, MetricKey};
 use recsweep::tui::app::{Key, Msg, State};
+use recsweep::tui::keys::{KEYS, action_for};
 use recsweep::tui::view;
 
 use crate::support::repo;
@@ -106,6 +107,14 @@ fn draw(state: &State, w: u16, h: u16) -> String {
         .join("\n")
 }
 
+/// The cells of a 120×40 trade-off view drawn in `color`.
+fn cells_in(state: &State, color: ratatui::style::Color) -> usize {
+    let mut terminal = Terminal::new(TestBackend::new(120, 40)).unwrap();
+    terminal.draw(|f| view::render(state, f)).unwrap();
+    let buf = terminal.backend().buffer();
+    buf.content().iter().filter(|c| c.fg == color).count()
+}
+
 fn has_braille(s: &str) -> bool {
     s.chars().any(|c| ('\u{2801}'..='\u{28ff}').contains(&c))
 }
@@ -180,6 +189,81 @@ fn tiny_terminals_degrade_without_panicking() {
     assert!(
         screen.contains("Keys") && screen.contains("launch"),
         "help overlay:\n{screen}"
+    );
+}
+
+#[test]
+fn the_help_overlay_and_the_footer_come_from_the_key_table() {
+    let mut s = busy_state();
+    // Every binding's keys reach its action (the unit tests check each key of the table).
+    for b in KEYS {
+        for &k in b.triggers {
+            assert_eq!(action_for(k), Some(b.action), "{}", b.keys);
+        }
+    }
+    let wide = draw(&s, 120, 40);
+    let footer = wide.lines().last().unwrap();
+    for b in KEYS {
+        let item = format!("{} {}", b.keys, b.short);
+        assert!(footer.contains(&item), "footer lacks '{item}': {footer}");
+    }
+    let narrow = draw(&s, 80, 24);
+    let footer = narrow.lines().last().unwrap();
+    for b in KEYS.iter().filter(|b| b.footer) {
+        let item = format!("{} {}", b.keys, b.short);
+        assert!(
+            footer.contains(&item),
+            "80-column footer lacks '{item}': {footer}"
+        );
+    }
+    s.update(Msg::Key(Key::Char('?')));
+    assert!(s.help);
+    let screen = draw(&s, 120, 40);
+    for b in KEYS {
+        let line = format!("{:<10} {}", b.keys, b.help);
+        assert!(screen.contains(&line), "help lacks '{line}':\n{screen}");
+    }
+}
+
+#[test]
+fn tradeoff_points_take_the_colour_of_their_own_run_when_two_seeds_share_a_lambda() {
+    let entries = vec![ExperimentEntry {
+        path: "experiments/seeds.yaml".into(),
+        status: Ok(info("seeds")),
+    }];
+    let mut s = State::new(PathBuf::from("experiments"), entries);
+    let runs = vec![RunSpec::new(0.3, 1), RunSpec::new(0.3, 2)];
+    s.update(Msg::SweepStarted {
+        experiment: 0,
+        out_dir: "runs/seeds/t".into(),
+        runs: runs.clone(),
+    });
+    s.update(Msg::Key(Key::Char('t')));
+    // The test metrics arrive with a finished run; set them as the state would hold them.
+    for (i, (ndcg, cov)) in [(0.30, 0.40), (0.20, 0.60)].into_iter().enumerate() {
+        s.runs[i].test = BTreeMap::from([
+            ("ndcg@10".to_string(), ndcg),
+            ("coverage@10".to_string(), cov),
+        ]);
+    }
+    let points = s.tradeoff_points();
+    assert_eq!(points.iter().map(|p| p.run).collect::<Vec<_>>(), [0, 1]);
+    assert_eq!(points[0].label, points[1].label, "same λ, same label");
+    assert_eq!(s.runs[points[1].run].id, runs[1].id);
+    // Before, both points took the colour of the first run with that λ label; the second
+    // seed's colour now shows in the chart (its marker and its legend entry).
+    let second = view::run_color(1);
+    assert_ne!(second, view::run_color(0));
+    s.runs[1].test.clear();
+    let without = cells_in(&s, second);
+    s.runs[1].test = BTreeMap::from([
+        ("ndcg@10".to_string(), 0.20),
+        ("coverage@10".to_string(), 0.60),
+    ]);
+    let with = cells_in(&s, second);
+    assert!(
+        with > without,
+        "second seed's point not drawn in its colour ({with} vs {without})"
     );
 }
 
