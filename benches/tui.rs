@@ -15,6 +15,10 @@ use recsweep::metrics::{Metric, MetricKey};
 use recsweep::tui::app::{Key, Msg, State};
 use recsweep::tui::view;
 
+fn key(name: &str) -> MetricKey {
+    name.parse().unwrap()
+}
+
 fn median(mut v: Vec<f64>) -> f64 {
     v.sort_by(f64::total_cmp);
     v[v.len() / 2]
@@ -57,8 +61,8 @@ fn state(runs: usize, epochs: usize) -> State {
         for e in 1..=epochs {
             let t = e as f64 / epochs as f64;
             let eval = BTreeMap::from([
-                ("auc".to_string(), 0.6 + 0.3 * t.sqrt() - 0.005 * i as f64),
-                ("coverage@10".to_string(), 0.1 + 0.02 * i as f64 * t),
+                (key("auc"), 0.6 + 0.3 * t.sqrt() - 0.005 * i as f64),
+                (key("coverage@10"), 0.1 + 0.02 * i as f64 * t),
             ]);
             s.update(Msg::Run(RunEvent::Epoch {
                 run_id: r.id.clone(),

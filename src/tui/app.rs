@@ -1,10 +1,10 @@
 //! Workbench state and its pure `update`.
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::VecDeque;
 use std::path::PathBuf;
 
 use crate::config::{ExperimentEntry, ExperimentInfo, RunSpec, format_lambda};
-use crate::events::{RunEvent, RunStatus};
+use crate::events::{MetricMap, RunEvent, RunStatus};
 
 /// Keys the workbench understands (decoupled from crossterm so `update` is testable).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -61,7 +61,7 @@ pub struct RunView {
     pub seconds: f64,
     pub history: Vec<EpochPoint>,
     pub reason: Option<String>,
-    pub test: BTreeMap<String, f64>,
+    pub test: MetricMap,
 }
 
 impl RunView {
@@ -77,7 +77,7 @@ impl RunView {
             seconds: 0.0,
             history: Vec::new(),
             reason: None,
-            test: BTreeMap::new(),
+            test: MetricMap::new(),
         }
     }
 
@@ -527,11 +527,7 @@ impl State {
         let Some(i) = self.runs.iter().position(|r| r.id == e.run_id()) else {
             return;
         };
-        let cov_key = self
-            .sweep
-            .as_ref()
-            .map(|s| s.info.curves.coverage.to_string())
-            .unwrap_or_default();
+        let curves = self.sweep.as_ref().map(|s| s.info.curves);
         let mut line = None;
         let r = &mut self.runs[i];
         match e {
@@ -555,8 +551,8 @@ impl State {
                 r.history.push(EpochPoint {
                     epoch: record.epoch as f64,
                     loss: record.loss,
-                    auc: record.eval.as_ref().and_then(|m| m.get("auc").copied()),
-                    coverage: record.eval.as_ref().and_then(|m| m.get(&cov_key).copied()),
+                    auc: curves.and_then(|c| record.eval.as_ref()?.get(&c.auc).copied()),
+                    coverage: curves.and_then(|c| record.eval.as_ref()?.get(&c.coverage).copied()),
                 });
             }
             RunEvent::Finished { outcome, .. } => {
@@ -621,9 +617,14 @@ impl State {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::collections::BTreeMap;
     use crate::config::CurveKeys;
     use crate::events::EpochRecord;
     use crate::metrics::{Metric, MetricKey};
+
+    fn key(name: &str) -> MetricKey {
+        name.parse().unwrap()
+    }
 
     fn entry(name: &str, ok: bool) -> ExperimentEntry {
         ExperimentEntry {
@@ -696,7 +697,7 @@ mod tests {
             batches_per_epoch: 10,
             train_pairs: 100,
         }));
-        let eval = BTreeMap::from([("auc".to_string(), 0.8), ("coverage@10".to_string(), 0.3)]);
+        let eval = BTreeMap::from([(key("auc"), 0.8), (key("coverage@10"), 0.3)]);
         s.update(Msg::Run(RunEvent::Epoch {
             run_id: "lambda-0_seed-1".into(),
             record: EpochRecord {
@@ -794,14 +795,9 @@ mod tests {
                 epochs_completed: 4,
                 seconds: 3.0,
                 test: (status == RunStatus::Finished).then(|| crate::events::TestReport {
-                    means: test.iter().map(|(k, v)| (k.to_string(), *v)).collect(),
+                    means: test.iter().map(|(k, v)| (key(k), *v)).collect(),
                     ..Default::default()
                 }),
-                split: crate::data::Split {
-                    train: Vec::new(),
-                    validation: Vec::new(),
-                    test: Vec::new(),
-                },
             }),
         })
     }
@@ -845,7 +841,10 @@ mod tests {
         );
         for p in &points {
             let r = &s.runs[p.run];
-            assert_eq!((r.test["coverage@10"], r.test["ndcg@10"]), (p.x, p.y));
+            assert_eq!(
+                (r.test[&key("coverage@10")], r.test[&key("ndcg@10")]),
+                (p.x, p.y)
+            );
         }
         assert_eq!(s.runs[points[1].run].seed, 2);
     }

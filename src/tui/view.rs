@@ -18,7 +18,8 @@ use ratatui::widgets::{
 use super::app::{ChartKind, Focus, LogLevel, RunState, State, View};
 use super::keys;
 use crate::config::format_lambda;
-use crate::pareto::pareto_front;
+use crate::metrics::Direction;
+use crate::pareto::pareto_front_oriented;
 use crate::theme::{self, Rgb, terminal};
 
 /// Colour of the i-th run: stable for the life of a sweep, and the colour its λ has in the
@@ -286,9 +287,10 @@ fn render_curves(state: &State, frame: &mut Frame, area: Rect) {
 }
 
 fn render_chart(state: &State, frame: &mut Frame, area: Rect, kind: ChartKind) {
-    let cov = state.sweep.as_ref().map_or("coverage@10".to_string(), |s| {
-        s.info.curves.coverage.to_string()
-    });
+    let cov = state
+        .sweep
+        .as_ref()
+        .map_or_else(|| "coverage".to_string(), |s| s.info.curves.coverage.to_string());
     let (title, y_name) = match kind {
         ChartKind::Loss => (" Loss ".to_string(), "L"),
         ChartKind::Auc => (" Validation AUC ".to_string(), "AUC"),
@@ -357,20 +359,21 @@ fn render_chart(state: &State, frame: &mut Frame, area: Rect, kind: ChartKind) {
 }
 
 fn render_tradeoff(state: &State, frame: &mut Frame, area: Rect) {
-    let (rel, div) = state
-        .sweep
-        .as_ref()
-        .map(|s| (s.info.relevance.to_string(), s.info.diversity.to_string()))
-        .or_else(|| {
-            state
-                .selected_experiment()
-                .and_then(|e| e.status.as_ref().ok())
-                .map(|i| (i.relevance.to_string(), i.diversity.to_string()))
-        })
-        .unwrap_or(("ndcg@10".into(), "coverage@10".into()));
+    let axes = state.sweep.as_ref().map(|s| &s.info).or_else(|| {
+        state
+            .selected_experiment()
+            .and_then(|e| e.status.as_ref().ok())
+    });
+    let (rel, div) = axes.map_or_else(
+        || ("relevance".to_string(), "diversity".to_string()),
+        |i| (i.relevance.to_string(), i.diversity.to_string()),
+    );
+    let (x_dir, y_dir) = axes.map_or((Direction::HigherIsBetter, Direction::HigherIsBetter), |i| {
+        (i.diversity.direction(), i.relevance.direction())
+    });
     let current = state.tradeoff_points();
     let coords: Vec<(f64, f64)> = current.iter().map(|p| (p.x, p.y)).collect();
-    let front: Vec<(f64, f64)> = pareto_front(&coords)
+    let front: Vec<(f64, f64)> = pareto_front_oriented(&coords, x_dir, y_dir)
         .into_iter()
         .map(|i| coords[i])
         .collect();

@@ -129,7 +129,7 @@ fn evaluator_agrees_with_numpy_and_scikit_learn() {
                 .columns
                 .iter()
                 .zip(values)
-                .map(|(c, v)| (c.clone(), v.is_finite().then_some(*v)))
+                .map(|(c, v)| (c.to_string(), v.is_finite().then_some(*v)))
                 .collect();
             (u.to_string(), m)
         })

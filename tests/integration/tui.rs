@@ -20,6 +20,10 @@ use recsweep::tui::view;
 
 use crate::support::repo;
 
+fn key(name: &str) -> MetricKey {
+    name.parse().unwrap()
+}
+
 fn info(name: &str) -> ExperimentInfo {
     ExperimentInfo {
         name: name.into(),
@@ -65,11 +69,11 @@ fn busy_state() -> State {
         for e in 1..=4 {
             let eval = BTreeMap::from([
                 (
-                    "auc".to_string(),
+                    key("auc"),
                     0.7 + 0.04 * f64::from(e) - 0.01 * i as f64,
                 ),
                 (
-                    "coverage@10".to_string(),
+                    key("coverage@10"),
                     0.1 + 0.05 * f64::from(e) + 0.1 * i as f64,
                 ),
             ]);
@@ -242,8 +246,8 @@ fn tradeoff_points_take_the_colour_of_their_own_run_when_two_seeds_share_a_lambd
     // The test metrics arrive with a finished run; set them as the state would hold them.
     for (i, (ndcg, cov)) in [(0.30, 0.40), (0.20, 0.60)].into_iter().enumerate() {
         s.runs[i].test = BTreeMap::from([
-            ("ndcg@10".to_string(), ndcg),
-            ("coverage@10".to_string(), cov),
+            (key("ndcg@10"), ndcg),
+            (key("coverage@10"), cov),
         ]);
     }
     let points = s.tradeoff_points();
@@ -257,8 +261,8 @@ fn tradeoff_points_take_the_colour_of_their_own_run_when_two_seeds_share_a_lambd
     s.runs[1].test.clear();
     let without = cells_in(&s, second);
     s.runs[1].test = BTreeMap::from([
-        ("ndcg@10".to_string(), 0.20),
-        ("coverage@10".to_string(), 0.60),
+        (key("ndcg@10"), 0.20),
+        (key("coverage@10"), 0.60),
     ]);
     let with = cells_in(&s, second);
     assert!(
