@@ -39,10 +39,7 @@ fn sweep() -> StoredSweep {
                             val_column(MetricKey::AUC),
                             0.6 + 0.3 * t.sqrt() - 0.01 * li as f64 + jitter,
                         ),
-                        (
-                            val_column(coverage),
-                            0.1 + 0.05 * li as f64 * t + jitter,
-                        ),
+                        (val_column(coverage), 0.1 + 0.05 * li as f64 * t + jitter),
                     ])
                 })
                 .collect();

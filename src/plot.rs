@@ -13,8 +13,8 @@ use plotters::coord::Shift;
 use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
 
-use crate::config::{PlotSettings, format_lambda};
 use crate::config::EvalSplit;
+use crate::config::{PlotSettings, format_lambda};
 use crate::metrics::{Direction, MetricKey};
 use crate::pareto::pareto_front_oriented;
 use crate::store::{StoredRun, StoredSweep, val_column, write_atomic};
@@ -39,7 +39,10 @@ pub enum PlotError {
     #[error("cannot draw '{file}': {message}")]
     Draw { file: PathBuf, message: String },
     #[error("cannot write '{file}': {error}")]
-    Write { file: PathBuf, error: std::io::Error },
+    Write {
+        file: PathBuf,
+        error: std::io::Error,
+    },
 }
 
 const FONT: &str = "sans-serif";
@@ -420,9 +423,9 @@ pub fn draw_tradeoff<DB: DrawingBackend>(
     let coords: Vec<(f64, f64)> = all.iter().map(|p| (p.x, p.y)).collect();
     let front: Vec<(f64, f64)> =
         pareto_front_oriented(&coords, fig.x.direction(), fig.y.direction())
-        .into_iter()
-        .map(|i| coords[i])
-        .collect();
+            .into_iter()
+            .map(|i| coords[i])
+            .collect();
     let stroke = (root.dim_in_pixel().1 / 400).max(2);
     if front.len() > 1 {
         let grey = RGBColor(90, 90, 90);

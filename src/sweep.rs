@@ -28,7 +28,10 @@ pub enum SweepError {
     #[error(transparent)]
     Backend(#[from] backend::BackendError),
     #[error("cannot write the run store under '{path}': {error}")]
-    Store { path: PathBuf, error: std::io::Error },
+    Store {
+        path: PathBuf,
+        error: std::io::Error,
+    },
 }
 
 impl SweepError {
@@ -37,6 +40,9 @@ impl SweepError {
         !matches!(self, SweepError::Store { .. })
     }
 }
+
+/// Where sweeps go when no output directory is given: `runs/<experiment>/<UTC timestamp>/`.
+pub const RUNS_ROOT: &str = "runs";
 
 #[derive(Debug, Clone, Default)]
 pub struct SweepOptions {
@@ -207,7 +213,7 @@ pub fn run_sweep(
 ) -> Result<SweepReport, SweepError> {
     let (runs, device, data) = prepare(&exp, opts)?;
     let out_dir = opts.out.clone().unwrap_or_else(|| {
-        PathBuf::from("runs")
+        PathBuf::from(RUNS_ROOT)
             .join(&exp.name)
             .join(crate::store::utc_timestamp())
     });

@@ -134,11 +134,7 @@ impl Progress {
                 }
             }
             RunEvent::Finished { run_id, outcome } => {
-                let text = format!(
-                    "{} after {:.1}s",
-                    outcome.status.as_str(),
-                    outcome.seconds
-                );
+                let text = format!("{} after {:.1}s", outcome.status.as_str(), outcome.seconds);
                 match self.bars.as_ref().and_then(|b| b.by_run.get(run_id)) {
                     Some(bar) => bar.finish_with_message(text),
                     None => println!("[{run_id}] {text}"),

@@ -30,7 +30,10 @@ pub use sweep::{RunSpec, format_lambda};
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
     #[error("cannot read experiment file '{file}': {error}")]
-    Read { file: PathBuf, error: std::io::Error },
+    Read {
+        file: PathBuf,
+        error: std::io::Error,
+    },
     #[error("{file}: {message}")]
     Syntax { file: PathBuf, message: String },
     #[error("{file}: field '{field}' has invalid value '{value}': {reason}")]

@@ -329,8 +329,18 @@ mod tests {
     #[test]
     fn malformed_keys_are_rejected_with_the_text() {
         for bad in [
-            "", "ndcg", "auc@10", "ndcg@", "ndcg@0", "ndcg@+5", "ndcg@010", "ndcg@-1", "ndcg@1.5",
-            "NDCG@10", "bogus@10", "coverage@ 5",
+            "",
+            "ndcg",
+            "auc@10",
+            "ndcg@",
+            "ndcg@0",
+            "ndcg@+5",
+            "ndcg@010",
+            "ndcg@-1",
+            "ndcg@1.5",
+            "NDCG@10",
+            "bogus@10",
+            "coverage@ 5",
         ] {
             let e = bad.parse::<MetricKey>().unwrap_err();
             assert_eq!(e.text, bad);

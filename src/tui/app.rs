@@ -247,6 +247,8 @@ pub struct State {
     pub log: VecDeque<LogLine>,
     pub help: bool,
     pub confirm_quit: bool,
+    /// A launch was asked for and its sweep has not reported its plan (or its end) yet.
+    pub launching: bool,
 }
 
 const LOG_LINES: usize = 200;
@@ -267,6 +269,7 @@ impl State {
             log: VecDeque::new(),
             help: false,
             confirm_quit: false,
+            launching: false,
         };
         let n = s.experiments.len();
         let bad = s.experiments.iter().filter(|e| e.status.is_err()).count();
@@ -287,7 +290,7 @@ impl State {
     }
 
     pub fn running(&self) -> bool {
-        self.sweep.as_ref().is_some_and(|s| s.running)
+        self.launching || self.sweep.as_ref().is_some_and(|s| s.running)
     }
 
     fn past_effect(&self) -> Vec<Effect> {
@@ -312,6 +315,7 @@ impl State {
                 out_dir,
                 runs,
             } => {
+                self.launching = false;
                 let Some(Ok(info)) = self.experiments.get(experiment).map(|e| e.status.clone())
                 else {
                     return Vec::new();
@@ -336,6 +340,7 @@ impl State {
                 Vec::new()
             }
             Msg::SweepEnded { error } => {
+                self.launching = false;
                 if let Some(s) = &mut self.sweep {
                     s.running = false;
                 }
@@ -503,17 +508,21 @@ impl State {
     }
 
     fn launch(&mut self) -> Vec<Effect> {
-        if self.running() {
-            self.log(LogLine::info(
-                "a sweep is already running: stop it (S) before launching another",
-            ));
-            return Vec::new();
-        }
         match self.selected_experiment() {
+            Some(ExperimentEntry { status: Ok(_), .. }) if self.running() => {
+                self.log(LogLine::info(
+                    "a sweep is already running: stop it (S) before launching another",
+                ));
+                Vec::new()
+            }
             Some(ExperimentEntry {
                 path,
                 status: Ok(_),
-            }) => vec![Effect::Launch { file: path.clone() }],
+            }) => {
+                let file = path.clone();
+                self.launching = true;
+                vec![Effect::Launch { file }]
+            }
             Some(ExperimentEntry { status: Err(e), .. }) => {
                 let line = LogLine::error(format!("cannot launch: {e}"));
                 self.log(line);
@@ -617,10 +626,10 @@ impl State {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::collections::BTreeMap;
     use crate::config::CurveKeys;
     use crate::events::EpochRecord;
     use crate::metrics::{Metric, MetricKey};
+    use std::collections::BTreeMap;
 
     fn key(name: &str) -> MetricKey {
         name.parse().unwrap()
@@ -722,6 +731,23 @@ mod tests {
         assert_eq!(s.runs[1].state, RunState::Failed);
         assert!(s.log[0].text.contains("non-finite"));
         assert!(s.tradeoff_points().is_empty(), "no finished run yet");
+    }
+
+    #[test]
+    fn a_second_enter_while_the_sweep_prepares_launches_nothing() {
+        let mut s = state();
+        assert_eq!(s.update(Msg::Key(Key::Enter)).len(), 1);
+        assert!(s.running(), "launching counts as running");
+        assert!(s.update(Msg::Key(Key::Enter)).is_empty());
+        assert!(s.log[0].text.contains("already running"), "{:?}", s.log[0]);
+        // The sweep failed before its plan (say, unreadable data): launching is over.
+        s.update(Msg::SweepEnded {
+            error: Some("cannot read data".into()),
+        });
+        assert!(!s.running());
+        assert_eq!(s.update(Msg::Key(Key::Enter)).len(), 1);
+        started(&mut s);
+        assert!(!s.launching && s.running());
     }
 
     #[test]

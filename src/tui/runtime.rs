@@ -21,7 +21,10 @@ const FRAME: Duration = Duration::from_millis(33);
 fn forward(tx: &Sender<Msg>, experiment: usize, event: SweepEvent<'_>) {
     let msg = match event {
         SweepEvent::Prepared(plan) => {
-            let _ = tx.send(Msg::Log(LogLine::info(format!("backend: {}", plan.device.describe()))));
+            let _ = tx.send(Msg::Log(LogLine::info(format!(
+                "backend: {}",
+                plan.device.describe()
+            ))));
             let d = &plan.data;
             let _ = tx.send(Msg::Log(LogLine::info(format!(
                 "data: {} — {} users, {} items, {} positives",
@@ -82,9 +85,9 @@ pub fn load_past(root: &Path, experiment: &str) -> Vec<PastSweep> {
 /// Runs the workbench over the experiments in `dir` until the user quits.
 pub fn run(dir: PathBuf) -> std::io::Result<()> {
     let (tx, rx) = mpsc::channel::<Msg>();
-    spawn_input(tx.clone());
+    spawn_input(tx.clone())?;
     let mut state = State::new(dir.clone(), load_experiments(&dir));
-    let runs_root = PathBuf::from("runs");
+    let runs_root = PathBuf::from(sweep::RUNS_ROOT);
     let mut control: Option<Arc<SweepControl>> = None;
     let mut worker: Option<std::thread::JoinHandle<()>> = None;
     // ratatui::init installs a panic hook that restores the terminal.
@@ -157,26 +160,30 @@ fn next_messages(
     Ok(effects)
 }
 
-fn spawn_input(tx: Sender<Msg>) {
-    std::thread::spawn(move || {
-        loop {
-            match event::poll(Duration::from_millis(100)) {
-                Ok(true) => match event::read() {
-                    Ok(Event::Key(k)) if k.kind == KeyEventKind::Press => {
-                        if let Some(key) = map_key(k.code)
-                            && tx.send(Msg::Key(key)).is_err()
-                        {
-                            return;
+/// Starts the thread that reads the terminal's keys.
+fn spawn_input(tx: Sender<Msg>) -> std::io::Result<()> {
+    let reader = std::thread::Builder::new()
+        .name("input".into())
+        .spawn(move || {
+            loop {
+                match event::poll(Duration::from_millis(100)) {
+                    Ok(true) => match event::read() {
+                        Ok(Event::Key(k)) if k.kind == KeyEventKind::Press => {
+                            if let Some(key) = map_key(k.code)
+                                && tx.send(Msg::Key(key)).is_err()
+                            {
+                                return;
+                            }
                         }
-                    }
-                    Ok(_) => {}
+                        Ok(_) => {}
+                        Err(_) => return,
+                    },
+                    Ok(false) => {}
                     Err(_) => return,
-                },
-                Ok(false) => {}
-                Err(_) => return,
+                }
             }
-        }
-    });
+        });
+    reader.map(drop)
 }
 
 /// Carries out one effect; returns the sweep thread when it started one.
@@ -192,32 +199,39 @@ fn carry_out(
             let exp = match crate::config::load(&file) {
                 Ok(e) => e,
                 Err(e) => {
-                    let _ = tx.send(Msg::Log(LogLine::error(format!("cannot launch: {e}"))));
+                    // Ends the launch the state is waiting for.
+                    let error = Some(format!("cannot launch: {e}"));
+                    let _ = tx.send(Msg::SweepEnded { error });
                     return None;
                 }
             };
             let experiment = state.selected;
-            let out_dir = runs_root
-                .join(&exp.name)
-                .join(crate::store::utc_timestamp());
             let c = Arc::new(SweepControl::new());
             *control = Some(Arc::clone(&c));
-            let tx = tx.clone();
-            return Some(std::thread::spawn(move || {
-                let opts = SweepOptions {
-                    out: Some(out_dir),
-                    ..Default::default()
-                };
-                let on_event = &mut |e: SweepEvent<'_>| forward(&tx, experiment, e);
-                let error = match sweep::run_sweep(exp, &opts, c, on_event) {
-                    Ok(report) => match crate::plot::replot(&report.out_dir) {
-                        Ok(_) => None,
-                        Err(e) => Some(format!("figures not written: {e}")),
-                    },
-                    Err(e) => Some(e.to_string()),
-                };
-                let _ = tx.send(Msg::SweepEnded { error });
-            }));
+            let sweep_tx = tx.clone();
+            let spawned = std::thread::Builder::new()
+                .name("sweep".into())
+                .spawn(move || {
+                    let tx = sweep_tx;
+                    // The sweep decides its directory (under `runs/`) and tells it in its plan.
+                    let opts = SweepOptions::default();
+                    let on_event = &mut |e: SweepEvent<'_>| forward(&tx, experiment, e);
+                    let error = match sweep::run_sweep(exp, &opts, c, on_event) {
+                        Ok(report) => match crate::plot::replot(&report.out_dir) {
+                            Ok(_) => None,
+                            Err(e) => Some(format!("figures not written: {e}")),
+                        },
+                        Err(e) => Some(e.to_string()),
+                    };
+                    let _ = tx.send(Msg::SweepEnded { error });
+                });
+            match spawned {
+                Ok(handle) => return Some(handle),
+                Err(e) => {
+                    let error = Some(format!("cannot start the sweep thread: {e}"));
+                    let _ = tx.send(Msg::SweepEnded { error });
+                }
+            }
         }
         Effect::StopRun(id) => {
             if let Some(c) = control {

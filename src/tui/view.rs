@@ -287,10 +287,10 @@ fn render_curves(state: &State, frame: &mut Frame, area: Rect) {
 }
 
 fn render_chart(state: &State, frame: &mut Frame, area: Rect, kind: ChartKind) {
-    let cov = state
-        .sweep
-        .as_ref()
-        .map_or_else(|| "coverage".to_string(), |s| s.info.curves.coverage.to_string());
+    let cov = state.sweep.as_ref().map_or_else(
+        || "coverage".to_string(),
+        |s| s.info.curves.coverage.to_string(),
+    );
     let (title, y_name) = match kind {
         ChartKind::Loss => (" Loss ".to_string(), "L"),
         ChartKind::Auc => (" Validation AUC ".to_string(), "AUC"),
@@ -368,9 +368,10 @@ fn render_tradeoff(state: &State, frame: &mut Frame, area: Rect) {
         || ("relevance".to_string(), "diversity".to_string()),
         |i| (i.relevance.to_string(), i.diversity.to_string()),
     );
-    let (x_dir, y_dir) = axes.map_or((Direction::HigherIsBetter, Direction::HigherIsBetter), |i| {
-        (i.diversity.direction(), i.relevance.direction())
-    });
+    let (x_dir, y_dir) = axes.map_or(
+        (Direction::HigherIsBetter, Direction::HigherIsBetter),
+        |i| (i.diversity.direction(), i.relevance.direction()),
+    );
     let current = state.tradeoff_points();
     let coords: Vec<(f64, f64)> = current.iter().map(|p| (p.x, p.y)).collect();
     let front: Vec<(f64, f64)> = pareto_front_oriented(&coords, x_dir, y_dir)

@@ -68,10 +68,7 @@ fn busy_state() -> State {
         }));
         for e in 1..=4 {
             let eval = BTreeMap::from([
-                (
-                    key("auc"),
-                    0.7 + 0.04 * f64::from(e) - 0.01 * i as f64,
-                ),
+                (key("auc"), 0.7 + 0.04 * f64::from(e) - 0.01 * i as f64),
                 (
                     key("coverage@10"),
                     0.1 + 0.05 * f64::from(e) + 0.1 * i as f64,
@@ -245,10 +242,7 @@ fn tradeoff_points_take_the_colour_of_their_own_run_when_two_seeds_share_a_lambd
     s.update(Msg::Key(Key::Char('t')));
     // The test metrics arrive with a finished run; set them as the state would hold them.
     for (i, (ndcg, cov)) in [(0.30, 0.40), (0.20, 0.60)].into_iter().enumerate() {
-        s.runs[i].test = BTreeMap::from([
-            (key("ndcg@10"), ndcg),
-            (key("coverage@10"), cov),
-        ]);
+        s.runs[i].test = BTreeMap::from([(key("ndcg@10"), ndcg), (key("coverage@10"), cov)]);
     }
     let points = s.tradeoff_points();
     assert_eq!(points.iter().map(|p| p.run).collect::<Vec<_>>(), [0, 1]);
@@ -260,10 +254,7 @@ fn tradeoff_points_take_the_colour_of_their_own_run_when_two_seeds_share_a_lambd
     assert_ne!(second, view::run_color(0));
     s.runs[1].test.clear();
     let without = cells_in(&s, second);
-    s.runs[1].test = BTreeMap::from([
-        (key("ndcg@10"), 0.20),
-        (key("coverage@10"), 0.60),
-    ]);
+    s.runs[1].test = BTreeMap::from([(key("ndcg@10"), 0.20), (key("coverage@10"), 0.60)]);
     let with = cells_in(&s, second);
     assert!(
         with > without,
