@@ -475,7 +475,14 @@ pub fn draw_tradeoff<DB: DrawingBackend>(
             }))
             .map_err(draw_err(file))?;
     }
-    draw_legend(&mut chart, SeriesLabelPosition::UpperRight, tick, file)?;
+    // A trade-off runs from the accurate to the diverse corner; the legend goes in the
+    // corner it leaves empty, which depends on the directions of the axes.
+    let corner = if fig.x.direction() == fig.y.direction() {
+        SeriesLabelPosition::UpperRight
+    } else {
+        SeriesLabelPosition::LowerRight
+    };
+    draw_legend(&mut chart, corner, tick, file)?;
     root.present().map_err(draw_err(file))
 }
 

@@ -170,3 +170,29 @@ fn plotting_a_bad_store_is_a_clear_error() {
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("sweep.json"));
 }
+
+/// The front on a lower-is-better axis, on the stored fixture: λ = 1 has the lower exposure
+/// Gini@5 (0.9064 against 0.9084) and the higher NDCG@5 (0.2206 against 0.2197), so it alone
+/// is on the front. Read as if a higher Gini were better, both runs would be.
+#[test]
+fn on_a_gini_axis_the_front_keeps_the_more_even_run() {
+    use recsweep::pareto::{pareto_front, pareto_front_oriented};
+
+    let sweep = recsweep::store::read_sweep(&repo("tests/fixtures/stored-sweep")).unwrap();
+    let mut settings = sweep.manifest.plots.clone();
+    settings.diversity = "gini@5".parse().unwrap();
+    let fig = recsweep::plot::tradeoff_figure(&sweep, &settings);
+    let labels: Vec<&str> = fig.series[0]
+        .points
+        .iter()
+        .map(|p| p.label.as_str())
+        .collect();
+    assert_eq!(labels, ["λ=0", "λ=1"]);
+    let pts: Vec<(f64, f64)> = fig.series[0].points.iter().map(|p| (p.x, p.y)).collect();
+    assert!(pts[1].0 < pts[0].0 && pts[1].1 > pts[0].1, "{pts:?}");
+    assert_eq!(
+        pareto_front_oriented(&pts, fig.x.direction(), fig.y.direction()),
+        vec![1]
+    );
+    assert_eq!(pareto_front(&pts), vec![1, 0]);
+}
