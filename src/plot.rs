@@ -172,8 +172,42 @@ pub fn curves(sweep: &StoredSweep, column: &str) -> Vec<Curve> {
         .collect()
 }
 
-/// The learning-curve figures of a sweep: (file stem, figure).
-pub fn curve_figures(sweep: &StoredSweep) -> Vec<(&'static str, CurveFigure)> {
+/// The figures of a sweep, each written as `plots/<stem>.png` and `.svg`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FigureKind {
+    Loss,
+    Auc,
+    Coverage,
+    Tradeoff,
+}
+
+impl FigureKind {
+    pub const ALL: [FigureKind; 4] = [
+        FigureKind::Loss,
+        FigureKind::Auc,
+        FigureKind::Coverage,
+        FigureKind::Tradeoff,
+    ];
+
+    /// The file name without its extension.
+    pub fn stem(self) -> &'static str {
+        match self {
+            FigureKind::Loss => "loss",
+            FigureKind::Auc => "auc",
+            FigureKind::Coverage => "coverage",
+            FigureKind::Tradeoff => "tradeoff",
+        }
+    }
+}
+
+impl std::fmt::Display for FigureKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.stem())
+    }
+}
+
+/// The learning-curve figures of a sweep.
+pub fn curve_figures(sweep: &StoredSweep) -> Vec<(FigureKind, CurveFigure)> {
     let split = sweep
         .runs
         .first()
@@ -182,7 +216,7 @@ pub fn curve_figures(sweep: &StoredSweep) -> Vec<(&'static str, CurveFigure)> {
     let name = &sweep.manifest.experiment;
     let mut figures = vec![
         (
-            "loss",
+            FigureKind::Loss,
             CurveFigure {
                 legend_upper: true,
                 title: format!("{name}: training loss L = L_rel + λ·L_div"),
@@ -192,19 +226,22 @@ pub fn curve_figures(sweep: &StoredSweep) -> Vec<(&'static str, CurveFigure)> {
             },
         ),
         (
-            "auc",
+            FigureKind::Auc,
             CurveFigure {
                 legend_upper: false,
                 title: format!("{name}: AUC on the {split} split"),
                 x_desc: "epoch".into(),
                 y_desc: format!("AUC ({split}, full ranking)"),
-                curves: curves(sweep, &val_column(MetricKey::AUC)),
+                curves: curves(
+                    sweep,
+                    &val_column(curve_keys.map_or(MetricKey::AUC, |c| c.auc)),
+                ),
             },
         ),
     ];
     if let Some(cov) = curve_keys.map(|c| c.coverage) {
         figures.push((
-            "coverage",
+            FigureKind::Coverage,
             CurveFigure {
                 legend_upper: false,
                 title: format!("{name}: {} on the {split} split", cov.label()),
@@ -538,12 +575,12 @@ pub fn render_all(
         error,
     })?;
     let size = (settings.width, settings.height);
-    let mut figures: Vec<(String, Figure)> = curve_figures(sweep)
+    let mut figures: Vec<(FigureKind, Figure)> = curve_figures(sweep)
         .into_iter()
-        .map(|(n, f)| (n.to_string(), Figure::Curves(f)))
+        .map(|(kind, f)| (kind, Figure::Curves(f)))
         .collect();
     figures.push((
-        "tradeoff".into(),
+        FigureKind::Tradeoff,
         Figure::Tradeoff(tradeoff_figure(sweep, settings)),
     ));
     let mut written = Vec::new();

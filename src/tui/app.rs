@@ -5,6 +5,7 @@ use std::path::PathBuf;
 
 use crate::config::{ExperimentEntry, ExperimentInfo, RunSpec, format_lambda};
 use crate::events::{MetricMap, RunEvent, RunStatus};
+use crate::plot::FigureKind;
 
 /// Keys the workbench understands (decoupled from crossterm so `update` is testable).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -201,10 +202,10 @@ pub enum Effect {
     },
     StopRun(String),
     StopAll,
-    /// Render the sweep's figures; `figure` is the file stem of the view on screen.
+    /// Render the sweep's figures; `figure` is the one of the view on screen.
     Export {
         dir: PathBuf,
-        figure: &'static str,
+        figure: FigureKind,
     },
     Reload,
     LoadPast {
@@ -593,12 +594,12 @@ impl State {
     }
 
     /// The figure file (stem) that shows what is on screen.
-    pub fn figure_on_screen(&self) -> &'static str {
+    pub fn figure_on_screen(&self) -> FigureKind {
         match (self.view, self.chart) {
-            (View::Tradeoff, _) => "tradeoff",
-            (View::Curves, ChartKind::Loss) => "loss",
-            (View::Curves, ChartKind::Auc) => "auc",
-            (View::Curves, ChartKind::Coverage) => "coverage",
+            (View::Tradeoff, _) => FigureKind::Tradeoff,
+            (View::Curves, ChartKind::Loss) => FigureKind::Loss,
+            (View::Curves, ChartKind::Auc) => FigureKind::Auc,
+            (View::Curves, ChartKind::Coverage) => FigureKind::Coverage,
         }
     }
 
@@ -808,7 +809,7 @@ mod tests {
             s.update(Msg::Key(Key::Char('e'))),
             vec![Effect::Export {
                 dir: "runs/good/x".into(),
-                figure: "tradeoff"
+                figure: FigureKind::Tradeoff
             }]
         );
     }

@@ -196,3 +196,12 @@ fn on_a_gini_axis_the_front_keeps_the_more_even_run() {
     );
     assert_eq!(pareto_front(&pts), vec![1, 0]);
 }
+
+#[test]
+fn the_figure_vocabulary_names_the_files_the_tests_expect() {
+    let stems: Vec<&str> = recsweep::plot::FigureKind::ALL
+        .iter()
+        .map(|f| f.stem())
+        .collect();
+    assert_eq!(stems, FIGURES);
+}
