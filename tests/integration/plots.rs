@@ -7,7 +7,7 @@ use std::path::Path;
 
 use recsweep::plot::PALETTE;
 
-use crate::support::{copy_dir, recsweep, repo, sweep_json};
+use crate::support::{copy_dir, recsweep, recsweep_ok, repo, sweep_json};
 
 pub const FIGURES: [&str; 4] = ["loss", "auc", "coverage", "tradeoff"];
 
@@ -83,18 +83,8 @@ fn stored_sweep_at_900x560(tmp: &Path) -> std::path::PathBuf {
 fn plot_renders_every_figure_of_a_stored_sweep() {
     let out = tempfile::tempdir().unwrap();
     let dir = stored_sweep_at_900x560(out.path());
-    let o = recsweep(&["plot", dir.to_str().unwrap()]);
-    assert_eq!(
-        o.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&o.stderr)
-    );
-    assert!(
-        String::from_utf8_lossy(&o.stdout).contains("8 figures written to"),
-        "{}",
-        String::from_utf8_lossy(&o.stdout)
-    );
+    let stdout = recsweep_ok(&["plot", dir.to_str().unwrap()]);
+    assert!(stdout.contains("8 figures written to"), "{stdout}");
 
     let plots = dir.join("plots");
     for f in FIGURES {
@@ -132,13 +122,7 @@ fn plot_renders_every_figure_of_a_stored_sweep() {
     );
 
     // Rendering again over existing figures succeeds and leaves them whole.
-    let o = recsweep(&["plot", dir.to_str().unwrap()]);
-    assert_eq!(
-        o.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&o.stderr)
-    );
+    recsweep_ok(&["plot", dir.to_str().unwrap()]);
     for f in FIGURES {
         check_png(&plots.join(format!("{f}.png")), (900, 560));
     }

@@ -25,6 +25,20 @@ pub fn recsweep(args: &[&str]) -> Output {
         .expect("running recsweep")
 }
 
+/// Runs the `recsweep` binary with `args`, asserts it exited 0 (showing its output if not),
+/// and returns its stdout.
+pub fn recsweep_ok(args: &[&str]) -> String {
+    let o = recsweep(args);
+    let stdout = String::from_utf8_lossy(&o.stdout).into_owned();
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "stdout:\n{stdout}\nstderr:\n{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    stdout
+}
+
 /// `DIR/<run>/summary.json`.
 pub fn summary(dir: &Path, run: &str) -> RunSummary {
     let text = std::fs::read_to_string(dir.join(run).join("summary.json")).unwrap();
