@@ -65,6 +65,16 @@ pub struct DataFacts {
     pub positives: usize,
 }
 
+impl std::fmt::Display for DataFacts {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} — {} users, {} items, {} positives",
+            self.description, self.users, self.items, self.positives
+        )
+    }
+}
+
 /// Everything a sweep decided before its first run starts.
 #[derive(Debug, Clone)]
 pub struct SweepPlan {

@@ -66,12 +66,8 @@ impl Progress {
 
     fn prepared(&mut self, plan: &SweepPlan) {
         self.keys = epoch_keys(&plan.curves);
-        let d = &plan.data;
         self.println(format!("backend: {}", plan.device.describe()));
-        self.println(format!(
-            "data: {} — {} users, {} items, {} positives",
-            d.description, d.users, d.items, d.positives
-        ));
+        self.println(format!("data: {}", plan.data));
         self.println(format!("output: {}", plan.out_dir.display()));
     }
 

@@ -391,11 +391,14 @@ mod tests {
         assert_eq!(all[10].to_string(), "coverage@5");
         assert_eq!(all[12].to_string(), "entropy@5");
         assert_eq!(all[13].to_string(), "precision@10");
-        // Every metric appears in the tables exactly once per K.
-        assert_eq!(
-            Metric::PER_USER_AT_K.len() + Metric::CATALOGUE_AT_K.len() + 1,
-            Metric::ALL.len()
-        );
+        // ALL is AUC, then the per-user table, then the catalogue table: every metric appears
+        // in the tables exactly once per K, in declaration order.
+        let tables: Vec<Metric> = std::iter::once(Metric::Auc)
+            .chain(Metric::PER_USER_AT_K)
+            .chain(Metric::CATALOGUE_AT_K)
+            .collect();
+        assert_eq!(tables, Metric::ALL);
+        assert!(Metric::ALL.windows(2).all(|w| w[0] < w[1]));
     }
 
     #[test]

@@ -25,11 +25,7 @@ fn forward(tx: &Sender<Msg>, experiment: usize, event: SweepEvent<'_>) {
                 "backend: {}",
                 plan.device.describe()
             ))));
-            let d = &plan.data;
-            let _ = tx.send(Msg::Log(LogLine::info(format!(
-                "data: {} — {} users, {} items, {} positives",
-                d.description, d.users, d.items, d.positives
-            ))));
+            let _ = tx.send(Msg::Log(LogLine::info(format!("data: {}", plan.data))));
             Msg::SweepStarted {
                 experiment,
                 out_dir: plan.out_dir.clone(),
