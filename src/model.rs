@@ -1,4 +1,6 @@
-//! The recommender model: matrix factorisation with an item bias.
+//! The recommender model: matrix factorisation with an item bias, optionally with the
+//! two-task heads (a relevance head `W_r` and a diversity head `W_d` over the shared
+//! embeddings).
 //!
 //! Weights are initialised here from the run's own RNG (not burn's process-global seed, and
 //! not lazily), so parallel runs with the same seed start from identical parameters.
@@ -21,6 +23,8 @@ pub struct MatrixFactorizationConfig {
     pub dim: usize,
     /// Standard deviation of the normal the embeddings are drawn from.
     pub init_std: f64,
+    /// Adds the two-task heads `W_r`, `W_d` (`[dim, dim]`, identity at the start).
+    pub two_task: bool,
 }
 
 impl MatrixFactorizationConfig {
@@ -30,15 +34,20 @@ impl MatrixFactorizationConfig {
         let users = normal_matrix(self.n_users, self.dim, self.init_std, rng, device); // [n_users, dim]
         let items = normal_matrix(self.n_items, self.dim, self.init_std, rng, device); // [n_items, dim]
         let bias = Tensor::<1>::zeros([self.n_items], device); // [n_items]
+        let heads = self.two_task.then(|| TwoTaskHeads {
+            relevance: Param::from_tensor(Tensor::eye(self.dim, device)), // [dim, dim]
+            diversity: Param::from_tensor(Tensor::eye(self.dim, device)), // [dim, dim]
+        });
         MatrixFactorization {
             user_embedding: Param::from_tensor(users),
             item_embedding: Param::from_tensor(items),
             item_bias: Param::from_tensor(bias),
+            heads,
         }
     }
 }
 
-/// score(u, i) = ⟨p_u, q_i⟩ + b_i
+/// score(u, i) = ⟨p_u, q_i⟩ + b_i, or ⟨p_u W_r, q_i⟩ + b_i with the two-task heads.
 #[derive(Module, Debug)]
 pub struct MatrixFactorization {
     /// `[n_users, dim]`
@@ -47,6 +56,18 @@ pub struct MatrixFactorization {
     pub item_embedding: Param<Tensor<2>>,
     /// `[n_items]`
     pub item_bias: Param<Tensor<1>>,
+    /// The two-task heads, when the method is `two_task`.
+    pub heads: Option<TwoTaskHeads>,
+}
+
+/// The two heads over the shared embeddings: relevance `⟨p_u W_r, q_i⟩ + b_i` (what is
+/// ranked) and diversity `⟨p_u W_d, q_i⟩` (trained on the diversity task only).
+#[derive(Module, Debug)]
+pub struct TwoTaskHeads {
+    /// `W_r`, `[dim, dim]`
+    pub relevance: Param<Tensor<2>>,
+    /// `W_d`, `[dim, dim]`
+    pub diversity: Param<Tensor<2>>,
 }
 
 /// The model's weights copied to the host, row-major, for evaluation on the CPU.
@@ -114,18 +135,53 @@ impl MatrixFactorization {
     /// - items: `[batch, n]`, item indices, `n` candidates per user
     /// - output: `[batch, n]`, the score of `items[b, j]` for `users[b]`
     pub fn forward(&self, users: Tensor<1, Int>, items: Tensor<2, Int>) -> Tensor<2> {
+        let p = self.user_rows(users); // [batch, dim]
+        self.pair_scores(p, items, true)
+    }
+
+    /// The diversity head's scores of given candidates, `⟨p_u W_d, q_i⟩` (no bias).
+    ///
+    /// # Shapes
+    /// - users: `[batch]`; items: `[batch, n]`; output: `[batch, n]`
+    ///
+    /// # Panics
+    /// Without the two-task heads (the training loop asks only for a two-task model).
+    pub fn forward_diversity(&self, users: Tensor<1, Int>, items: Tensor<2, Int>) -> Tensor<2> {
+        let heads = self.heads.as_ref().expect("a two-task model");
+        let p = self.user_embedding.val().select(0, users); // [batch, dim]
+        let p = p.matmul(heads.diversity.val()); // [batch, dim]
+        self.pair_scores(p, items, false)
+    }
+
+    /// The relevance head's user rows: `p_u`, or `p_u W_r` with the two-task heads.
+    ///
+    /// # Shapes
+    /// - users: `[batch]`; output: `[batch, dim]`
+    fn user_rows(&self, users: Tensor<1, Int>) -> Tensor<2> {
+        let p = self.user_embedding.val().select(0, users); // [batch, dim]
+        match &self.heads {
+            Some(heads) => p.matmul(heads.relevance.val()),
+            None => p,
+        }
+    }
+
+    /// `⟨p_b, q_items[b, j]⟩ (+ b_items[b, j])` for user rows `p` (`[batch, dim]`) and items
+    /// `[batch, n]`: `[batch, n]`.
+    fn pair_scores(&self, p: Tensor<2>, items: Tensor<2, Int>, with_bias: bool) -> Tensor<2> {
         let [batch, n] = items.dims();
         let dim = self.user_embedding.dims()[1];
-        let p = self.user_embedding.val().select(0, users); // [batch, dim]
         let flat = items.reshape([batch * n]); // [batch * n]
         let q = self
             .item_embedding
             .val()
             .select(0, flat.clone())
             .reshape([batch, n, dim]); // [batch, n, dim]
-        let b = self.item_bias.val().select(0, flat).reshape([batch, n]); // [batch, n]
         let dot = (q * p.unsqueeze_dim::<3>(1)).sum_dim(2).reshape([batch, n]); // [batch, n]
-        dot + b
+        if with_bias {
+            dot + self.item_bias.val().select(0, flat).reshape([batch, n]) // [batch, n]
+        } else {
+            dot
+        }
     }
 
     /// Scores of every item for the given users.
@@ -134,13 +190,14 @@ impl MatrixFactorization {
     /// - users: `[u]`, user indices
     /// - output: `[u, n_items]`, row `r` the scores of every item for `users[r]`
     pub fn forward_all_items(&self, users: Tensor<1, Int>) -> Tensor<2> {
-        let p = self.user_embedding.val().select(0, users); // [u, dim]
+        let p = self.user_rows(users); // [u, dim]
         let q = self.item_embedding.val(); // [n_items, dim]
         let b = self.item_bias.val().unsqueeze_dim::<2>(0); // [1, n_items]
         p.matmul(q.transpose()) + b // [u, n_items]
     }
 
-    /// Copies the weights to the host (blocks on the device).
+    /// Copies the weights the relevance score uses to the host (blocks on the device); with
+    /// the two-task heads the user rows are `P W_r`, so evaluation scores as training ranks.
     pub fn host_weights(&self) -> HostWeights {
         let to_vec = |data: TensorData| {
             data.convert::<f32>()
@@ -149,7 +206,14 @@ impl MatrixFactorization {
         };
         HostWeights {
             dim: self.user_embedding.dims()[1],
-            users: to_vec(self.user_embedding.val().into_data()),
+            users: to_vec(match &self.heads {
+                Some(heads) => self
+                    .user_embedding
+                    .val()
+                    .matmul(heads.relevance.val())
+                    .into_data(),
+                None => self.user_embedding.val().into_data(),
+            }),
             items: to_vec(self.item_embedding.val().into_data()),
             bias: to_vec(self.item_bias.val().into_data()),
         }
@@ -168,6 +232,7 @@ mod tests {
             n_items: 5,
             dim: 4,
             init_std: 0.1,
+            two_task: false,
         }
     }
 
@@ -215,5 +280,43 @@ mod tests {
                 assert!((all[row * 5 + item] - expected[item]).abs() < 1e-6);
             }
         }
+    }
+
+    #[test]
+    fn the_two_task_model_ranks_with_the_relevance_head_and_host_weights_agree() {
+        let device = Device::flex();
+        let two_task = MatrixFactorizationConfig {
+            two_task: true,
+            ..config()
+        };
+        let mut model = two_task.init(&mut ChaCha8Rng::seed_from_u64(3), &device);
+        // Identity heads at the start: the same scores as plain MF from the same draw.
+        let plain = config().init(&mut ChaCha8Rng::seed_from_u64(3), &device);
+        assert_eq!(model.host_weights().users, plain.host_weights().users);
+        // A non-trivial W_r: forward, forward_all_items and the host copy must all use it.
+        let heads = model.heads.take().unwrap();
+        let w: Vec<f32> = (0..16).map(|v| (v as f32 - 7.0) / 10.0).collect();
+        model.heads = Some(TwoTaskHeads {
+            relevance: Param::from_tensor(Tensor::from_data(TensorData::new(w, [4, 4]), &device)),
+            diversity: heads.diversity,
+        });
+        let host = model.host_weights();
+        let users = index_tensor(&[1], &device);
+        let items: Tensor<2, Int> = Tensor::from_data(TensorData::new(vec![3i64, 0], [1, 2]), &device);
+        let pairs = model.forward(users.clone(), items.clone()).try_into_vec_as::<f32>().unwrap();
+        let all = model.forward_all_items(users.clone()).try_into_vec_as::<f32>().unwrap();
+        let mut expected = vec![0f32; 5];
+        host.score_user(1, &mut expected);
+        assert!((pairs[0] - expected[3]).abs() < 1e-5 && (pairs[1] - expected[0]).abs() < 1e-5);
+        for item in 0..5 {
+            assert!((all[item] - expected[item]).abs() < 1e-5);
+        }
+        // The diversity head (identity) scores plain dot products, without the bias.
+        let div = model.forward_diversity(users, items).try_into_vec_as::<f32>().unwrap();
+        let unit = plain.host_weights();
+        let dot = |u: usize, i: usize| -> f32 {
+            (0..4).map(|d| unit.users[u * 4 + d] * unit.items[i * 4 + d]).sum()
+        };
+        assert!((div[0] - dot(1, 3)).abs() < 1e-5 && (div[1] - dot(1, 0)).abs() < 1e-5);
     }
 }

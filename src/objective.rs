@@ -1,12 +1,12 @@
 //! The training objective `L = L_relevance + λ · L_diversity`, computed in one graph.
 //!
 //! The three parts are returned separately so they can be logged separately; only `total`
-//! is differentiated.
+//! is differentiated. `docs/objectives.md` derives every regulariser written here.
 
 use burn::tensor::Tensor;
 use burn::tensor::activation::{log_sigmoid, softmax};
 
-use crate::config::RelevanceLoss;
+use crate::config::{Regularizer, RelevanceLoss};
 
 /// The three parts of the objective for one batch, each `[1]`.
 #[derive(Debug, Clone)]
@@ -43,23 +43,124 @@ pub fn bpr_loss(positive: Tensor<1>, negative: Tensor<2>) -> Tensor<1> {
     log_sigmoid(margin).mean().neg()
 }
 
-/// `1 − H(e) / ln(n_items)`, where `e` is the mean over the given users of their softmax
-/// exposure over the whole catalogue: 0 when exposure is spread evenly, 1 when it is one item.
-/// Minimising it pushes each user's probability mass towards items others are not exposed to.
+/// Below this standard deviation a user's scores count as flat: [`exposure`] divides by
+/// `sqrt(variance + STD_FLOOR²)`, so it is exactly invariant to rescaling while the spread of
+/// the scores is well above it (BCE or BPR keep it there: flat scores cost the relevance loss
+/// its whole margin).
+pub const STD_FLOOR: f64 = 1e-6;
+
+/// The logit given to items a user cannot be recommended (their training items): far enough
+/// below any standardised logit that its softmax weight is exactly 0 in f32.
+const MASKED_LOGIT: f64 = -1.0e4;
+
+/// Each user's soft exposure over the items they can still be recommended: a softmax, at
+/// `temperature`, of their scores **standardised over those items** (minus the mean, over the
+/// standard deviation). Standardising makes the exposure, and every regulariser built on it,
+/// invariant to a positive rescaling and to a shift of a user's scores — as the ranking is —
+/// so a regulariser cannot be lowered by shrinking scores instead of changing rankings.
+/// Masked items (`allowed` = 0) get exactly zero exposure.
 ///
 /// # Shapes
-/// - scores: `[users, n_items]`
+/// - scores: `[u, n_items]`
+/// - allowed: `[u, n_items]`, 1 for an item the user can be recommended, 0 otherwise; every
+///   row has at least one 1
+/// - output: `[u, n_items]`, each row sums to 1
+pub fn exposure(scores: Tensor<2>, allowed: Tensor<2>, temperature: f64) -> Tensor<2> {
+    let count = allowed.clone().sum_dim(1); // [u, 1]
+    let mean = (scores.clone() * allowed.clone()).sum_dim(1) / count.clone(); // [u, 1]
+    let centred = (scores - mean) * allowed.clone(); // [u, n_items], 0 where masked
+    let variance = centred.clone().square().sum_dim(1) / count; // [u, 1]
+    let std = variance.add_scalar(STD_FLOOR * STD_FLOOR).sqrt(); // [u, 1]
+    let z = centred / std; // [u, n_items]
+    let masked = allowed.clone().neg().add_scalar(1.0); // [u, n_items], 1 where masked
+    let logits = z.div_scalar(temperature) * allowed + masked.mul_scalar(MASKED_LOGIT);
+    softmax(logits, 1)
+}
+
+/// Catalogue coverage: `1 − H(ē) / ln(n_items)`, where `ē` is the users' mean exposure:
+/// 0 when the catalogue is exposed evenly, 1 when all exposure is on one item. Minimising it
+/// moves each user's mass towards items the other users are not exposed to.
+///
+/// # Shapes
+/// - exposure: `[u, n_items]` (rows from [`exposure`])
 /// - output: `[1]`
-pub fn exposure_entropy_loss(scores: Tensor<2>, temperature: f64) -> Tensor<1> {
-    let [users, n_items] = scores.dims();
-    let logits = scores.div_scalar(temperature); // [users, n_items]
-    let exposure = softmax(logits, 1).sum_dim(0).div_scalar(users as f64); // [1, n_items]
+pub fn exposure_entropy_loss(exposure: Tensor<2>) -> Tensor<1> {
+    let [users, n_items] = exposure.dims();
+    let mean = exposure.sum_dim(0).div_scalar(users as f64); // [1, n_items]
     // The log of a mean of softmaxes has no log-sum-exp form: clamp away from 0 instead
     // (an item's exposure is ≥ 0 and all sum to 1, so 0·log(1e-12) contributes nothing).
-    let log_e = exposure.clone().clamp_min(1e-12).log(); // [1, n_items]
-    let entropy = (exposure * log_e).sum().neg(); // [1]
+    let log_e = mean.clone().clamp_min(1e-12).log(); // [1, n_items]
+    let entropy = (mean * log_e).sum().neg(); // [1]
     let max_entropy = (n_items.max(2) as f64).ln();
     entropy.div_scalar(max_entropy).neg().add_scalar(1.0)
+}
+
+/// Intra-list diversity: the expected category cosine similarity of two items drawn
+/// independently from a user's exposure, averaged over users:
+/// `mean_u Σ_ij p_u(i) p_u(j) cos(i, j) = mean_u ‖p_u C‖²`, with `C` the items' multi-hot
+/// category rows scaled to unit length. In [0, 1]: 1 when a user's exposure lies in one
+/// category; items without categories are similar to nothing (as in ILD).
+///
+/// # Shapes
+/// - exposure: `[u, n_items]`
+/// - categories: `[n_items, n_categories]`, unit-length rows (or zero rows)
+/// - output: `[1]`
+pub fn category_spread_loss(exposure: Tensor<2>, categories: Tensor<2>) -> Tensor<1> {
+    let [users, _] = exposure.dims();
+    let mass = exposure.matmul(categories); // [u, n_categories]
+    mass.square().sum().div_scalar(users as f64)
+}
+
+/// Long tail and novelty: the expected log-popularity of a user's exposure, averaged over
+/// users: `mean_u Σ_i p_u(i) ℓ_i`, `ℓ_i = ln(1 + n_i) / ln(1 + max_j n_j)` with `n_i` the
+/// item's training interactions (see [`log_popularity`]). In [0, 1].
+///
+/// # Shapes
+/// - exposure: `[u, n_items]`
+/// - log_popularity: `[n_items]`
+/// - output: `[1]`
+pub fn popularity_penalty_loss(exposure: Tensor<2>, log_popularity: Tensor<1>) -> Tensor<1> {
+    let [users, n_items] = exposure.dims();
+    let weights = log_popularity.reshape([n_items, 1]); // [n_items, 1]
+    exposure.matmul(weights).sum().div_scalar(users as f64)
+}
+
+/// `ℓ_i = ln(1 + n_i) / ln(1 + max_j n_j)` of per-item training counts, in [0, 1]
+/// (all 0 when no item has an interaction).
+pub fn log_popularity(train_counts: &[u64]) -> Vec<f32> {
+    let max = train_counts.iter().copied().max().unwrap_or(0);
+    let denominator = (max as f64).ln_1p();
+    train_counts
+        .iter()
+        .map(|&n| {
+            if denominator > 0.0 {
+                ((n as f64).ln_1p() / denominator) as f32
+            } else {
+                0.0
+            }
+        })
+        .collect()
+}
+
+/// The two-task model's diversity task: binary cross-entropy with soft targets of the
+/// diversity head's scores, averaged over every labelled pair. A positive's target is how far
+/// its categories lie from the user's training profile (1 − cosine), a sampled negative's is
+/// 0: the head learns "relevant *and* outside the user's usual categories", and the shared
+/// embeddings are pulled towards representing it.
+///
+/// Not invariant to rescaling, deliberately: it is a likelihood, minimised only where
+/// `σ(s) = target`, so shrinking or inflating the scores raises it — nothing is won by
+/// changing their scale.
+///
+/// # Shapes
+/// - scores: `[batch, 1 + n]`, the diversity head's scores of each positive and its negatives
+/// - targets: `[batch, 1 + n]`, in [0, 1]
+/// - output: `[1]`
+pub fn two_task_loss(scores: Tensor<2>, targets: Tensor<2>) -> Tensor<1> {
+    // −[y ln σ(s) + (1 − y) ln σ(−s)]
+    let positive = log_sigmoid(scores.clone()) * targets.clone();
+    let negative = log_sigmoid(scores.neg()) * targets.neg().add_scalar(1.0);
+    (positive + negative).mean().neg()
 }
 
 /// Relevance loss of `kind` on candidate scores whose first column is the positive.
@@ -75,6 +176,69 @@ pub fn relevance_loss(kind: RelevanceLoss, scores: Tensor<2>) -> Tensor<1> {
         RelevanceLoss::Bce => bce_loss(positive, negative),
         RelevanceLoss::Bpr => bpr_loss(positive, negative),
     }
+}
+
+/// Per-run tables of the catalogue on the device, read by the regularisers.
+#[derive(Debug, Clone)]
+pub struct ItemTables {
+    /// `[n_items, n_categories]`: each item's multi-hot categories scaled to unit length.
+    pub categories: Tensor<2>,
+    /// `[n_items]`: [`log_popularity`] of the training counts.
+    pub log_popularity: Tensor<1>,
+}
+
+/// What one batch's regularisers read; the training loop computes only what its terms need
+/// (see [`Regularizer::needs_exposure`]).
+#[derive(Debug, Clone, Default)]
+pub struct DiversityInputs {
+    /// `[u, n_items]`, from [`exposure`], for distinct users drawn uniformly.
+    pub exposure: Option<Tensor<2>>,
+    /// The diversity head's scores of the batch's candidates and their targets, both
+    /// `[batch, 1 + n]` (see [`two_task_loss`]).
+    pub two_task: Option<(Tensor<2>, Tensor<2>)>,
+}
+
+/// `L_diversity = Σ_k w_k · L_k` over the configured terms (one term, weight 1, is the usual
+/// case).
+///
+/// # Panics
+/// If a term's input is missing from `inputs` (a bug of the training loop, not of the input).
+pub fn diversity_loss(
+    terms: &[(Regularizer, f64)],
+    inputs: DiversityInputs,
+    items: &ItemTables,
+) -> Tensor<1> {
+    let mut total: Option<Tensor<1>> = None;
+    for &(regularizer, weight) in terms {
+        let exposure = || {
+            inputs
+                .exposure
+                .clone()
+                .expect("the training loop computes the exposure for this regulariser")
+        };
+        let term = match regularizer {
+            Regularizer::ExposureEntropy => exposure_entropy_loss(exposure()),
+            Regularizer::CategorySpread => {
+                category_spread_loss(exposure(), items.categories.clone())
+            }
+            Regularizer::PopularityPenalty => {
+                popularity_penalty_loss(exposure(), items.log_popularity.clone())
+            }
+            Regularizer::TwoTask => {
+                let (scores, targets) = inputs
+                    .two_task
+                    .clone()
+                    .expect("the training loop computes the diversity head's scores");
+                two_task_loss(scores, targets)
+            }
+        }
+        .mul_scalar(weight);
+        total = Some(match total {
+            Some(t) => t + term,
+            None => term,
+        });
+    }
+    total.expect("a diversity method has at least one term")
 }
 
 /// Combines the parts: `total = relevance + λ · diversity`.
@@ -94,7 +258,7 @@ mod tests {
     //! σ(ln 3) = 3/4, σ(0) = 1/2, σ(−ln 3) = 1/4, softmax([ln 3, 0]) = [3/4, 1/4].
 
     use super::*;
-    use burn::tensor::Device;
+    use burn::tensor::{Device, TensorData};
 
     const LN3: f64 = 1.098_612_288_668_109_8;
 
@@ -138,38 +302,6 @@ mod tests {
         let negative = Tensor::<2>::from_floats([[0.0, LN3], [0.0, LN3]], &device);
         let expected = -(0.75f64.ln() + 0.5f64.ln() + 0.5f64.ln() + 0.25f64.ln()) / 4.0;
         assert_close(value(bpr_loss(positive, negative)), expected);
-    }
-
-    #[test]
-    fn exposure_entropy_is_zero_for_even_exposure_and_near_one_for_a_single_item() {
-        let device = Device::flex();
-        let uniform =
-            Tensor::<2>::from_floats([[0.7, 0.7, 0.7, 0.7], [-2.0, -2.0, -2.0, -2.0]], &device);
-        assert_close(value(exposure_entropy_loss(uniform, 1.0)), 0.0);
-        // Each user concentrated, but on different items: the catalogue's exposure is even.
-        // softmax([ln 3, 0]) = [¾, ¼], softmax([0, ln 3]) = [¼, ¾], mean [½, ½].
-        let opposite = Tensor::<2>::from_floats([[LN3, 0.0], [0.0, LN3]], &device);
-        assert_close(value(exposure_entropy_loss(opposite, 1.0)), 0.0);
-        let dominant = Tensor::<2>::from_floats([[30.0, 0.0, 0.0], [30.0, 0.0, 0.0]], &device);
-        let loss = value(exposure_entropy_loss(dominant, 1.0));
-        assert!(loss > 0.999 && loss <= 1.0 + 1e-6, "{loss}");
-    }
-
-    #[test]
-    fn exposure_entropy_by_hand_on_two_users_and_three_items() {
-        let device = Device::flex();
-        // Scores [[2 ln 3, 0, 0], [0, 0, 0]] at temperature 2 are logits [[ln 3, 0, 0], [0, 0, 0]]:
-        //   user 0: softmax = [3, 1, 1] / 5 = [0.6, 0.2, 0.2]
-        //   user 1: softmax = [1, 1, 1] / 3
-        //   exposure e = mean = [(0.6 + ⅓)/2, (0.2 + ⅓)/2, (0.2 + ⅓)/2] = [7/15, 4/15, 4/15]
-        //   H(e) = −(7/15 ln 7/15 + 2 · 4/15 ln 4/15) ≈ 1.0606
-        //   loss = 1 − H(e) / ln 3 ≈ 1 − 1.0606 / 1.0986 ≈ 0.0346
-        let scores = Tensor::<2>::from_floats([[2.0 * LN3, 0.0, 0.0], [0.0, 0.0, 0.0]], &device);
-        let e = [7.0 / 15.0, 4.0 / 15.0, 4.0 / 15.0];
-        let entropy: f64 = -e.iter().map(|p: &f64| p * p.ln()).sum::<f64>();
-        let expected = 1.0 - entropy / 3f64.ln();
-        assert!((expected - 0.0346).abs() < 1e-4, "{expected}");
-        assert_close(value(exposure_entropy_loss(scores, 2.0)), expected);
     }
 
     #[test]
@@ -221,42 +353,312 @@ mod tests {
         }
     }
 
+    fn matrix(rows: &[Vec<f64>], device: &Device) -> Tensor<2> {
+        let (r, c) = (rows.len(), rows[0].len());
+        let flat: Vec<f32> = rows.iter().flatten().map(|&v| v as f32).collect();
+        Tensor::from_data(TensorData::new(flat, [r, c]), device)
+    }
+
+    fn ones(r: usize, c: usize, device: &Device) -> Tensor<2> {
+        Tensor::ones([r, c], device)
+    }
+
+    /// Scores [1, 2, 3] have mean 2 and standard deviation √(2/3), so z = [−√1.5, 0, √1.5];
+    /// at temperature √1.5 / ln 3 the logits are [−ln 3, 0, ln 3] and the exposure is
+    /// [1, 3, 9] / 13.
+    fn hand_temperature() -> f64 {
+        1.5f64.sqrt() / LN3
+    }
+
     #[test]
-    fn a_descent_step_on_exposure_entropy_lowers_the_dominant_item() {
-        let device = Device::flex().autodiff();
-        let start = [[2.0, 0.0, 0.0], [2.0, 0.5, 0.0]];
-        let scores = Tensor::<2>::from_floats(start, &device).require_grad();
-        let loss = exposure_entropy_loss(scores.clone(), 1.0);
-        let before = value(loss.clone());
-        let grad = values(scores.grad(&loss.backward()).unwrap());
-        let step = 0.5;
-        let after: Vec<f64> = start
-            .iter()
-            .flatten()
-            .zip(&grad)
-            .map(|(s, g)| s - step * g)
-            .collect();
-        for u in 0..2 {
-            let (old, new) = (&start[u], &after[u * 3..u * 3 + 3]);
-            assert!(
-                grad[u * 3] > 0.0,
-                "user {u}: the dominant item's gradient is positive"
-            );
-            for i in 1..3 {
+    fn exposure_is_a_softmax_of_standardised_scores_over_the_allowed_items() {
+        let device = Device::flex();
+        let e = values(exposure(
+            matrix(&[vec![1.0, 2.0, 3.0]], &device),
+            ones(1, 3, &device),
+            hand_temperature(),
+        ));
+        for (got, want) in e.iter().zip([1.0 / 13.0, 3.0 / 13.0, 9.0 / 13.0]) {
+            assert_close(*got, want);
+        }
+        // A masked item (the user's training item, score 100) takes no exposure and does not
+        // enter the mean or the spread: the other three read as above.
+        let e = values(exposure(
+            matrix(&[vec![1.0, 100.0, 2.0, 3.0]], &device),
+            matrix(&[vec![1.0, 0.0, 1.0, 1.0]], &device),
+            hand_temperature(),
+        ));
+        for (got, want) in e.iter().zip([1.0 / 13.0, 0.0, 3.0 / 13.0, 9.0 / 13.0]) {
+            assert_close(*got, want);
+        }
+    }
+
+    /// Every exposure regulariser on the same scores, at the same temperature.
+    fn regularisers(scores: &[Vec<f64>], allowed: &[Vec<f64>], device: &Device) -> [f64; 3] {
+        let e = || exposure(matrix(scores, device), matrix(allowed, device), 0.7);
+        let categories = matrix(
+            &[
+                vec![1.0, 0.0],
+                vec![0.5f64.sqrt(), 0.5f64.sqrt()],
+                vec![0.0, 1.0],
+                vec![0.0, 0.0],
+            ],
+            device,
+        );
+        let popularity = Tensor::<1>::from_floats([0.0, 0.5, 1.0, 0.25], device);
+        [
+            value(exposure_entropy_loss(e())),
+            value(category_spread_loss(e(), categories)),
+            value(popularity_penalty_loss(e(), popularity)),
+        ]
+    }
+
+    #[test]
+    fn every_exposure_regulariser_is_invariant_to_rescaling_and_shifting_the_scores() {
+        let device = Device::flex();
+        let scores = vec![vec![0.3, -1.2, 2.0, 0.9], vec![1.5, 0.2, -0.4, 0.0]];
+        let allowed = vec![vec![1.0, 1.0, 1.0, 0.0], vec![1.0, 1.0, 1.0, 1.0]];
+        let base = regularisers(&scores, &allowed, &device);
+        for (scale, shift) in [(0.1, 0.0), (0.001, 0.0), (10.0, 0.0), (1.0, 3.0), (0.1, -7.0)] {
+            let moved: Vec<Vec<f64>> = scores
+                .iter()
+                .map(|row| row.iter().map(|s| s * scale + shift).collect())
+                .collect();
+            let got = regularisers(&moved, &allowed, &device);
+            for (name, (b, g)) in ["exposure_entropy", "category_spread", "popularity_penalty"]
+                .iter()
+                .zip(base.iter().zip(got))
+            {
                 assert!(
-                    new[0] - new[i] < old[0] - old[i],
-                    "user {u}: item 0's lead over item {i} must shrink"
+                    (b - g).abs() < 1e-4,
+                    "{name}: {b} at scale 1, {g} at scale {scale} shift {shift}"
                 );
             }
         }
-        let rows = [
-            [after[0], after[1], after[2]],
-            [after[3], after[4], after[5]],
+    }
+
+    #[test]
+    fn exposure_entropy_by_hand() {
+        let device = Device::flex();
+        // Two users with exposure [1, 3, 9]/13 and its mirror [9, 3, 1]/13 (scores reversed):
+        // mean ē = [5, 3, 5]/13, loss = 1 − H(ē)/ln 3.
+        let e = exposure(
+            matrix(&[vec![1.0, 2.0, 3.0], vec![3.0, 2.0, 1.0]], &device),
+            ones(2, 3, &device),
+            hand_temperature(),
+        );
+        let mean = [5.0 / 13.0, 3.0 / 13.0, 5.0 / 13.0];
+        let entropy: f64 = -mean.iter().map(|p: &f64| p * p.ln()).sum::<f64>();
+        assert_close(value(exposure_entropy_loss(e)), 1.0 - entropy / 3f64.ln());
+        // Even exposure: 0. One item: 1.
+        let even = exposure(matrix(&[vec![0.5; 4]], &device), ones(1, 4, &device), 1.0);
+        assert_close(value(exposure_entropy_loss(even)), 0.0);
+        let one = Tensor::<2>::from_floats([[1.0, 0.0, 0.0], [1.0, 0.0, 0.0]], &device);
+        assert_close(value(exposure_entropy_loss(one)), 1.0);
+    }
+
+    #[test]
+    fn category_spread_by_hand_is_the_expected_pairwise_cosine() {
+        let device = Device::flex();
+        // Items: 0 in {a}, 1 in {a, b}, 2 in {b}; exposure p = [1, 3, 9]/13.
+        // cos(0,1) = cos(1,2) = 1/√2, cos(0,2) = 0, cos(i,i) = 1:
+        // Σ_ij p_i p_j cos(i,j) = Σ p_i² + 2/√2 (p_0 p_1 + p_1 p_2).
+        let p = [1.0 / 13.0, 3.0 / 13.0, 9.0 / 13.0];
+        let expected = p.iter().map(|x| x * x).sum::<f64>()
+            + 2.0 / 2f64.sqrt() * (p[0] * p[1] + p[1] * p[2]);
+        let e = exposure(
+            matrix(&[vec![1.0, 2.0, 3.0]], &device),
+            ones(1, 3, &device),
+            hand_temperature(),
+        );
+        let r = 0.5f64.sqrt();
+        let categories = matrix(&[vec![1.0, 0.0], vec![r, r], vec![0.0, 1.0]], &device);
+        assert_close(value(category_spread_loss(e, categories)), expected);
+    }
+
+    #[test]
+    fn popularity_penalty_by_hand() {
+        let device = Device::flex();
+        // Training counts [0, 3, 8]: ℓ = ln(1 + n) / ln 9 = [0, ln 4 / ln 9, 1].
+        let l = log_popularity(&[0, 3, 8]);
+        assert_close(f64::from(l[0]), 0.0);
+        assert_close(f64::from(l[1]), 4f64.ln() / 9f64.ln());
+        assert_close(f64::from(l[2]), 1.0);
+        assert_eq!(log_popularity(&[0, 0]), vec![0.0, 0.0]);
+        let e = exposure(
+            matrix(&[vec![1.0, 2.0, 3.0]], &device),
+            ones(1, 3, &device),
+            hand_temperature(),
+        );
+        let expected = (3.0 * 4f64.ln() / 9f64.ln() + 9.0) / 13.0;
+        let weights = Tensor::<1>::from_floats(l.as_slice(), &device);
+        assert_close(value(popularity_penalty_loss(e, weights)), expected);
+    }
+
+    /// One gradient step of `loss` on `start` (a `[u, n]` score matrix): the new scores.
+    fn descend(start: &[Vec<f64>], loss: impl Fn(Tensor<2>) -> Tensor<1>) -> (f64, Vec<f64>) {
+        let device = Device::flex().autodiff();
+        let scores = matrix(start, &device).require_grad();
+        let l = loss(scores.clone());
+        let before = value(l.clone());
+        let grad = values(scores.grad(&l.backward()).unwrap());
+        let after = start
+            .iter()
+            .flatten()
+            .zip(&grad)
+            .map(|(s, g)| s - 0.5 * g)
+            .collect();
+        (before, after)
+    }
+
+    fn rows(flat: &[f64], n: usize) -> Vec<Vec<f64>> {
+        flat.chunks(n).map(<[f64]>::to_vec).collect()
+    }
+
+    /// The exposure (temperature 1, nothing masked) of `[u, n]` scores given flat.
+    fn exposure_of(flat: &[f64], n: usize) -> Vec<f64> {
+        let device = Device::flex();
+        let r = flat.len() / n;
+        values(exposure(
+            matrix(&rows(flat, n), &device),
+            ones(r, n, &device),
+            1.0,
+        ))
+    }
+
+    // The exposure is invariant to shifting and rescaling each user's scores, so its gradient
+    // is orthogonal to both directions: a descent step reshapes the scores rather than
+    // shrinking them. What must hold is what the step does to the exposure.
+
+    #[test]
+    fn a_descent_step_on_exposure_entropy_lowers_the_item_everyone_is_shown() {
+        let start = vec![
+            vec![2.0, 0.0, 0.1, -0.3, 0.4],
+            vec![2.0, 0.5, 0.0, 0.2, -0.6],
         ];
-        let moved = value(exposure_entropy_loss(
-            Tensor::<2>::from_floats(rows, &Device::flex()),
+        let (before, after) = descend(&start, |s| {
+            let allowed = Tensor::ones_like(&s);
+            exposure_entropy_loss(exposure(s, allowed, 1.0))
+        });
+        let flat: Vec<f64> = start.iter().flatten().copied().collect();
+        let (old, new) = (exposure_of(&flat, 5), exposure_of(&after, 5));
+        for u in 0..2 {
+            assert!(
+                new[u * 5] < old[u * 5],
+                "user {u}: the shared top item's exposure must fall"
+            );
+        }
+        let device = Device::flex();
+        let moved = exposure_entropy_loss(exposure(
+            matrix(&rows(&after, 5), &device),
+            ones(2, 5, &device),
             1.0,
         ));
-        assert!(moved < before, "the loss must fall: {before} → {moved}");
+        assert!(value(moved) < before, "the loss must fall");
+    }
+
+    #[test]
+    fn a_descent_step_on_category_spread_moves_exposure_out_of_the_dominant_category() {
+        // Items 0, 1 and 2 in category a, items 3 and 4 in b; the user's top items are in a.
+        let start = vec![vec![2.0, 1.8, 0.5, 0.0, 0.2]];
+        let categories = |device: &Device| {
+            let (a, b) = (vec![1.0, 0.0], vec![0.0, 1.0]);
+            matrix(&[a.clone(), a.clone(), a, b.clone(), b], device)
+        };
+        let (before, after) = descend(&start, |s| {
+            let device = s.device();
+            let allowed = Tensor::ones_like(&s);
+            category_spread_loss(exposure(s, allowed, 1.0), categories(&device))
+        });
+        let in_b = |e: &[f64]| e[3] + e[4];
+        let (old, new) = (exposure_of(&start[0], 5), exposure_of(&after, 5));
+        assert!(
+            in_b(&new) > in_b(&old),
+            "category b's exposure must grow: {} → {}",
+            in_b(&old),
+            in_b(&new)
+        );
+        let device = Device::flex();
+        let moved = category_spread_loss(
+            exposure(matrix(&rows(&after, 5), &device), ones(1, 5, &device), 1.0),
+            categories(&device),
+        );
+        assert!(value(moved) < before, "the loss must fall");
+    }
+
+    #[test]
+    fn a_descent_step_on_popularity_penalty_favours_the_long_tail() {
+        // Items 0..4 from the most to the least popular; the user's scores favour the head.
+        let start = vec![vec![1.5, 1.0, 0.0, -0.5, 0.2]];
+        let weights = [1.0, 0.8, 0.5, 0.1, 0.0];
+        let (before, after) = descend(&start, |s| {
+            let device = s.device();
+            let allowed = Tensor::ones_like(&s);
+            let weights = Tensor::<1>::from_floats(weights, &device);
+            popularity_penalty_loss(exposure(s, allowed, 1.0), weights)
+        });
+        let (old, new) = (exposure_of(&start[0], 5), exposure_of(&after, 5));
+        assert!(new[0] < old[0], "the head item's exposure must fall");
+        assert!(new[4] > old[4], "the tail item's exposure must grow");
+        let expected: f64 = new.iter().zip(weights).map(|(p, w)| p * w).sum();
+        assert!(expected < before, "the loss must fall: {before} → {expected}");
+    }
+
+    #[test]
+    fn two_task_loss_by_hand_and_it_cannot_be_lowered_by_rescaling() {
+        let device = Device::flex();
+        // Scores [ln 3, 0] with targets [3/4, 0]:
+        // −[¾ ln σ(ln 3) + ¼ ln σ(−ln 3)] and −ln σ(0), averaged over 2 pairs.
+        let scores = Tensor::<2>::from_floats([[LN3, 0.0]], &device);
+        let targets = Tensor::<2>::from_floats([[0.75, 0.0]], &device);
+        let expected = -(0.75 * 0.75f64.ln() + 0.25 * 0.25f64.ln() + 0.5f64.ln()) / 2.0;
+        assert_close(value(two_task_loss(scores, targets.clone())), expected);
+        // At calibrated scores (σ(s) = target, here s = ln 3 for ¾ and a very low score for
+        // 0) any rescaling raises the loss: the scale cannot be gamed.
+        let calibrated = [LN3, -20.0];
+        let at = |c: f64| {
+            let s = Tensor::<2>::from_floats([[calibrated[0] * c, calibrated[1] * c]], &device);
+            value(two_task_loss(s, targets.clone()))
+        };
+        let best = at(1.0);
+        for c in [0.1, 0.5, 2.0, 10.0] {
+            assert!(at(c) > best, "scale {c}: {} <= {best}", at(c));
+        }
+    }
+
+    #[test]
+    fn the_diversity_loss_sums_its_weighted_terms() {
+        let device = Device::flex();
+        let e = exposure(
+            matrix(&[vec![1.0, 2.0, 3.0]], &device),
+            ones(1, 3, &device),
+            hand_temperature(),
+        );
+        let r = 0.5f64.sqrt();
+        let items = ItemTables {
+            categories: matrix(&[vec![1.0, 0.0], vec![r, r], vec![0.0, 1.0]], &device),
+            log_popularity: Tensor::<1>::from_floats([0.0, 0.5, 1.0], &device),
+        };
+        let inputs = DiversityInputs {
+            exposure: Some(e.clone()),
+            two_task: None,
+        };
+        let entropy = value(exposure_entropy_loss(e.clone()));
+        let popularity = value(popularity_penalty_loss(e, items.log_popularity.clone()));
+        let one = diversity_loss(
+            &[(Regularizer::ExposureEntropy, 1.0)],
+            inputs.clone(),
+            &items,
+        );
+        assert_close(value(one), entropy);
+        let mixed = diversity_loss(
+            &[
+                (Regularizer::ExposureEntropy, 2.0),
+                (Regularizer::PopularityPenalty, 0.5),
+            ],
+            inputs,
+            &items,
+        );
+        assert_close(value(mixed), 2.0 * entropy + 0.5 * popularity);
     }
 }

@@ -30,6 +30,10 @@ use crate::metrics::MetricKey;
 pub struct RunSummary {
     pub run_id: String,
     pub experiment: String,
+    /// The run's method: `baseline`, a regulariser (`exposure_entropy`, a `+`-joined mix).
+    /// Sweeps written before methods were recorded read as [`legacy_method`] says.
+    #[serde(default)]
+    pub method: String,
     pub lambda: f64,
     pub seed: u64,
     pub backend: BackendKind,
@@ -79,8 +83,20 @@ pub struct SweepManifest {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ManifestRun {
     pub run_id: String,
+    #[serde(default)]
+    pub method: String,
     pub lambda: f64,
     pub seed: u64,
+}
+
+/// The method of a run stored before methods were recorded: every such sweep regularised
+/// with `exposure_entropy`, and its λ = 0 run was the baseline.
+pub fn legacy_method(lambda: f64) -> &'static str {
+    if lambda == 0.0 {
+        crate::config::BASELINE
+    } else {
+        "exposure_entropy"
+    }
 }
 
 impl SweepManifest {
@@ -459,8 +475,11 @@ pub fn read_sweep(dir: &Path) -> Result<StoredSweep, StoreError> {
         }
         let text =
             std::fs::read_to_string(&summary_path).map_err(|e| unreadable(&summary_path, e))?;
-        let summary: RunSummary =
+        let mut summary: RunSummary =
             serde_json::from_str(&text).map_err(|e| unreadable(&summary_path, e))?;
+        if summary.method.is_empty() {
+            summary.method = legacy_method(summary.lambda).to_string();
+        }
         let metrics_path = dir.join(&id).join("metrics.csv");
         let epochs = match std::fs::read_to_string(&metrics_path) {
             Ok(t) => parse_metrics_csv(&t, &metrics_path)?,

@@ -206,6 +206,7 @@ fn manifest(exp: &Experiment, plan: &SweepPlan) -> SweepManifest {
             .iter()
             .map(|r| ManifestRun {
                 run_id: r.id.clone(),
+                method: r.method.name(),
                 lambda: r.lambda,
                 seed: r.seed,
             })
@@ -414,19 +415,22 @@ pub fn paired_metrics(ks: &[usize]) -> Vec<MetricKey> {
 }
 
 /// Fills `versus_lambda0` of every finished λ ≠ 0 run that has a finished λ = 0 run of the
-/// same seed: the same seed means the same split, so users pair up one to one.
+/// same seed — of its own method if it trains one (the two-task model), else the shared
+/// baseline: the same seed means the same split, so users pair up one to one.
 pub fn compare_with_baselines(
     summaries: &mut [RunSummary],
     per_user: &HashMap<String, PerUserTable>,
     metrics: &[MetricKey],
 ) {
-    let baselines: HashMap<u64, String> = summaries
+    let baselines: HashMap<(u64, String), String> = summaries
         .iter()
         .filter(|s| s.lambda == 0.0 && per_user.contains_key(&s.run_id))
-        .map(|s| (s.seed, s.run_id.clone()))
+        .map(|s| ((s.seed, s.method.clone()), s.run_id.clone()))
         .collect();
     for s in summaries.iter_mut().filter(|s| s.lambda != 0.0) {
-        let (Some(base_id), Some(table)) = (baselines.get(&s.seed), per_user.get(&s.run_id)) else {
+        let own = baselines.get(&(s.seed, s.method.clone()));
+        let shared = baselines.get(&(s.seed, crate::config::BASELINE.to_string()));
+        let (Some(base_id), Some(table)) = (own.or(shared), per_user.get(&s.run_id)) else {
             continue;
         };
         let base = &per_user[base_id];
@@ -476,6 +480,7 @@ fn base_summary(
     RunSummary {
         run_id: run.id.clone(),
         experiment: exp.name.clone(),
+        method: run.method.name(),
         lambda: run.lambda,
         seed: run.seed,
         backend: device.kind,

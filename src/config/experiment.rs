@@ -9,6 +9,7 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
+use super::method::{DiversityMethod, MethodSpec, RegularizerSpec};
 use super::raw::{self, Backend, RelevanceLoss, SourceKind, SplitMethod};
 use super::{Check, ConfigError, sweep};
 use crate::metrics::{Metric, MetricKey};
@@ -131,10 +132,11 @@ pub struct TrainSpec {
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct DiversitySpec {
-    pub regularizer: raw::Regularizer,
-    /// Softmax temperature of the exposure distribution.
+    /// The methods the sweep compares (one, usually), none twice.
+    pub methods: Vec<DiversityMethod>,
+    /// Softmax temperature of the exposure over each user's standardised scores.
     pub temperature: f64,
-    /// At most this many users of each batch enter the exposure term (its cost is users × items).
+    /// Distinct users drawn uniformly per batch for the exposure terms (cost: users × items).
     pub sample_users: usize,
 }
 
@@ -453,7 +455,7 @@ impl DiversitySpec {
     /// `diversity`: the exposure temperature and the users sampled per batch.
     fn from_raw(raw: &raw::RawDiversity, check: Check<'_>) -> Result<Self, ConfigError> {
         Ok(DiversitySpec {
-            regularizer: raw.regularizer,
+            methods: methods_from_raw(&raw.regularizer, check)?,
             temperature: check.finite_in(
                 "diversity.temperature",
                 raw.temperature,
@@ -464,6 +466,53 @@ impl DiversitySpec {
             sample_users: check.at_least("diversity.sample_users", raw.sample_users, 1)?,
         })
     }
+}
+
+/// `diversity.regularizer`: each method's terms present once with a finite weight > 0, and
+/// no method twice.
+fn methods_from_raw(
+    spec: &RegularizerSpec,
+    check: Check<'_>,
+) -> Result<Vec<DiversityMethod>, ConfigError> {
+    const FIELD: &str = "diversity.regularizer";
+    let one = |m: &MethodSpec| -> Result<DiversityMethod, ConfigError> {
+        match m {
+            MethodSpec::One(r) => Ok(DiversityMethod::single(*r)),
+            MethodSpec::Weighted(map) => {
+                if map.is_empty() {
+                    return Err(check.invalid(FIELD, "{}", "needs at least one regulariser"));
+                }
+                for (r, &w) in map {
+                    check.finite_in(
+                        &format!("{FIELD}.{r}"),
+                        w,
+                        f64::MIN_POSITIVE,
+                        f64::MAX,
+                        "a weight must be finite and > 0",
+                    )?;
+                }
+                Ok(DiversityMethod {
+                    terms: map.iter().map(|(r, w)| (*r, *w)).collect(),
+                })
+            }
+        }
+    };
+    let methods = match spec {
+        RegularizerSpec::One(r) => vec![DiversityMethod::single(*r)],
+        RegularizerSpec::Weighted(map) => vec![one(&MethodSpec::Weighted(map.clone()))?],
+        RegularizerSpec::Several(list) => {
+            if list.is_empty() {
+                return Err(check.invalid(FIELD, "[]", "needs at least one method"));
+            }
+            list.iter().map(one).collect::<Result<Vec<_>, _>>()?
+        }
+    };
+    for (i, m) in methods.iter().enumerate() {
+        if methods[..i].iter().any(|o| o.name() == m.name()) {
+            return Err(check.invalid(FIELD, m.name(), "appears twice"));
+        }
+    }
+    Ok(methods)
 }
 
 impl EvalSpec {
@@ -603,8 +652,10 @@ mod tests {
         assert_eq!(
             e.diversity,
             DiversitySpec {
-                regularizer: raw::Regularizer::ExposureEntropy,
-                temperature: 1.0,
+                methods: vec![DiversityMethod::single(
+                    super::super::method::Regularizer::ExposureEntropy
+                )],
+                temperature: 0.3,
                 sample_users: 256,
             }
         );

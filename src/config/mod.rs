@@ -12,6 +12,7 @@
 
 mod experiment;
 mod listing;
+mod method;
 pub mod raw;
 mod sweep;
 
@@ -22,6 +23,9 @@ pub use experiment::{
     ParseEvalSplitError, PlotSettings, SplitSpec, TrainSpec,
 };
 pub use listing::{ExperimentEntry, ExperimentInfo, load_experiments};
+pub use method::{
+    BASELINE, DiversityMethod, MethodSpec, Regularizer, RegularizerSpec, RunMethod,
+};
 pub use raw::{Backend, LambdaScale, RelevanceLoss, SplitMethod};
 pub use sweep::{RunSpec, format_lambda};
 
@@ -110,14 +114,20 @@ pub fn parse_str(text: &str, file: &Path) -> Result<Experiment, ConfigError> {
 }
 
 impl Experiment {
-    /// The YAML of one run alone: the resolved config with the sweep narrowed to its λ and
-    /// seed. Running it reproduces that run.
+    /// The YAML of one run alone: the resolved config with the sweep narrowed to its method,
+    /// λ and seed. Running it reproduces that run.
     pub fn run_config_yaml(&self, run: &RunSpec) -> String {
         let mut one = self.resolved.clone();
         one.sweep = raw::Sweep {
             lambda: raw::LambdaSpec::List(vec![run.lambda]),
             seeds: Some(vec![run.seed]),
         };
+        if let RunMethod::Regularized(method) = &run.method {
+            one.diversity.regularizer = match method.to_spec() {
+                MethodSpec::One(r) => RegularizerSpec::One(r),
+                MethodSpec::Weighted(map) => RegularizerSpec::Weighted(map),
+            };
+        }
         one.parallel = Some(1);
         let body =
             serde_yaml::to_string(&one).unwrap_or_else(|e| format!("# unserialisable: {e}\n"));

@@ -14,6 +14,8 @@ use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 
+use super::method::RegularizerSpec;
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawExperiment {
@@ -235,26 +237,23 @@ impl Default for RawTrain {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Regularizer {
-    /// 1 − normalised entropy of the batch's mean softmax exposure over the catalogue.
-    ExposureEntropy,
-}
-
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct RawDiversity {
-    pub regularizer: Regularizer,
+    /// A regulariser, a map of regularisers to weights, or a list of methods to compare.
+    #[serde(alias = "regularizers")]
+    pub regularizer: RegularizerSpec,
+    /// Softmax temperature of the exposure over each user's standardised scores.
     pub temperature: f64,
+    /// Distinct users, drawn uniformly per batch, whose exposure the regularisers read.
     pub sample_users: usize,
 }
 
 impl Default for RawDiversity {
     fn default() -> Self {
         Self {
-            regularizer: Regularizer::ExposureEntropy,
-            temperature: 1.0,
+            regularizer: RegularizerSpec::default(),
+            temperature: 0.3,
             sample_users: 256,
         }
     }

@@ -1,27 +1,53 @@
 //! The sweep section: the λ values (a list, or a linear or log range) and the seeds, checked,
-//! and their expansion into one [`RunSpec`] per (λ, seed).
+//! and their expansion into one [`RunSpec`] per (method, λ, seed).
 
 use std::fmt;
 
+use super::method::{DiversityMethod, Regularizer, RunMethod};
 use super::raw::{LambdaScale, LambdaSpec, Sweep};
 use super::{Check, ConfigError, Experiment};
 
-/// One training run of a sweep: a single (λ, seed).
+/// One run of a sweep: a method at one λ and seed.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RunSpec {
-    /// Stable and readable, e.g. `lambda-0.1_seed-7`; also the run's directory name.
+    /// Stable and readable, e.g. `lambda-0.1_seed-7`, or `category_spread_lambda-0.1_seed-7`
+    /// when a sweep compares several methods; also the run's directory name.
     pub id: String,
+    pub method: RunMethod,
     pub lambda: f64,
     pub seed: u64,
 }
 
 impl RunSpec {
+    /// A run of a one-method sweep of `exposure_entropy` (the baseline at λ = 0).
     pub fn new(lambda: f64, seed: u64) -> Self {
+        let method = if lambda == 0.0 {
+            RunMethod::Baseline
+        } else {
+            RunMethod::Regularized(DiversityMethod::single(Regularizer::ExposureEntropy))
+        };
+        Self::with_method(method, lambda, seed, false)
+    }
+
+    /// A run of `method`; `prefixed` puts the method's name in front of the id (sweeps that
+    /// compare several methods; the shared baseline never has a prefix).
+    pub fn with_method(method: RunMethod, lambda: f64, seed: u64, prefixed: bool) -> Self {
+        let base = format!("lambda-{}_seed-{seed}", format_lambda(lambda));
+        let id = match &method {
+            RunMethod::Regularized(m) if prefixed => format!("{}_{base}", m.name()),
+            _ => base,
+        };
         Self {
-            id: format!("lambda-{}_seed-{seed}", format_lambda(lambda)),
+            id,
+            method,
             lambda,
             seed,
         }
+    }
+
+    /// The run's point on a trade-off plot: `λ=0.1`.
+    pub fn param_label(&self) -> String {
+        format!("λ={}", format_lambda(self.lambda))
     }
 }
 
@@ -38,12 +64,31 @@ pub fn format_lambda(lambda: f64) -> String {
 }
 
 impl Experiment {
-    /// One run per (λ, seed), λ-major so a table reads down the sweep.
+    /// One run per (method, λ, seed): first the relevance-only baseline (λ = 0, when listed
+    /// and some method shares it), then method by method, λ-major so a table reads down each
+    /// sweep. A method that changes the model (the two-task heads) trains its own λ = 0.
     pub fn runs(&self) -> Vec<RunSpec> {
-        self.lambdas
-            .iter()
-            .flat_map(|&l| self.seeds.iter().map(move |&s| RunSpec::new(l, s)))
-            .collect()
+        let methods = &self.diversity.methods;
+        let prefixed = methods.len() > 1;
+        let mut runs = Vec::new();
+        let shares_baseline = methods.iter().any(|m| !m.changes_model());
+        if shares_baseline && self.lambdas.contains(&0.0) {
+            for &seed in &self.seeds {
+                runs.push(RunSpec::with_method(RunMethod::Baseline, 0.0, seed, prefixed));
+            }
+        }
+        for method in methods {
+            for &lambda in &self.lambdas {
+                if lambda == 0.0 && !method.changes_model() {
+                    continue;
+                }
+                for &seed in &self.seeds {
+                    let run = RunMethod::Regularized(method.clone());
+                    runs.push(RunSpec::with_method(run, lambda, seed, prefixed));
+                }
+            }
+        }
+        runs
     }
 
     /// The runs to train, all or the one named by `--only`.

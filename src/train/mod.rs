@@ -27,6 +27,8 @@ use rand::SeedableRng;
 use rand::seq::SliceRandom;
 use rand_chacha::ChaCha8Rng;
 
+mod diversity;
+
 use crate::backend::DeviceChoice;
 use crate::config::{EvalSplit, Experiment, RunSpec, TrainSpec};
 use crate::data::{Dataset, PreparedSplit, sampling};
@@ -34,7 +36,9 @@ use crate::evaluate::{self, EvalContext};
 use crate::events::{EpochRecord, RunEvent, RunOutcome, RunStatus};
 use crate::metrics::ItemCategories;
 use crate::model::{MatrixFactorization, MatrixFactorizationConfig, index_tensor};
-use crate::objective::{self, Losses};
+use crate::objective::{self, DiversityInputs, Losses};
+
+use diversity::DiversityPlan;
 
 /// Why a run failed (it is reported, the sweep goes on).
 #[derive(Debug, thiserror::Error)]
@@ -172,8 +176,20 @@ pub fn train_run(
         n_items: data.n_items(),
         dim: exp.model_dim,
         init_std: t.init_std,
+        two_task: run.method.two_task(),
     }
     .init(&mut rng, &device);
+    let mut plan = DiversityPlan::new(
+        &run.method,
+        run.lambda,
+        run.seed,
+        exp.diversity.temperature,
+        exp.diversity.sample_users,
+        &split.train,
+        &prepared.train_counts,
+        &ctx.categories,
+        &device,
+    );
     let mut optim = optimizer(t);
     let eval_ctx = EvalContext {
         ks: &exp.eval.k,
@@ -203,13 +219,21 @@ pub fn train_run(
             if stop.is_set() {
                 return Ok(interrupted(epochs_completed, started));
             }
+            let batch_pairs = &pairs[range.clone()];
             let batch = Batch::assemble(
-                &pairs[range.clone()],
+                batch_pairs,
                 &negatives[range.start * per_positive..range.end * per_positive],
                 per_positive,
                 &device,
             );
-            let losses = batch_losses(&model, batch, exp, run.lambda);
+            let losses = match plan.as_mut() {
+                Some(plan) => {
+                    let exposure = plan.exposure_users(&split.train, &device);
+                    let targets = plan.two_task_targets(batch_pairs, per_positive, &device);
+                    regularised_losses(&model, batch, plan, exposure, targets, exp, run.lambda)
+                }
+                None => relevance_only_losses(&model, batch, exp),
+            };
             let grads = GradientsParams::from_grads(losses.total.backward(), &model);
             model = optim.step(t.learning_rate, model, grads);
             sums.add(losses);
@@ -226,7 +250,7 @@ pub fn train_run(
             }
         }
         let means = sums.means().expect("at least one batch");
-        if let Some(value) = means.first_non_finite() {
+        if let Some(value) = means.first_non_finite(plan.is_some()) {
             return Err(RunError::NonFinite { epoch, value });
         }
         epochs_completed = epoch;
@@ -355,25 +379,43 @@ impl Batch {
     }
 }
 
-/// The objective on one batch: the relevance loss on its candidates, and the exposure entropy
-/// over the whole catalogue for its first `diversity.sample_users` users.
-fn batch_losses(
+/// The objective of a batch when nothing is regularised (λ = 0): the relevance loss alone.
+/// The diversity part is not computed, and reads NaN ("not computed") in the logs.
+fn relevance_only_losses(model: &MatrixFactorization, batch: Batch, exp: &Experiment) -> Losses {
+    let scores = model.forward(batch.users, batch.candidates); // [m, 1 + n]
+    let relevance = objective::relevance_loss(exp.train.loss, scores); // [1]
+    let diversity = Tensor::<1>::full([1], f64::NAN, &relevance.device()); // [1]
+    Losses {
+        total: relevance.clone(),
+        relevance,
+        diversity,
+    }
+}
+
+/// The objective of a batch: the relevance loss on its candidates, plus λ times the method's
+/// terms on the exposure of `exposure`'s users and on the diversity head's scores.
+fn regularised_losses(
     model: &MatrixFactorization,
     batch: Batch,
+    plan: &DiversityPlan,
+    exposure: Option<diversity::ExposureBatch>,
+    two_task_targets: Option<Tensor<2>>,
     exp: &Experiment,
     lambda: f64,
 ) -> Losses {
-    let [m] = batch.users.dims();
-    let scores = model.forward(batch.users.clone(), batch.candidates); // [m, 1 + n]
+    let scores = model.forward(batch.users.clone(), batch.candidates.clone()); // [m, 1 + n]
     let relevance = objective::relevance_loss(exp.train.loss, scores); // [1]
-
-    let div_users = batch.users.narrow(0, 0, m.min(exp.diversity.sample_users)); // [u]
-    let mut all_scores = model.forward_all_items(div_users); // [u, n_items]
-    if lambda == 0.0 {
-        // Logged, but no gradient flows through it at λ = 0: skip its backward pass.
-        all_scores = all_scores.detach();
-    }
-    let diversity = objective::exposure_entropy_loss(all_scores, exp.diversity.temperature); // [1]
+    let inputs = DiversityInputs {
+        exposure: exposure.map(|e| {
+            let all = model.forward_all_items(e.users); // [u, n_items]
+            objective::exposure(all, e.allowed, plan.temperature) // [u, n_items]
+        }),
+        two_task: two_task_targets.map(|targets| {
+            let scores = model.forward_diversity(batch.users, batch.candidates); // [m, 1 + n]
+            (scores, targets)
+        }),
+    };
+    let diversity = objective::diversity_loss(&plan.terms, inputs, &plan.items); // [1]
     objective::combine(relevance, diversity, lambda)
 }
 
@@ -423,11 +465,17 @@ struct EpochLosses {
 }
 
 impl EpochLosses {
-    /// The first of total, relevance, diversity that is NaN or infinite.
-    fn first_non_finite(&self) -> Option<f64> {
-        [self.total, self.relevance, self.diversity]
-            .into_iter()
-            .find(|v| !v.is_finite())
+    /// The first of total, relevance and (when `regularised`; otherwise it was not computed
+    /// and reads NaN) diversity that is NaN or infinite.
+    fn first_non_finite(&self, regularised: bool) -> Option<f64> {
+        [
+            Some(self.total),
+            Some(self.relevance),
+            regularised.then_some(self.diversity),
+        ]
+        .into_iter()
+        .flatten()
+        .find(|v| !v.is_finite())
     }
 }
 
@@ -506,13 +554,19 @@ mod tests {
                 diversity: 1.0,
             }
         );
-        assert_eq!(means.first_non_finite(), None);
+        assert_eq!(means.first_non_finite(true), None);
         let bad = EpochLosses {
             relevance: f64::INFINITY,
             diversity: f64::NAN,
             ..means
         };
-        assert_eq!(bad.first_non_finite(), Some(f64::INFINITY));
+        assert_eq!(bad.first_non_finite(true), Some(f64::INFINITY));
+        let not_computed = EpochLosses {
+            diversity: f64::NAN,
+            ..means
+        };
+        assert_eq!(not_computed.first_non_finite(false), None);
+        assert_eq!(not_computed.first_non_finite(true).map(f64::is_nan), Some(true));
     }
 
     #[test]
