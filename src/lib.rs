@@ -18,6 +18,7 @@ pub mod model;
 pub mod objective;
 pub mod pareto;
 pub mod plot;
+pub mod rerank;
 pub mod store;
 pub mod sweep;
 pub mod theme;
