@@ -73,6 +73,9 @@ pub struct RunOutcome {
     pub seconds: f64,
     /// Present when the run finished (an interrupted run is not evaluated on test).
     pub test: Option<TestReport>,
+    /// A baseline's top-N test candidates per user, best first, for the sweep's re-rankers
+    /// (present only when the sweep re-ranks).
+    pub candidates: Option<std::sync::Arc<Recommendations>>,
 }
 
 /// The one message type from workers.
@@ -123,6 +126,7 @@ impl RunEvent {
                         users_evaluated: t.users_evaluated,
                         ..TestReport::default()
                     }),
+                    candidates: None,
                 }),
             },
             other => other.clone(),

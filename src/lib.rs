@@ -13,6 +13,7 @@ pub mod config;
 pub mod data;
 pub mod evaluate;
 pub mod events;
+pub mod front;
 pub mod metrics;
 pub mod model;
 pub mod objective;

@@ -1,4 +1,5 @@
-//! The Pareto front of a relevance/diversity trade-off, shared by the plots and the workbench.
+//! The Pareto front of a relevance/diversity trade-off and the hypervolume it dominates,
+//! shared by the front table, the plots and the workbench.
 
 use crate::metrics::Direction;
 
@@ -45,9 +46,118 @@ pub fn pareto_front(points: &[(f64, f64)]) -> Vec<usize> {
     front
 }
 
+/// The area dominated by `points` inside the box they share with `reference`, when `x` and
+/// `y` are better in their metrics' directions: the area of the union of the rectangles
+/// spanned by each point and the reference. Points not strictly better than the reference on
+/// both axes, or with a non-finite coordinate, add nothing; no point at all gives 0.
+///
+/// Computed on the front sorted by oriented `x` descending (so oriented `y` ascends): each
+/// point adds the slab `(x_i − x_ref) · (y_i − y_prev)`.
+pub fn hypervolume(
+    points: &[(f64, f64)],
+    reference: (f64, f64),
+    x: Direction,
+    y: Direction,
+) -> f64 {
+    let (rx, ry) = (x.orient(reference.0), y.orient(reference.1));
+    let inside: Vec<(f64, f64)> = points
+        .iter()
+        .map(|&(px, py)| (x.orient(px), y.orient(py)))
+        .filter(|&(px, py)| px.is_finite() && py.is_finite() && px > rx && py > ry)
+        .collect();
+    let mut front: Vec<(f64, f64)> = pareto_front(&inside).into_iter().map(|i| inside[i]).collect();
+    front.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.total_cmp(&b.1)));
+    let mut area = 0.0;
+    let mut below = ry;
+    for (px, py) in front {
+        if py > below {
+            area += (px - rx) * (py - below);
+            below = py;
+        }
+    }
+    area
+}
+
+/// The reference point of a set of fronts: on each axis the worst value any point reaches
+/// (the nadir), so every method's hypervolume is measured in the same box. `None` without a
+/// finite point.
+pub fn nadir(points: &[(f64, f64)], x: Direction, y: Direction) -> Option<(f64, f64)> {
+    let finite: Vec<&(f64, f64)> = points
+        .iter()
+        .filter(|(a, b)| a.is_finite() && b.is_finite())
+        .collect();
+    let worst = |d: Direction, v: &mut dyn Iterator<Item = f64>| {
+        v.min_by(|a, b| d.orient(*a).total_cmp(&d.orient(*b)))
+    };
+    Some((
+        worst(x, &mut finite.iter().map(|p| p.0))?,
+        worst(y, &mut finite.iter().map(|p| p.1))?,
+    ))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn hypervolume_by_hand() {
+        use Direction::*;
+        // Reference (0, 0); front (1, 3), (2, 2), (3, 1): the staircase's area is
+        // 3·1 + 2·(2 − 1) + 1·(3 − 2) = 6. A dominated point (1, 1) adds nothing.
+        let pts = [(1.0, 3.0), (2.0, 2.0), (3.0, 1.0), (1.0, 1.0)];
+        let hv = hypervolume(&pts, (0.0, 0.0), HigherIsBetter, HigherIsBetter);
+        assert!((hv - 6.0).abs() < 1e-12, "{hv}");
+        // One point: its rectangle. None, or none beyond the reference: 0.
+        assert_eq!(hypervolume(&[(2.0, 3.0)], (1.0, 1.0), HigherIsBetter, HigherIsBetter), 2.0);
+        assert_eq!(hypervolume(&[], (0.0, 0.0), HigherIsBetter, HigherIsBetter), 0.0);
+        assert_eq!(hypervolume(&[(0.0, 5.0)], (0.0, 0.0), HigherIsBetter, HigherIsBetter), 0.0);
+        // A lower-is-better x (Gini): points (0.2, 3) and (0.5, 4) against reference
+        // (0.9, 0) are oriented (−0.2, 3), (−0.5, 4) against (−0.9, 0):
+        // 0.7·3 + 0.4·(4 − 3) = 2.5.
+        let hv = hypervolume(&[(0.2, 3.0), (0.5, 4.0)], (0.9, 0.0), LowerIsBetter, HigherIsBetter);
+        assert!((hv - 2.5).abs() < 1e-12, "{hv}");
+    }
+
+    #[test]
+    fn hypervolume_agrees_with_counting_grid_cells() {
+        // An independent computation: the share of a fine grid's cell centres dominated by
+        // some point, on random point sets.
+        let mut state = 12345u64;
+        let mut next = || {
+            state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            (state >> 11) as f64 / (1u64 << 53) as f64
+        };
+        for _ in 0..20 {
+            let pts: Vec<(f64, f64)> = (0..6).map(|_| (next(), next())).collect();
+            let hv = hypervolume(&pts, (0.0, 0.0), Direction::HigherIsBetter, Direction::HigherIsBetter);
+            let n = 400;
+            let mut inside = 0;
+            for i in 0..n {
+                for j in 0..n {
+                    let (cx, cy) = ((i as f64 + 0.5) / n as f64, (j as f64 + 0.5) / n as f64);
+                    if pts.iter().any(|&(x, y)| x >= cx && y >= cy) {
+                        inside += 1;
+                    }
+                }
+            }
+            let grid = inside as f64 / (n * n) as f64;
+            assert!((hv - grid).abs() < 6.0 / n as f64, "{hv} vs {grid}");
+        }
+    }
+
+    #[test]
+    fn the_nadir_is_the_worst_value_on_each_oriented_axis() {
+        let pts = [(0.2, 0.3), (0.5, 0.1), (f64::NAN, 0.0)];
+        assert_eq!(
+            nadir(&pts, Direction::HigherIsBetter, Direction::HigherIsBetter),
+            Some((0.2, 0.1))
+        );
+        assert_eq!(
+            nadir(&pts, Direction::LowerIsBetter, Direction::HigherIsBetter),
+            Some((0.5, 0.1))
+        );
+        assert_eq!(nadir(&[], Direction::HigherIsBetter, Direction::HigherIsBetter), None);
+    }
 
     #[test]
     fn front_of_a_small_sweep_by_hand() {

@@ -594,8 +594,18 @@ pub fn render_all(
     Ok(written)
 }
 
-/// `recsweep plot DIR`: re-renders every figure of a stored sweep into `DIR/plots`.
+/// `recsweep plot DIR`: re-renders every figure of a stored sweep into `DIR/plots`, and
+/// rebuilds its `front.csv` from the runs stored.
 pub fn replot(dir: &Path) -> Result<Vec<PathBuf>, PlotError> {
     let sweep = crate::store::read_sweep(dir)?;
-    render_all(&sweep, &sweep.manifest.plots, &dir.join("plots"))
+    let summaries: Vec<_> = sweep.runs.iter().map(|r| r.summary.clone()).collect();
+    let plots = &sweep.manifest.plots;
+    let fronts = crate::front::fronts(&summaries, plots.relevance, &plots.front_axes());
+    let front_csv = dir.join("front.csv");
+    crate::store::write_atomic(&front_csv, crate::front::csv(&fronts).as_bytes())
+        .map_err(|error| PlotError::Write {
+            file: front_csv.clone(),
+            error,
+        })?;
+    render_all(&sweep, plots, &dir.join("plots"))
 }

@@ -35,6 +35,9 @@ pub struct RunSummary {
     #[serde(default)]
     pub method: String,
     pub lambda: f64,
+    /// A re-ranking run's trade-off θ (its λ is the baseline's, 0).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub theta: Option<f64>,
     pub seed: u64,
     pub backend: BackendKind,
     pub adapter: String,
@@ -86,6 +89,8 @@ pub struct ManifestRun {
     #[serde(default)]
     pub method: String,
     pub lambda: f64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub theta: Option<f64>,
     pub seed: u64,
 }
 
@@ -110,6 +115,18 @@ impl SweepManifest {
                 coverage: MetricKey::at(crate::metrics::Metric::Coverage, k),
             })
         })
+    }
+}
+
+impl RunSummary {
+    /// Whether this is a λ = 0 training run (a baseline others compare against).
+    pub fn is_lambda_zero(&self) -> bool {
+        self.lambda == 0.0 && self.theta.is_none()
+    }
+
+    /// The run's swept value as a label: `λ=0.1` or `θ=0.3`.
+    pub fn param_label(&self) -> String {
+        crate::config::param_label(self.lambda, self.theta)
     }
 }
 
@@ -200,6 +217,11 @@ impl RunStore {
     pub fn write_manifest(&self, manifest: &SweepManifest) -> io::Result<()> {
         let json = serde_json::to_string_pretty(manifest).map_err(io::Error::other)?;
         write_atomic(&self.root.join("sweep.json"), json.as_bytes())
+    }
+
+    /// Writes `front.csv` (see [`crate::front::csv`]).
+    pub fn write_front(&self, csv: &str) -> io::Result<()> {
+        write_atomic(&self.root.join("front.csv"), csv.as_bytes())
     }
 
     pub fn write_config(&self, run_id: &str, yaml: &str) -> io::Result<()> {

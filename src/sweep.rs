@@ -11,9 +11,10 @@ use std::sync::mpsc;
 use std::time::Duration;
 
 use crate::backend::{self, DeviceChoice};
-use crate::config::{Backend, CurveKeys, Experiment, RunSpec};
+use crate::config::{Backend, CurveKeys, Experiment, RunMethod, RunSpec};
 use crate::data::{self, Dataset, PreparedSplit};
-use crate::events::{EpochRecord, PerUserTable, RunEvent, RunStatus};
+use crate::front::{self, Front};
+use crate::events::{EpochRecord, PerUserTable, Recommendations, RunEvent, RunStatus};
 use crate::metrics::{ItemCategories, Metric, MetricKey};
 use crate::store::{ManifestRun, PairedComparison, RunStore, RunSummary, SweepManifest};
 use crate::train::{self, StopFlag, SweepContext};
@@ -154,6 +155,8 @@ pub struct SweepReport {
     pub summaries: Vec<RunSummary>,
     /// Runs never started because the sweep was stopped.
     pub not_started: Vec<String>,
+    /// The relevance/diversity fronts (one per diversity axis), as `front.csv` holds them.
+    pub fronts: Vec<Front>,
 }
 
 impl SweepReport {
@@ -208,6 +211,7 @@ fn manifest(exp: &Experiment, plan: &SweepPlan) -> SweepManifest {
                 run_id: r.id.clone(),
                 method: r.method.name(),
                 lambda: r.lambda,
+                theta: r.method.theta(),
                 seed: r.seed,
             })
             .collect(),
@@ -278,9 +282,18 @@ pub fn run_sweep(
     let order: Vec<String> = pending.iter().map(|r| r.id.clone()).collect();
     let mut per_user: HashMap<String, PerUserTable> = HashMap::new();
 
-    let mut start_next = |running: &mut HashMap<String, Running>| -> Result<(), SweepError> {
+    // Each seed's baseline, once it has ended: its candidates for the re-rankers, or why
+    // there are none.
+    let mut bases: HashMap<u64, Result<Arc<Recommendations>, String>> = HashMap::new();
+    let mut start_next = |running: &mut HashMap<String, Running>,
+                          bases: &HashMap<u64, Result<Arc<Recommendations>, String>>|
+     -> Result<(), SweepError> {
         while running.len() < parallel && !control.is_stopped() {
-            let Some(spec) = pending.pop_front() else {
+            // The first pending run that can start: a re-ranking run waits for its baseline.
+            let ready = pending
+                .iter()
+                .position(|r| r.base_id().is_none() || bases.contains_key(&r.seed));
+            let Some(spec) = ready.and_then(|at| pending.remove(at)) else {
                 break;
             };
             // Every run's seed was prepared above.
@@ -289,18 +302,34 @@ pub fn run_sweep(
                 .write_split(&spec.id, &data, &split)
                 .map_err(store_err(&out_dir))?;
             let flag = control.register(&spec.id);
-            let handle =
-                match train::spawn_run(Arc::clone(&ctx), spec.clone(), split, tx.clone(), flag) {
-                    Ok(handle) => Some(handle),
-                    Err(e) => {
-                        // Recorded like any failed run, by the loop below; the others go on.
-                        let _ = tx.send(RunEvent::Failed {
-                            run_id: spec.id.clone(),
-                            reason: e.to_string(),
-                        });
-                        None
-                    }
-                };
+            let spawned = match (spec.base_id(), bases.get(&spec.seed)) {
+                (None, _) => {
+                    train::spawn_run(Arc::clone(&ctx), spec.clone(), split, tx.clone(), flag)
+                        .map_err(|e| e.to_string())
+                }
+                (Some(_), Some(Ok(candidates))) => train::spawn_rerank(
+                    Arc::clone(&ctx),
+                    spec.clone(),
+                    split,
+                    Arc::clone(candidates),
+                    tx.clone(),
+                    flag,
+                )
+                .map_err(|e| e.to_string()),
+                (Some(base), Some(Err(why))) => Err(format!("its baseline '{base}' {why}")),
+                (Some(base), None) => Err(format!("its baseline '{base}' did not run")),
+            };
+            let handle = match spawned {
+                Ok(handle) => Some(handle),
+                Err(reason) => {
+                    // Recorded like any failed run, by the loop below; the others go on.
+                    let _ = tx.send(RunEvent::Failed {
+                        run_id: spec.id.clone(),
+                        reason,
+                    });
+                    None
+                }
+            };
             running.insert(
                 spec.id.clone(),
                 Running {
@@ -312,7 +341,7 @@ pub fn run_sweep(
         }
         Ok(())
     };
-    start_next(&mut running)?;
+    start_next(&mut running, &bases)?;
 
     while !running.is_empty() {
         let event = match rx.recv_timeout(Duration::from_millis(200)) {
@@ -340,6 +369,13 @@ pub fn run_sweep(
                 if let Some(handle) = r.handle {
                     let _ = handle.join();
                 }
+                if r.spec.method == RunMethod::Baseline {
+                    let candidates = outcome
+                        .candidates
+                        .clone()
+                        .ok_or_else(|| format!("was {}", outcome.status.as_str()));
+                    bases.insert(r.spec.seed, candidates);
+                }
                 let mut summary = base_summary(&ctx, &r.spec, &device, outcome.status, None);
                 summary.epochs_completed = outcome.epochs_completed;
                 summary.seconds = outcome.seconds;
@@ -359,7 +395,7 @@ pub fn run_sweep(
                 store.write_summary(&summary).map_err(store_err(&out_dir))?;
                 on_event(SweepEvent::Recorded(&summary));
                 summaries.insert(id, summary);
-                start_next(&mut running)?;
+                start_next(&mut running, &bases)?;
             }
             RunEvent::Failed { reason, .. } => {
                 let Some(r) = running.remove(&id) else {
@@ -367,6 +403,9 @@ pub fn run_sweep(
                 };
                 if let Some(handle) = r.handle {
                     let _ = handle.join();
+                }
+                if r.spec.method == RunMethod::Baseline {
+                    bases.insert(r.spec.seed, Err("failed".to_string()));
                 }
                 let mut summary =
                     base_summary(&ctx, &r.spec, &device, RunStatus::Failed, Some(reason));
@@ -376,7 +415,7 @@ pub fn run_sweep(
                 store.write_summary(&summary).map_err(store_err(&out_dir))?;
                 on_event(SweepEvent::Recorded(&summary));
                 summaries.insert(id, summary);
-                start_next(&mut running)?;
+                start_next(&mut running, &bases)?;
             }
         }
     }
@@ -387,10 +426,15 @@ pub fn run_sweep(
     for s in summaries.iter().filter(|s| !s.versus_lambda0.is_empty()) {
         store.write_summary(s).map_err(store_err(&out_dir))?;
     }
+    let fronts = front::fronts(&summaries, exp.plots.relevance, &exp.plots.front_axes());
+    store
+        .write_front(&front::csv(&fronts))
+        .map_err(store_err(&out_dir))?;
     let report = SweepReport {
         out_dir,
         summaries,
         not_started,
+        fronts,
     };
     on_event(SweepEvent::Ended(&report));
     Ok(report)
@@ -414,9 +458,9 @@ pub fn paired_metrics(ks: &[usize]) -> Vec<MetricKey> {
     out
 }
 
-/// Fills `versus_lambda0` of every finished λ ≠ 0 run that has a finished λ = 0 run of the
-/// same seed — of its own method if it trains one (the two-task model), else the shared
-/// baseline: the same seed means the same split, so users pair up one to one.
+/// Fills `versus_lambda0` of every finished λ ≠ 0 or re-ranking run that has a finished λ = 0
+/// run of the same seed — of its own method if it trains one (the two-task model), else the
+/// shared baseline: the same seed means the same split, so users pair up one to one.
 pub fn compare_with_baselines(
     summaries: &mut [RunSummary],
     per_user: &HashMap<String, PerUserTable>,
@@ -424,10 +468,10 @@ pub fn compare_with_baselines(
 ) {
     let baselines: HashMap<(u64, String), String> = summaries
         .iter()
-        .filter(|s| s.lambda == 0.0 && per_user.contains_key(&s.run_id))
+        .filter(|s| s.is_lambda_zero() && per_user.contains_key(&s.run_id))
         .map(|s| ((s.seed, s.method.clone()), s.run_id.clone()))
         .collect();
-    for s in summaries.iter_mut().filter(|s| s.lambda != 0.0) {
+    for s in summaries.iter_mut().filter(|s| !s.is_lambda_zero()) {
         let own = baselines.get(&(s.seed, s.method.clone()));
         let shared = baselines.get(&(s.seed, crate::config::BASELINE.to_string()));
         let (Some(base_id), Some(table)) = (own.or(shared), per_user.get(&s.run_id)) else {
@@ -482,6 +526,7 @@ fn base_summary(
         experiment: exp.name.clone(),
         method: run.method.name(),
         lambda: run.lambda,
+        theta: run.method.theta(),
         seed: run.seed,
         backend: device.kind,
         adapter: device.adapter.clone(),
@@ -503,8 +548,8 @@ fn base_summary(
     }
 }
 
-/// A plain-text table of λ against the main test metrics, with the Wilcoxon p-value of the
-/// per-user NDCG difference against the λ = 0 run of the same seed.
+/// A plain-text table of each run (method, λ or θ) against the main test metrics, with the
+/// Wilcoxon p-value of the per-user NDCG difference against the λ = 0 run of the same seed.
 pub fn results_table(summaries: &[RunSummary], ks: &[usize]) -> String {
     let Some(&k_lo) = ks.first() else {
         return String::new();
@@ -524,15 +569,21 @@ pub fn results_table(summaries: &[RunSummary], ks: &[usize]) -> String {
         .max()
         .unwrap_or(6)
         .max(6);
-    let lambda_w = summaries
+    let method_w = summaries
         .iter()
-        .map(|s| crate::config::format_lambda(s.lambda).len())
+        .map(|s| s.method.len())
+        .max()
+        .unwrap_or(6)
+        .max(6);
+    let param_w = summaries
+        .iter()
+        .map(|s| s.param_label().chars().count())
         .max()
         .unwrap_or(6)
         .max(6);
     let mut out = format!(
-        "{:<id_w$}  {:>lambda_w$}  {:>6}  {:<11}",
-        "run", "lambda", "seed", "status"
+        "{:<id_w$}  {:<method_w$}  {:>param_w$}  {:>6}  {:<11}",
+        "run", "method", "λ / θ", "seed", "status"
     );
     for m in &metrics {
         out.push_str(&format!("  {:>11}", m.to_string()));
@@ -544,10 +595,13 @@ pub fn results_table(summaries: &[RunSummary], ks: &[usize]) -> String {
         "seconds"
     ));
     for s in summaries {
+        let param = s.param_label();
+        let pad = param_w.saturating_sub(param.chars().count());
         out.push_str(&format!(
-            "{:<id_w$}  {:>lambda_w$}  {:>6}  {:<11}",
+            "{:<id_w$}  {:<method_w$}  {}{param}  {:>6}  {:<11}",
             s.run_id,
-            crate::config::format_lambda(s.lambda),
+            s.method,
+            " ".repeat(pad),
             s.seed,
             s.status.as_str()
         ));

@@ -155,7 +155,7 @@ fn run_headless(file: &std::path::Path, cli: &Cli) -> ExitCode {
         "experiment '{}' ({}): {} run(s)",
         exp.name,
         file.display(),
-        exp.lambdas.len() * exp.seeds.len()
+        exp.select_runs(cli.only.as_deref()).map_or(0, |r| r.len())
     );
     let control = Arc::new(sweep::SweepControl::with_flag(stop));
     let report = match sweep::run_sweep(exp, &opts, control, &mut |e| progress.on(e)) {
@@ -168,6 +168,10 @@ fn run_headless(file: &std::path::Path, cli: &Cli) -> ExitCode {
     drop(progress);
     println!();
     print!("{}", sweep::results_table(&report.summaries, &ks));
+    for front in &report.fronts {
+        println!();
+        print!("{}", front.volumes_text());
+    }
     for id in &report.not_started {
         println!("{id}: not started (sweep stopped)");
     }

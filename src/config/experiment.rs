@@ -13,6 +13,7 @@ use super::method::{DiversityMethod, MethodSpec, RegularizerSpec};
 use super::raw::{self, Backend, RelevanceLoss, SourceKind, SplitMethod};
 use super::{Check, ConfigError, sweep};
 use crate::metrics::{Metric, MetricKey};
+use crate::rerank::RerankMethod;
 
 /// A validated experiment: everything a sweep needs, nothing unchecked.
 #[derive(Debug, Clone, PartialEq)]
@@ -27,6 +28,8 @@ pub struct Experiment {
     pub diversity: DiversitySpec,
     pub lambdas: Vec<f64>,
     pub seeds: Vec<u64>,
+    /// Re-rankers of the baseline's candidates, if any.
+    pub rerank: Option<RerankSpec>,
     pub eval: EvalSpec,
     pub parallel: usize,
     pub plots: PlotSettings,
@@ -140,6 +143,40 @@ pub struct DiversitySpec {
     pub sample_users: usize,
 }
 
+/// Re-rankers applied to each seed's relevance-only baseline.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RerankSpec {
+    /// At least one, none twice.
+    pub methods: Vec<RerankMethod>,
+    /// The trade-off values θ ∈ [0, 1], none twice.
+    pub thetas: Vec<f64>,
+    /// Each user's list is re-ranked from the baseline's top this many, in [1, 100000].
+    pub candidates: usize,
+}
+
+impl RerankSpec {
+    /// `rerank`: methods, θ values and the candidate count.
+    fn from_raw(raw: &raw::RawRerank, check: Check<'_>) -> Result<Self, ConfigError> {
+        if raw.methods.is_empty() {
+            return Err(check.invalid("rerank.methods", "[]", "needs at least one method"));
+        }
+        for (i, m) in raw.methods.iter().enumerate() {
+            if raw.methods[..i].contains(m) {
+                return Err(check.invalid("rerank.methods", m, "appears twice"));
+            }
+        }
+        let candidates = check.at_least("rerank.candidates", raw.candidates, 1)?;
+        if candidates > 100_000 {
+            return Err(check.invalid("rerank.candidates", candidates, "must be at most 100000"));
+        }
+        Ok(Self {
+            methods: raw.methods.clone(),
+            thetas: sweep::thetas_from_raw(&raw.theta, check)?,
+            candidates,
+        })
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct EvalSpec {
     /// Cut-offs, ascending, without duplicates.
@@ -156,6 +193,21 @@ pub struct PlotSettings {
     pub relevance: MetricKey,
     /// Trade-off x axis, a test metric.
     pub diversity: MetricKey,
+    /// The diversity axes of the fronts and their hypervolumes (`diversity` first); absent in
+    /// sweeps written before fronts were recorded (read [`PlotSettings::front_axes`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub fronts: Vec<MetricKey>,
+}
+
+impl PlotSettings {
+    /// The diversity axes of the fronts: `fronts`, or the trade-off's diversity axis alone.
+    pub fn front_axes(&self) -> Vec<MetricKey> {
+        if self.fronts.is_empty() {
+            vec![self.diversity]
+        } else {
+            self.fronts.clone()
+        }
+    }
 }
 
 /// The metrics of the per-epoch curves, live (workbench) and exported (figures); decided by
@@ -180,6 +232,10 @@ impl Experiment {
         let diversity = DiversitySpec::from_raw(&raw.diversity, check)?;
         let lambdas = sweep::lambdas_from_raw(&raw.sweep.lambda, check)?;
         let seeds = sweep::seeds_from_raw(&raw.sweep, raw.seed, check)?;
+        let rerank = match &raw.rerank {
+            Some(r) => Some(RerankSpec::from_raw(r, check)?),
+            None => None,
+        };
         let eval = EvalSpec::from_raw(&raw.eval, check)?;
         let parallel = parallel_from_raw(raw.parallel, check)?;
         let plots = PlotSettings::from_raw(&raw.plots, &eval, check)?;
@@ -193,6 +249,7 @@ impl Experiment {
             diversity,
             lambdas,
             seeds,
+            rerank,
             eval,
             parallel,
             plots,
@@ -558,6 +615,33 @@ impl PlotSettings {
             }
         }
         let k0 = eval.k[0];
+        let diversity = plot_axis(
+            "plots.diversity",
+            raw.diversity.as_deref(),
+            MetricKey::at(Metric::Coverage, k0),
+            eval,
+            check,
+        )?;
+        let fronts = match &raw.fronts {
+            None => {
+                let ild = MetricKey::at(Metric::Ild, k0);
+                let mut axes = vec![diversity];
+                if ild != diversity {
+                    axes.push(ild);
+                }
+                axes
+            }
+            Some(list) if list.is_empty() => {
+                return Err(check.invalid("plots.fronts", "[]", "needs at least one metric key"));
+            }
+            Some(list) => list
+                .iter()
+                .enumerate()
+                .map(|(i, text)| {
+                    plot_axis(&format!("plots.fronts[{i}]"), Some(text), diversity, eval, check)
+                })
+                .collect::<Result<Vec<_>, _>>()?,
+        };
         Ok(PlotSettings {
             width: raw.width,
             height: raw.height,
@@ -568,13 +652,8 @@ impl PlotSettings {
                 eval,
                 check,
             )?,
-            diversity: plot_axis(
-                "plots.diversity",
-                raw.diversity.as_deref(),
-                MetricKey::at(Metric::Coverage, k0),
-                eval,
-                check,
-            )?,
+            diversity,
+            fronts,
         })
     }
 }
@@ -656,7 +735,7 @@ mod tests {
                     super::super::method::Regularizer::ExposureEntropy
                 )],
                 temperature: 0.3,
-                sample_users: 256,
+                sample_users: 64,
             }
         );
         assert_eq!(

@@ -7,6 +7,8 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
+use crate::rerank::RerankMethod;
+
 /// A term of `L_diversity`; `docs/objectives.md` derives each.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -144,6 +146,8 @@ pub enum RunMethod {
     /// Trained with `L_relevance + λ · L_diversity` of this method (also at λ = 0 when the
     /// method changes the model).
     Regularized(DiversityMethod),
+    /// The baseline's top-N candidates re-ranked at trade-off `theta`; nothing is trained.
+    Rerank { method: RerankMethod, theta: f64 },
 }
 
 impl RunMethod {
@@ -152,13 +156,22 @@ impl RunMethod {
         match self {
             RunMethod::Baseline => BASELINE.to_string(),
             RunMethod::Regularized(m) => m.name(),
+            RunMethod::Rerank { method, .. } => method.name().to_string(),
+        }
+    }
+
+    /// θ of a re-ranking run.
+    pub fn theta(&self) -> Option<f64> {
+        match self {
+            RunMethod::Rerank { theta, .. } => Some(*theta),
+            _ => None,
         }
     }
 
     /// The regulariser terms training uses (none for the baseline).
     pub fn terms(&self) -> &[(Regularizer, f64)] {
         match self {
-            RunMethod::Baseline => &[],
+            RunMethod::Baseline | RunMethod::Rerank { .. } => &[],
             RunMethod::Regularized(m) => &m.terms,
         }
     }

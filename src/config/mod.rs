@@ -20,14 +20,14 @@ use std::path::{Path, PathBuf};
 
 pub use experiment::{
     CurveKeys, DataSource, DataSpec, DiversitySpec, EvalSpec, EvalSplit, Experiment,
-    ParseEvalSplitError, PlotSettings, SplitSpec, TrainSpec,
+    ParseEvalSplitError, PlotSettings, RerankSpec, SplitSpec, TrainSpec,
 };
 pub use listing::{ExperimentEntry, ExperimentInfo, load_experiments};
 pub use method::{
     BASELINE, DiversityMethod, MethodSpec, Regularizer, RegularizerSpec, RunMethod,
 };
 pub use raw::{Backend, LambdaScale, RelevanceLoss, SplitMethod};
-pub use sweep::{RunSpec, format_lambda};
+pub use sweep::{RunSpec, format_lambda, param_label};
 
 /// Why a configuration was rejected. Every variant names the file; field errors also name the
 /// field and quote the offending value.
@@ -122,11 +122,25 @@ impl Experiment {
             lambda: raw::LambdaSpec::List(vec![run.lambda]),
             seeds: Some(vec![run.seed]),
         };
-        if let RunMethod::Regularized(method) = &run.method {
-            one.diversity.regularizer = match method.to_spec() {
-                MethodSpec::One(r) => RegularizerSpec::One(r),
-                MethodSpec::Weighted(map) => RegularizerSpec::Weighted(map),
-            };
+        match &run.method {
+            RunMethod::Regularized(method) => {
+                one.diversity.regularizer = match method.to_spec() {
+                    MethodSpec::One(r) => RegularizerSpec::One(r),
+                    MethodSpec::Weighted(map) => RegularizerSpec::Weighted(map),
+                };
+                one.rerank = None;
+            }
+            RunMethod::Baseline => {
+                one.diversity.regularizer = RegularizerSpec::default();
+                one.rerank = None;
+            }
+            RunMethod::Rerank { method, theta } => {
+                one.diversity.regularizer = RegularizerSpec::default();
+                if let Some(rerank) = &mut one.rerank {
+                    rerank.methods = vec![*method];
+                    rerank.theta = raw::LambdaSpec::List(vec![*theta]);
+                }
+            }
         }
         one.parallel = Some(1);
         let body =

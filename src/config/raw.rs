@@ -15,6 +15,7 @@ use std::path::PathBuf;
 use serde::{Deserialize, Serialize};
 
 use super::method::RegularizerSpec;
+use crate::rerank::RerankMethod;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -30,6 +31,9 @@ pub struct RawExperiment {
     #[serde(default)]
     pub diversity: RawDiversity,
     pub sweep: Sweep,
+    /// Re-rankers applied to the relevance-only baseline's candidates; absent: none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rerank: Option<RawRerank>,
     #[serde(default)]
     pub eval: RawEval,
     /// Runs trained at once; absent: the machine's cores, at most 4.
@@ -254,7 +258,7 @@ impl Default for RawDiversity {
         Self {
             regularizer: RegularizerSpec::default(),
             temperature: 0.3,
-            sample_users: 256,
+            sample_users: 64,
         }
     }
 }
@@ -298,6 +302,23 @@ pub struct Sweep {
     pub seeds: Option<Vec<u64>>,
 }
 
+/// `rerank`: which re-rankers, at which trade-off values θ, over how many candidates.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawRerank {
+    pub methods: Vec<RerankMethod>,
+    /// θ as a list, or as a range (the same forms as `sweep.lambda`), each in [0, 1].
+    pub theta: LambdaSpec,
+    /// The top-N of the baseline each user's list is re-ranked from.
+    #[serde(default = "default_candidates")]
+    pub candidates: usize,
+}
+
+/// `rerank.candidates` when the section gives none.
+pub fn default_candidates() -> usize {
+    100
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct RawEval {
@@ -326,6 +347,10 @@ pub struct RawPlots {
     /// Trade-off x axis, a test metric key; absent: `coverage@K` for the first K of `eval.k`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub diversity: Option<String>,
+    /// The diversity axes of `front.csv` and its hypervolumes (each against `relevance`);
+    /// absent: the trade-off's diversity axis and `ild@K`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fronts: Option<Vec<String>>,
 }
 
 impl Default for RawPlots {
@@ -335,6 +360,7 @@ impl Default for RawPlots {
             height: 1000,
             relevance: None,
             diversity: None,
+            fronts: None,
         }
     }
 }

@@ -35,6 +35,9 @@ impl RunSpec {
         let base = format!("lambda-{}_seed-{seed}", format_lambda(lambda));
         let id = match &method {
             RunMethod::Regularized(m) if prefixed => format!("{}_{base}", m.name()),
+            RunMethod::Rerank { method, theta } => {
+                format!("{}_theta-{}_seed-{seed}", method.name(), format_lambda(*theta))
+            }
             _ => base,
         };
         Self {
@@ -45,15 +48,29 @@ impl RunSpec {
         }
     }
 
-    /// The run's point on a trade-off plot: `λ=0.1`.
+    /// The run's point on a trade-off plot: `λ=0.1`, or `θ=0.3` for a re-ranker.
     pub fn param_label(&self) -> String {
-        format!("λ={}", format_lambda(self.lambda))
+        param_label(self.lambda, self.method.theta())
+    }
+
+    /// The baseline run this run re-ranks (same seed), if it is a re-ranking run.
+    pub fn base_id(&self) -> Option<String> {
+        matches!(self.method, RunMethod::Rerank { .. })
+            .then(|| RunSpec::with_method(RunMethod::Baseline, 0.0, self.seed, false).id)
     }
 }
 
 impl fmt::Display for RunSpec {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.id)
+    }
+}
+
+/// A run's swept value as a label: `λ=0.1`, or `θ=0.3` when it has a θ.
+pub fn param_label(lambda: f64, theta: Option<f64>) -> String {
+    match theta {
+        Some(t) => format!("θ={}", format_lambda(t)),
+        None => format!("λ={}", format_lambda(lambda)),
     }
 }
 
@@ -71,8 +88,9 @@ impl Experiment {
         let methods = &self.diversity.methods;
         let prefixed = methods.len() > 1;
         let mut runs = Vec::new();
+        // Re-rankers need the baseline whatever λ lists.
         let shares_baseline = methods.iter().any(|m| !m.changes_model());
-        if shares_baseline && self.lambdas.contains(&0.0) {
+        if (shares_baseline && self.lambdas.contains(&0.0)) || self.rerank.is_some() {
             for &seed in &self.seeds {
                 runs.push(RunSpec::with_method(RunMethod::Baseline, 0.0, seed, prefixed));
             }
@@ -88,16 +106,34 @@ impl Experiment {
                 }
             }
         }
+        if let Some(rerank) = &self.rerank {
+            for &method in &rerank.methods {
+                for &theta in &rerank.thetas {
+                    for &seed in &self.seeds {
+                        let run = RunMethod::Rerank { method, theta };
+                        runs.push(RunSpec::with_method(run, 0.0, seed, prefixed));
+                    }
+                }
+            }
+        }
         runs
     }
 
-    /// The runs to train, all or the one named by `--only`.
+    /// The runs to train, all or the one named by `--only` (a re-ranking run brings the
+    /// baseline it re-ranks).
     pub fn select_runs(&self, only: Option<&str>) -> Result<Vec<RunSpec>, ConfigError> {
         let runs = self.runs();
         match only {
             None => Ok(runs),
             Some(id) => match runs.iter().find(|r| r.id == id) {
-                Some(run) => Ok(vec![run.clone()]),
+                Some(run) => Ok(match run.base_id() {
+                    Some(base) => runs
+                        .iter()
+                        .filter(|r| r.id == base || r.id == id)
+                        .cloned()
+                        .collect(),
+                    None => vec![run.clone()],
+                }),
                 None => Err(ConfigError::UnknownRun {
                     file: self.file.clone(),
                     id: id.to_string(),
@@ -117,29 +153,48 @@ pub(super) fn lambdas_from_raw(
     spec: &LambdaSpec,
     check: Check<'_>,
 ) -> Result<Vec<f64>, ConfigError> {
+    values_from_raw(spec, "sweep.lambda", "λ", f64::MAX, check)
+}
+
+/// `rerank.theta` expanded into its values: each in [0, 1], none twice.
+pub(super) fn thetas_from_raw(
+    spec: &LambdaSpec,
+    check: Check<'_>,
+) -> Result<Vec<f64>, ConfigError> {
+    values_from_raw(spec, "rerank.theta", "θ", 1.0, check)
+}
+
+/// A swept parameter (`field`, called `symbol` in messages) as a list or a linear or log
+/// range, expanded: each finite and in [0, `max`], none twice.
+fn values_from_raw(
+    spec: &LambdaSpec,
+    field: &str,
+    symbol: &str,
+    max: f64,
+    check: Check<'_>,
+) -> Result<Vec<f64>, ConfigError> {
+    let bound = if max == f64::MAX {
+        "must be finite and >= 0".to_string()
+    } else {
+        format!("must be in [0, {max}]")
+    };
     let values = match spec {
         LambdaSpec::List(list) => {
             if list.is_empty() {
-                return Err(check.invalid("sweep.lambda", "[]", "needs at least one value"));
+                return Err(check.invalid(field, "[]", "needs at least one value"));
             }
             list.clone()
         }
         LambdaSpec::Range(r) => {
-            check.at_least("sweep.lambda.steps", r.steps, 1)?;
+            check.at_least(&format!("{field}.steps"), r.steps, 1)?;
             let (from, to) = (r.from, r.to);
+            check.finite_in(&format!("{field}.from"), from, 0.0, max, &bound)?;
             check.finite_in(
-                "sweep.lambda.from",
-                from,
-                0.0,
-                f64::MAX,
-                "must be finite and >= 0",
-            )?;
-            check.finite_in(
-                "sweep.lambda.to",
+                &format!("{field}.to"),
                 to,
                 from,
-                f64::MAX,
-                "must be finite and >= 'from'",
+                max,
+                &format!("{bound} and >= 'from'"),
             )?;
             let mut out = Vec::with_capacity(r.steps + 1);
             if r.include_zero {
@@ -156,9 +211,11 @@ pub(super) fn lambdas_from_raw(
                     LambdaScale::Log => {
                         if from <= 0.0 {
                             return Err(check.invalid(
-                                "sweep.lambda.from",
+                                &format!("{field}.from"),
                                 from,
-                                "a log scale needs 'from' > 0 (add 'include_zero: true' for λ = 0)",
+                                format!(
+                                    "a log scale needs 'from' > 0 (add 'include_zero: true' for {symbol} = 0)"
+                                ),
                             ));
                         }
                         (from.ln() + t * (to.ln() - from.ln())).exp()
@@ -171,18 +228,12 @@ pub(super) fn lambdas_from_raw(
         }
     };
     for (i, &l) in values.iter().enumerate() {
-        check.finite_in(
-            &format!("sweep.lambda[{i}]"),
-            l,
-            0.0,
-            f64::MAX,
-            "λ must be finite and >= 0",
-        )?;
+        check.finite_in(&format!("{field}[{i}]"), l, 0.0, max, &format!("{symbol} {bound}"))?;
     }
     let mut seen = Vec::new();
     for &l in &values {
         if seen.contains(&l) {
-            return Err(check.invalid("sweep.lambda", l, "appears twice"));
+            return Err(check.invalid(field, l, "appears twice"));
         }
         seen.push(l);
     }

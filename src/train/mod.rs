@@ -28,9 +28,10 @@ use rand::seq::SliceRandom;
 use rand_chacha::ChaCha8Rng;
 
 mod diversity;
+mod rerank;
 
 use crate::backend::DeviceChoice;
-use crate::config::{EvalSplit, Experiment, RunSpec, TrainSpec};
+use crate::config::{EvalSplit, Experiment, RunMethod, RunSpec, TrainSpec};
 use crate::data::{Dataset, PreparedSplit, sampling};
 use crate::evaluate::{self, EvalContext};
 use crate::events::{EpochRecord, RunEvent, RunOutcome, RunStatus};
@@ -39,6 +40,7 @@ use crate::model::{MatrixFactorization, MatrixFactorizationConfig, index_tensor}
 use crate::objective::{self, DiversityInputs, Losses};
 
 use diversity::DiversityPlan;
+pub use rerank::spawn_rerank;
 
 /// Why a run failed (it is reported, the sweep goes on).
 #[derive(Debug, thiserror::Error)]
@@ -51,6 +53,8 @@ pub enum RunError {
     Disconnected,
     #[error("cannot start the run's thread: {0}")]
     Spawn(std::io::Error),
+    #[error("run '{0}' is not a re-ranking run")]
+    NotRerank(String),
 }
 
 /// A run's stop flag: set for this run alone, or for the whole sweep at once.
@@ -96,13 +100,24 @@ pub fn spawn_run(
     events: Sender<RunEvent>,
     stop: Arc<StopFlag>,
 ) -> Result<JoinHandle<()>, RunError> {
+    let id = run.id.clone();
+    spawn_worker(id, events, move |events| {
+        train_run(&ctx, &run, &split, events, &stop)
+    })
+}
+
+/// Runs `work` on a thread named after the run and sends its one closing event: `Finished`
+/// with the outcome, or `Failed` with the error or the panic's message. A panic never
+/// reaches other runs.
+pub(crate) fn spawn_worker(
+    run_id: String,
+    events: Sender<RunEvent>,
+    work: impl FnOnce(&Sender<RunEvent>) -> Result<RunOutcome, RunError> + Send + 'static,
+) -> Result<JoinHandle<()>, RunError> {
     std::thread::Builder::new()
-        .name(format!("run {}", run.id))
+        .name(format!("run {run_id}"))
         .spawn(move || {
-            let run_id = run.id.clone();
-            let result = std::panic::catch_unwind(AssertUnwindSafe(|| {
-                train_run(&ctx, &run, &split, &events, &stop)
-            }));
+            let result = std::panic::catch_unwind(AssertUnwindSafe(|| work(&events)));
             let event = match result {
                 Ok(Ok(outcome)) => RunEvent::Finished {
                     run_id,
@@ -284,11 +299,23 @@ pub fn train_run(
         Some(&split.validation),
         &eval_ctx,
     );
+    // The re-rankers' input: each test user's top-N, excluded items as for the test.
+    let candidates = match (&exp.rerank, &run.method) {
+        (Some(rerank), RunMethod::Baseline) => Some(Arc::new(evaluate::candidates(
+            &weights,
+            &split.test,
+            &split.train,
+            Some(&split.validation),
+            rerank.candidates,
+        ))),
+        _ => None,
+    };
     Ok(RunOutcome {
         status: RunStatus::Finished,
         epochs_completed,
         seconds: started.elapsed().as_secs_f64(),
         test: Some(test),
+        candidates,
     })
 }
 
@@ -298,6 +325,7 @@ fn interrupted(epochs_completed: usize, started: Instant) -> RunOutcome {
         epochs_completed,
         seconds: started.elapsed().as_secs_f64(),
         test: None,
+        candidates: None,
     }
 }
 
