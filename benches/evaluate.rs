@@ -59,6 +59,7 @@ fn main() {
     let ctx = EvalContext {
         ks: &ks,
         interacted: &interacted,
+        train: &train,
         categories: &cats,
         train_counts: &counts,
         is_head: &is_head,

@@ -18,6 +18,9 @@ pub struct EvalContext<'a> {
     pub ks: &'a [usize],
     /// Per user, every item interacted with at any rating (AUC's negatives are the rest).
     pub interacted: &'a [Vec<u32>],
+    /// Per user, the training items (the category profile miscalibration compares a list
+    /// with). A user beyond the end has none.
+    pub train: &'a [Vec<u32>],
     pub categories: &'a ItemCategories,
     /// Training interactions per item (novelty and the long-tail split), as
     /// [`PreparedSplit::train_counts`](crate::data::PreparedSplit::train_counts).
@@ -27,21 +30,34 @@ pub struct EvalContext<'a> {
     pub is_head: &'a [bool],
 }
 
-/// One user's value of a per-user metric at cut-off `k` on its top list (NaN where the metric
-/// is undefined for the user). AUC is computed on the raw scores before exclusion, so it is
-/// passed in. A metric added to the vocabulary must get its arm here.
+/// What one user's per-user values are computed from, built once per user and shared by
+/// every cut-off.
+struct UserLists<'u> {
+    /// The user's top list (longest cut-off), best first.
+    top: &'u [u32],
+    /// Held-out positives, sorted.
+    relevant: &'u [u32],
+    /// AUC on the raw scores before exclusion.
+    auc: f64,
+    /// The greedy ideal α-DCG of `relevant` at every cut-off.
+    alpha_ndcg: metrics::AlphaNdcg<'u>,
+    /// The category profile of the user's training items; `None` when none has a category.
+    profile: Option<Vec<f64>>,
+}
+
+/// One user's value of a per-user metric at cut-off `k` (NaN where the metric is undefined
+/// for the user). A metric added to the vocabulary must get its arm here.
 fn per_user_value(
     metric: Metric,
     k: usize,
-    top: &[u32],
-    relevant: &[u32],
-    auc: f64,
+    user: &UserLists<'_>,
     popularity: &metrics::ItemPopularity,
     ctx: &EvalContext<'_>,
 ) -> f64 {
     let opt = |v: Option<f64>| v.unwrap_or(f64::NAN);
+    let (top, relevant) = (user.top, user.relevant);
     match metric {
-        Metric::Auc => auc,
+        Metric::Auc => user.auc,
         Metric::Precision => metrics::precision_at_k(top, relevant, k),
         Metric::Recall => metrics::recall_at_k(top, relevant, k),
         Metric::Ndcg => metrics::ndcg_at_k(top, relevant, k),
@@ -51,6 +67,12 @@ fn per_user_value(
         Metric::Ild => opt(metrics::ild_at_k(top, ctx.categories, k)),
         Metric::Novelty => opt(popularity.novelty_at_k(top, k)),
         Metric::LongTail => opt(metrics::long_tail_share_at_k(top, ctx.is_head, k)),
+        Metric::AlphaNdcg => opt(user.alpha_ndcg.at_k(top, k)),
+        Metric::Miscalibration => opt(user
+            .profile
+            .as_deref()
+            .and_then(|profile| metrics::miscalibration_at_k(top, profile, ctx.categories, k))),
+        Metric::CategoryCoverage => opt(metrics::category_coverage_at_k(top, ctx.categories, k)),
         // Catalogue-level: never a per-user column.
         Metric::Coverage | Metric::Gini | Metric::Entropy => f64::NAN,
     }
@@ -126,11 +148,23 @@ pub fn evaluate(
                     scores[i as usize] = f32::NEG_INFINITY;
                 }
                 let top = top_k(scores, k_max);
+                let train = ctx.train.get(u).map_or(&[][..], Vec::as_slice);
+                let user = UserLists {
+                    top: &top,
+                    relevant,
+                    auc,
+                    alpha_ndcg: metrics::AlphaNdcg::new(relevant, ctx.categories, k_max),
+                    profile: metrics::category_profile(
+                        train,
+                        ctx.categories,
+                        ctx.categories.id_bound(),
+                    ),
+                };
                 let values = columns
                     .iter()
                     .map(|key| {
                         let k = key.k.unwrap_or(k_max);
-                        per_user_value(key.metric, k, &top, relevant, auc, &popularity, ctx)
+                        per_user_value(key.metric, k, &user, &popularity, ctx)
                     })
                     .collect();
                 let top_scores = top.iter().map(|&i| scores[i as usize]).collect();

@@ -4,13 +4,18 @@
 Reads case.json (scores, train/test/interacted sets, categories, ks) and rust.json (recsweep's
 per-user metrics and means) from the directory given as argv[1]; recomputes every metric with
 numpy and scikit-learn's roc_auc_score; exits non-zero listing every disagreement above 1e-6.
+The category metrics (alpha-NDCG, miscalibration, category coverage) are written from their
+definitions in docs/metrics.md, not from the Rust.
 """
 import json, math, sys
+from collections import Counter
 
 import numpy as np
 from sklearn.metrics import roc_auc_score
 
 TOL = 1e-6
+ALPHA = 0.5  # alpha-NDCG's alpha
+BETA = 0.01  # miscalibration's smoothing
 
 
 def main(case_dir):
@@ -30,6 +35,41 @@ def main(case_dir):
     head_order = sorted(range(n_items), key=lambda i: (-counts[i], i))
     head = set(head_order[:n_head])
 
+    # Category distributions: row i of P is p(c|i) = 1/|C(i)| on i's categories.
+    n_cat = max((max(c) for c in cats if c), default=-1) + 1
+    catalogue_categories = set().union(*cats)
+    P = np.zeros((n_items, n_cat))
+    for i, c in enumerate(cats):
+        for x in c:
+            P[i, x] = 1.0 / len(c)
+    categorised = np.array([len(c) > 0 for c in cats])
+
+    def distribution(items):
+        """Mean of p(c|i) over the categorised items; None if there is none."""
+        rows = [i for i in items if categorised[i]]
+        return P[rows].mean(axis=0) if rows else None
+
+    def alpha_dcg(order, rel, k):
+        """Clarke et al.: gain sum_c rel(i) (1-alpha)^(relevant items above covering c)."""
+        covered, total = Counter(), 0.0
+        for r, i in enumerate(order[:k], start=1):
+            if i not in rel:
+                continue
+            gain = sum((1 - ALPHA) ** covered[c] for c in cats[i])
+            covered.update(cats[i])
+            total += gain / math.log2(r + 1)
+        return total
+
+    def greedy_ideal(rel, k):
+        """Position by position, the positive with the largest marginal gain, ties to lower id."""
+        left, covered, order = sorted(rel), Counter(), []
+        while left and len(order) < k:
+            marginal = [sum((1 - ALPHA) ** covered[c] for c in cats[i]) for i in left]
+            best = int(np.argmax(marginal))  # first maximum: the lowest id
+            order.append(left.pop(best))
+            covered.update(cats[order[-1]])
+        return order
+
     def cosine(a, b):
         if not cats[a] or not cats[b]:
             return 0.0
@@ -48,6 +88,7 @@ def main(case_dir):
         masked = [i for i in range(n_items) if i not in set(train[u])]
         ranked = sorted(masked, key=lambda i: (-s[i], i))[: max(ks)]
         lists.append(ranked)
+        profile = distribution(train[u])  # Steck's p(c|u), from the training items
         for k in ks:
             top = ranked[:k]
             hits = [1.0 if i in rel else 0.0 for i in top]
@@ -69,6 +110,22 @@ def main(case_dir):
             row[f"ild@{k}"] = float(np.mean([1 - cosine(a, b) for a, b in pairs])) if pairs else None
             row[f"novelty@{k}"] = float(np.mean([-math.log2(p_item[i]) for i in top])) if top else None
             row[f"long_tail@{k}"] = float(np.mean([0.0 if i in head else 1.0 for i in top])) if top else None
+            ideal = alpha_dcg(greedy_ideal(rel, k), rel, k)
+            row[f"alpha_ndcg@{k}"] = alpha_dcg(top, rel, k) / ideal if ideal > 0 else None
+            if profile is None:
+                row[f"miscalibration@{k}"] = None
+            else:
+                q = distribution(top)
+                q = np.zeros(n_cat) if q is None else q
+                q_smooth = (1 - BETA) * q + BETA * profile
+                support = profile > 0
+                row[f"miscalibration@{k}"] = float(
+                    (profile[support] * np.log(profile[support] / q_smooth[support])).sum()
+                )
+            covered = set().union(*(cats[i] for i in top)) if top else set()
+            row[f"category_coverage@{k}"] = (
+                len(covered) / len(catalogue_categories) if catalogue_categories else None
+            )
         per_user[u] = row
 
     means = {}

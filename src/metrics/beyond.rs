@@ -16,22 +16,53 @@ use super::util::{count_f64, count64_f64, item_index, top_k, wide_f64};
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ItemCategories {
     per_item: Vec<Vec<u32>>,
+    /// Distinct category ids over all items.
+    n_categories: usize,
+    /// One past the largest category id (0 without categories).
+    id_bound: usize,
 }
 
 impl ItemCategories {
     /// Builds the table from one category list per item (index = item id);
-    /// each list is sorted and deduplicated here.
+    /// each list is sorted and deduplicated here, and the distinct category
+    /// ids are counted once.
     pub fn new(mut per_item: Vec<Vec<u32>>) -> Self {
         for categories in &mut per_item {
             categories.sort_unstable();
             categories.dedup();
         }
-        Self { per_item }
+        let mut ids: Vec<u32> = per_item.iter().flatten().copied().collect();
+        ids.sort_unstable();
+        ids.dedup();
+        let id_bound = ids
+            .last()
+            .and_then(|&c| usize::try_from(c).ok())
+            .map_or(0, |c| c + 1);
+        Self {
+            per_item,
+            n_categories: ids.len(),
+            id_bound,
+        }
     }
 
     /// Number of items the table describes.
     pub fn n_items(&self) -> usize {
         self.per_item.len()
+    }
+
+    /// Number of distinct category ids over all items: the categories of the
+    /// catalogue (the denominator of category coverage). 0 when no item has
+    /// a category.
+    pub fn n_categories(&self) -> usize {
+        self.n_categories
+    }
+
+    /// One past the largest category id, 0 when no item has a category: the
+    /// length of a vector indexed by category id. Equal to
+    /// [`n_categories`](Self::n_categories) when the ids are dense
+    /// (`0..n`, as the data loaders make them).
+    pub fn id_bound(&self) -> usize {
+        self.id_bound
     }
 
     /// Sorted category ids of `item`; empty for an item without categories
@@ -252,6 +283,11 @@ mod tests {
     fn categories_and_cosine_by_hand() {
         let cats = example_categories();
         assert_eq!(cats.n_items(), 4);
+        // categories {1, 2, 3}: three distinct ids, the largest 3
+        assert_eq!(cats.n_categories(), 3);
+        assert_eq!(cats.id_bound(), 4);
+        assert_eq!(ItemCategories::default().n_categories(), 0);
+        assert_eq!(ItemCategories::new(vec![vec![], vec![]]).id_bound(), 0);
         assert_eq!(cats.of(3), &[1, 2]);
         assert_eq!(cats.of(1), &[2, 3]);
         assert!(cats.of(2).is_empty());

@@ -35,12 +35,18 @@
 //! * [`exposure`]: beyond-accuracy metrics over all users' top-K lists
 //!   together (exposure counts, coverage, Gini, exposure entropy);
 //! * [`beyond`]: per-list beyond-accuracy metrics (intra-list diversity,
-//!   novelty, long-tail share, head items);
+//!   novelty, long-tail share, head items) and the item category table;
+//! * [`categorical`]: category-aware diversity and calibration of one user's
+//!   list, with item categories as aspects: α-NDCG (Clarke et al. 2008, greedy
+//!   ideal), miscalibration (Steck 2018: KL of the user's training category
+//!   profile against the list's, smoothed) and category coverage, plus the
+//!   category profile itself;
 //! * [`stats`]: statistics (confidence intervals, paired t-test, Wilcoxon
 //!   signed-rank test, and the special functions they need, implemented
 //!   here with `std` only).
 
 pub mod beyond;
+pub mod categorical;
 pub mod exposure;
 pub mod ranking;
 pub mod stats;
@@ -51,6 +57,10 @@ pub mod vocabulary;
 
 pub use beyond::{
     ItemCategories, ItemPopularity, head_items, ild_at_k, long_tail_share_at_k, novelty_at_k,
+};
+pub use categorical::{
+    ALPHA_NDCG_ALPHA, AlphaNdcg, CALIBRATION_SMOOTHING, alpha_dcg_at_k, alpha_ndcg_at_k,
+    category_coverage_at_k, category_profile, miscalibration_at_k,
 };
 pub use exposure::{
     coverage_at_k, exposure_counts, exposure_entropy_at_k, gini_at_k, gini_coefficient,

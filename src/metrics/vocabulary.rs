@@ -54,6 +54,13 @@ pub enum Metric {
     Novelty,
     /// Share of a top-K list outside the most popular 20% of items.
     LongTail,
+    /// α-NDCG with item categories as aspects (α = 0.5, greedy ideal).
+    AlphaNdcg,
+    /// KL divergence (nats) of the user's training category profile from the
+    /// list's, smoothed (Steck 2018).
+    Miscalibration,
+    /// Share of the catalogue's categories in a top-K list.
+    CategoryCoverage,
     /// Share of the catalogue in at least one user's top K.
     Coverage,
     /// Gini coefficient of exposure over the catalogue (0: even exposure).
@@ -64,7 +71,7 @@ pub enum Metric {
 
 impl Metric {
     /// Per-user metrics at a cut-off, in the column order of `per_user.csv`.
-    pub const PER_USER_AT_K: [Metric; 9] = [
+    pub const PER_USER_AT_K: [Metric; 12] = [
         Metric::Precision,
         Metric::Recall,
         Metric::Ndcg,
@@ -74,13 +81,16 @@ impl Metric {
         Metric::Ild,
         Metric::Novelty,
         Metric::LongTail,
+        Metric::AlphaNdcg,
+        Metric::Miscalibration,
+        Metric::CategoryCoverage,
     ];
 
     /// Catalogue-level metrics at a cut-off.
     pub const CATALOGUE_AT_K: [Metric; 3] = [Metric::Coverage, Metric::Gini, Metric::Entropy];
 
     /// Every metric, in declaration order.
-    pub const ALL: [Metric; 13] = [
+    pub const ALL: [Metric; 16] = [
         Metric::Auc,
         Metric::Precision,
         Metric::Recall,
@@ -91,6 +101,9 @@ impl Metric {
         Metric::Ild,
         Metric::Novelty,
         Metric::LongTail,
+        Metric::AlphaNdcg,
+        Metric::Miscalibration,
+        Metric::CategoryCoverage,
         Metric::Coverage,
         Metric::Gini,
         Metric::Entropy,
@@ -109,6 +122,9 @@ impl Metric {
             Metric::Ild => "ild",
             Metric::Novelty => "novelty",
             Metric::LongTail => "long_tail",
+            Metric::AlphaNdcg => "alpha_ndcg",
+            Metric::Miscalibration => "miscalibration",
+            Metric::CategoryCoverage => "category_coverage",
             Metric::Coverage => "coverage",
             Metric::Gini => "gini",
             Metric::Entropy => "entropy",
@@ -128,6 +144,9 @@ impl Metric {
             Metric::Ild => "Intra-list diversity",
             Metric::Novelty => "Novelty (bits)",
             Metric::LongTail => "Long-tail share",
+            Metric::AlphaNdcg => "α-NDCG",
+            Metric::Miscalibration => "Miscalibration (KL)",
+            Metric::CategoryCoverage => "Category coverage",
             Metric::Coverage => "Catalogue coverage",
             Metric::Gini => "Exposure Gini",
             Metric::Entropy => "Exposure entropy",
@@ -141,11 +160,12 @@ impl Metric {
         }
     }
 
-    /// Gini is the one metric where lower is better (less concentrated exposure); every
-    /// relevance metric and every other diversity metric is better when higher.
+    /// Gini (less concentrated exposure) and miscalibration (a list closer to the user's
+    /// category profile) are better when lower; every relevance metric and every other
+    /// diversity metric is better when higher.
     pub fn direction(self) -> Direction {
         match self {
-            Metric::Gini => Direction::LowerIsBetter,
+            Metric::Gini | Metric::Miscalibration => Direction::LowerIsBetter,
             _ => Direction::HigherIsBetter,
         }
     }
@@ -316,6 +336,12 @@ mod tests {
             ("ndcg@10", MetricKey::at(Metric::Ndcg, 10)),
             ("hit_rate@5", MetricKey::at(Metric::HitRate, 5)),
             ("long_tail@20", MetricKey::at(Metric::LongTail, 20)),
+            ("alpha_ndcg@10", MetricKey::at(Metric::AlphaNdcg, 10)),
+            ("miscalibration@5", MetricKey::at(Metric::Miscalibration, 5)),
+            (
+                "category_coverage@20",
+                MetricKey::at(Metric::CategoryCoverage, 20),
+            ),
             ("coverage@1", MetricKey::at(Metric::Coverage, 1)),
         ] {
             assert_eq!(text.parse::<MetricKey>().unwrap(), key, "{text}");
@@ -341,6 +367,8 @@ mod tests {
             "NDCG@10",
             "bogus@10",
             "coverage@ 5",
+            "miscalibration",
+            "alpha-ndcg@10",
         ] {
             let e = bad.parse::<MetricKey>().unwrap_err();
             assert_eq!(e.text, bad);
@@ -350,8 +378,11 @@ mod tests {
 
     #[test]
     fn directions_and_scopes() {
-        assert_eq!(Metric::Gini.direction(), Direction::LowerIsBetter);
-        for m in Metric::ALL.into_iter().filter(|&m| m != Metric::Gini) {
+        let lower = [Metric::Gini, Metric::Miscalibration];
+        for m in lower {
+            assert_eq!(m.direction(), Direction::LowerIsBetter, "{m}");
+        }
+        for m in Metric::ALL.into_iter().filter(|m| !lower.contains(m)) {
             assert_eq!(m.direction(), Direction::HigherIsBetter, "{m}");
         }
         assert_eq!(Direction::LowerIsBetter.orient(0.3), -0.3);
@@ -383,14 +414,17 @@ mod tests {
                 "map@5",
                 "ild@5",
                 "novelty@5",
-                "long_tail@5"
+                "long_tail@5",
+                "alpha_ndcg@5",
+                "miscalibration@5",
+                "category_coverage@5"
             ]
         );
         let all = MetricKey::all_columns(&[5, 10]);
-        assert_eq!(all.len(), 1 + 2 * 12);
-        assert_eq!(all[10].to_string(), "coverage@5");
-        assert_eq!(all[12].to_string(), "entropy@5");
-        assert_eq!(all[13].to_string(), "precision@10");
+        assert_eq!(all.len(), 1 + 2 * 15);
+        assert_eq!(all[13].to_string(), "coverage@5");
+        assert_eq!(all[15].to_string(), "entropy@5");
+        assert_eq!(all[16].to_string(), "precision@10");
         // ALL is AUC, then the per-user table, then the catalogue table: every metric appears
         // in the tables exactly once per K, in declaration order.
         let tables: Vec<Metric> = std::iter::once(Metric::Auc)
@@ -421,6 +455,15 @@ mod tests {
         assert_eq!(
             MetricKey::at(Metric::Coverage, 20).label(),
             "Catalogue coverage@20"
+        );
+        assert_eq!(MetricKey::at(Metric::AlphaNdcg, 10).label(), "α-NDCG@10");
+        assert_eq!(
+            MetricKey::at(Metric::Miscalibration, 10).label(),
+            "Miscalibration (KL)@10"
+        );
+        assert_eq!(
+            MetricKey::at(Metric::CategoryCoverage, 5).label(),
+            "Category coverage@5"
         );
     }
 }

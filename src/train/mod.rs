@@ -209,6 +209,7 @@ pub fn train_run(
     let eval_ctx = EvalContext {
         ks: &exp.eval.k,
         interacted: &data.interacted,
+        train: &split.train,
         categories: &ctx.categories,
         train_counts: &prepared.train_counts,
         is_head: &prepared.is_head,

@@ -1,6 +1,7 @@
 //! Cross-check of the whole evaluator against an independent implementation: numpy and
 //! scikit-learn's `roc_auc_score` (tests/crosscheck.py) on a generated case of 300 users,
-//! agreeing to 1e-6 on every per-user metric and every mean.
+//! agreeing to 1e-6 on every per-user metric and every mean, the undefined values included
+//! (users whose positives, or whose training items, have no category).
 //!
 //! Python comes from `RECSWEEP_PYTHON`, else the venv `.ci/run` makes at
 //! `~/.cache/recsweep-venv`; when neither exists the test creates that venv itself (PyPI).
@@ -79,9 +80,15 @@ fn evaluator_agrees_with_numpy_and_scikit_learn() {
             _ => items.len() / 4,
         };
         let mut t: Vec<u32> = Vec::new();
-        for _ in 0..n_test {
-            let at = rng.random_range(0..items.len());
-            t.push(items.remove(at));
+        if u % 30 == 11 {
+            // Only uncategorised positives (items 7j, below): α-NDCG is undefined.
+            t = items.iter().copied().filter(|i| i % 7 == 0).collect();
+            items.retain(|i| i % 7 != 0);
+        } else {
+            for _ in 0..n_test {
+                let at = rng.random_range(0..items.len());
+                t.push(items.remove(at));
+            }
         }
         t.sort_unstable();
         // A few extra interacted-but-not-positive items (low ratings) that AUC must skip.
@@ -89,6 +96,11 @@ fn evaluator_agrees_with_numpy_and_scikit_learn() {
         all.push(rng.random_range(0..n_items as u32));
         all.sort_unstable();
         all.dedup();
+        if u % 30 == 7 {
+            // No categorised training item: miscalibration is undefined. (The dropped items
+            // stay interacted, and are no longer excluded from the ranking.)
+            items.retain(|i| i % 7 == 0);
+        }
         train.push(items);
         test.push(t);
         interacted.push(all);
@@ -107,6 +119,7 @@ fn evaluator_agrees_with_numpy_and_scikit_learn() {
     let ctx = EvalContext {
         ks: &ks,
         interacted: &interacted,
+        train: &train,
         categories: &cats,
         train_counts: &counts,
         is_head: &is_head,
@@ -156,5 +169,14 @@ fn evaluator_agrees_with_numpy_and_scikit_learn() {
         String::from_utf8_lossy(&out.stderr)
     );
     assert!(stdout.contains("all agree"), "{stdout}");
+    // The case reaches the undefined values of the category metrics.
+    let undefined = |key: &str| {
+        per_user
+            .values()
+            .filter(|row| row.get(key).is_some_and(Option::is_none))
+            .count()
+    };
+    assert!(undefined("alpha_ndcg@5") > 0);
+    assert!(undefined("miscalibration@5") > 0);
     assert!(report.users_evaluated >= 250, "{}", report.users_evaluated);
 }

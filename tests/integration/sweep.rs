@@ -52,6 +52,26 @@ fn check_store(dir: &Path, backend: &str) -> Vec<RunSummary> {
                 .unwrap_or_else(|| panic!("{id}: test.{key} missing"));
             assert!((0.0..=1.0).contains(v), "{id}: {key} = {v}");
         }
+        // The category metrics: coverage is a share; α-NDCG is normalised by a greedy ideal
+        // that a list can beat, so only its sign is certain; miscalibration lies in
+        // [0, ln(1/0.01)].
+        let test = |key: &str| {
+            *s.test
+                .get(&metric(key))
+                .unwrap_or_else(|| panic!("{id}: test.{key} missing"))
+        };
+        let coverage = test("category_coverage@10");
+        assert!((0.0..=1.0).contains(&coverage), "{id}: {coverage}");
+        let alpha_ndcg = test("alpha_ndcg@10");
+        assert!(
+            alpha_ndcg >= 0.0 && alpha_ndcg.is_finite(),
+            "{id}: {alpha_ndcg}"
+        );
+        let miscalibration = test("miscalibration@10");
+        assert!(
+            (0.0..=100f64.ln()).contains(&miscalibration),
+            "{id}: {miscalibration}"
+        );
         let metrics = std::fs::read_to_string(run.join("metrics.csv")).unwrap();
         let header = metrics.lines().next().unwrap();
         for col in [
@@ -107,6 +127,9 @@ fn the_store_reader_reads_a_stored_sweep_back() {
         .collect();
     assert_eq!(ids, ["lambda-0_seed-5", "lambda-1_seed-5"]);
     assert_eq!(ids, run_ids(&dir));
+    // The fixture predates the category metrics (alpha_ndcg, miscalibration,
+    // category_coverage): a sweep written without them still reads back, with exactly the
+    // keys it was written with.
     let test_keys = [
         "auc",
         "coverage@10",
