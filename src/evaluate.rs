@@ -141,32 +141,9 @@ pub fn evaluate(
                 // AUC on the raw scores: positives against items never interacted with.
                 let auc = metrics::auc_from_scores(scores, relevant, &ctx.interacted[u])
                     .unwrap_or(f64::NAN);
-                for &i in exclude_a[u]
-                    .iter()
-                    .chain(exclude_b.map_or(&[][..], |b| &b[u]))
-                {
-                    scores[i as usize] = f32::NEG_INFINITY;
-                }
+                exclude(scores, u, exclude_a, exclude_b);
                 let top = top_k(scores, k_max);
-                let train = ctx.train.get(u).map_or(&[][..], Vec::as_slice);
-                let user = UserLists {
-                    top: &top,
-                    relevant,
-                    auc,
-                    alpha_ndcg: metrics::AlphaNdcg::new(relevant, ctx.categories, k_max),
-                    profile: metrics::category_profile(
-                        train,
-                        ctx.categories,
-                        ctx.categories.id_bound(),
-                    ),
-                };
-                let values = columns
-                    .iter()
-                    .map(|key| {
-                        let k = key.k.unwrap_or(k_max);
-                        per_user_value(key.metric, k, &user, &popularity, ctx)
-                    })
-                    .collect();
+                let values = user_values(u, &top, relevant, auc, &columns, &popularity, ctx);
                 let top_scores = top.iter().map(|&i| scores[i as usize]).collect();
                 UserResult {
                     user: u as u32,
@@ -177,7 +154,54 @@ pub fn evaluate(
             },
         )
         .collect();
+    report(results, columns, n_items, ctx)
+}
 
+/// Sets the scores of `exclude_a[u] ∪ exclude_b[u]` to −∞.
+fn exclude(scores: &mut [f32], u: usize, exclude_a: &[Vec<u32>], exclude_b: Option<&[Vec<u32>]>) {
+    for &i in exclude_a[u]
+        .iter()
+        .chain(exclude_b.map_or(&[][..], |b| &b[u]))
+    {
+        scores[i as usize] = f32::NEG_INFINITY;
+    }
+}
+
+/// One user's per-user values in `columns` order, from their top list (longest cut-off).
+fn user_values(
+    u: usize,
+    top: &[u32],
+    relevant: &[u32],
+    auc: f64,
+    columns: &[MetricKey],
+    popularity: &metrics::ItemPopularity,
+    ctx: &EvalContext<'_>,
+) -> Vec<f64> {
+    let k_max = ctx.ks.iter().copied().max().unwrap_or(10);
+    let train = ctx.train.get(u).map_or(&[][..], Vec::as_slice);
+    let user = UserLists {
+        top,
+        relevant,
+        auc,
+        alpha_ndcg: metrics::AlphaNdcg::new(relevant, ctx.categories, k_max),
+        profile: metrics::category_profile(train, ctx.categories, ctx.categories.id_bound()),
+    };
+    columns
+        .iter()
+        .map(|key| {
+            let k = key.k.unwrap_or(k_max);
+            per_user_value(key.metric, k, &user, popularity, ctx)
+        })
+        .collect()
+}
+
+/// The means with their CIs, the catalogue-level metrics and the tables of per-user results.
+fn report(
+    results: Vec<UserResult>,
+    columns: Vec<MetricKey>,
+    n_items: usize,
+    ctx: &EvalContext<'_>,
+) -> TestReport {
     let mut means = MetricMap::new();
     let mut ci95 = std::collections::BTreeMap::new();
     for (c, name) in columns.iter().enumerate() {
@@ -214,6 +238,59 @@ pub fn evaluate(
     }
 }
 
+/// Each user's top `n` (item, score), best first, with the same exclusions as [`evaluate`],
+/// for every user with a held-out positive in `targets`: the candidates re-rankers re-order.
+pub fn candidates(
+    weights: &HostWeights,
+    targets: &[Vec<u32>],
+    exclude_a: &[Vec<u32>],
+    exclude_b: Option<&[Vec<u32>]>,
+    n: usize,
+) -> Recommendations {
+    let n_items = weights.n_items();
+    let users: Vec<usize> = (0..targets.len())
+        .filter(|&u| !targets[u].is_empty())
+        .collect();
+    users
+        .par_iter()
+        .map_init(
+            || vec![0f32; n_items],
+            |scores, &u| {
+                weights.score_user(u, scores);
+                exclude(scores, u, exclude_a, exclude_b);
+                let top = top_k(scores, n);
+                let scored = top.iter().map(|&i| (i, scores[i as usize])).collect();
+                (u as u32, scored)
+            },
+        )
+        .collect()
+}
+
+/// Evaluates given top lists (e.g. re-ranked candidates) against `targets`: every metric of
+/// [`evaluate`] but AUC, which needs the full ranking's scores (NaN, so absent from the
+/// means). Users without held-out positives are skipped.
+pub fn evaluate_lists(lists: Recommendations, targets: &[Vec<u32>], ctx: &EvalContext<'_>) -> TestReport {
+    let n_items = ctx.train_counts.len();
+    let popularity = metrics::ItemPopularity::new(ctx.train_counts);
+    let columns = MetricKey::per_user_columns(ctx.ks);
+    let results: Vec<UserResult> = lists
+        .into_par_iter()
+        .filter(|(u, _)| targets.get(*u as usize).is_some_and(|t| !t.is_empty()))
+        .map(|(u, scored)| {
+            let (top, top_scores): (Vec<u32>, Vec<f32>) = scored.into_iter().unzip();
+            let relevant = &targets[u as usize];
+            let values = user_values(u as usize, &top, relevant, f64::NAN, &columns, &popularity, ctx);
+            UserResult {
+                user: u,
+                values,
+                top,
+                top_scores,
+            }
+        })
+        .collect();
+    report(results, columns, n_items, ctx)
+}
+
 /// Only the means (for per-epoch curves).
 pub fn evaluate_means(
     weights: &HostWeights,
@@ -235,5 +312,47 @@ mod tests {
         assert_eq!(top_k(&s, 3), vec![2, 0, 3]);
         assert_eq!(top_k(&s, 10), vec![2, 0, 3, 4]);
         assert_eq!(top_k(&s, 1), vec![2]);
+    }
+
+    #[test]
+    fn evaluating_the_model_s_own_lists_gives_the_same_numbers_but_auc() {
+        // 3 users × 6 items, d = 2; held-out positives for users 0 and 2 only.
+        let weights = HostWeights {
+            dim: 2,
+            users: vec![1.0, 0.2, -0.3, 0.8, 0.5, 0.5],
+            items: vec![0.9, 0.1, 0.2, 0.7, -0.4, 0.3, 0.6, 0.6, 0.1, -0.9, 0.3, 0.2],
+            bias: vec![0.0, 0.1, 0.0, -0.1, 0.2, 0.0],
+        };
+        let train = vec![vec![1], vec![0], vec![5]];
+        let targets = vec![vec![3], vec![], vec![0, 4]];
+        let categories = ItemCategories::new(vec![
+            vec![0],
+            vec![1],
+            vec![0, 1],
+            vec![2],
+            vec![1],
+            vec![],
+        ]);
+        let counts = [3u64, 1, 0, 2, 5, 1];
+        let is_head = [false, false, false, false, true, false];
+        let ctx = EvalContext {
+            ks: &[2, 3],
+            interacted: &[vec![1, 3], vec![0], vec![0, 4, 5]],
+            train: &train,
+            categories: &categories,
+            train_counts: &counts,
+            is_head: &is_head,
+        };
+        let full = evaluate(&weights, &targets, &train, None, &ctx);
+        let lists = candidates(&weights, &targets, &train, None, 3);
+        assert_eq!(lists.len(), 2, "only users with held-out positives");
+        assert_eq!(lists, full.recommendations);
+        let again = evaluate_lists(lists, &targets, &ctx);
+        assert!(!again.means.contains_key(&MetricKey::AUC));
+        assert!(full.means.contains_key(&MetricKey::AUC));
+        for (key, value) in &again.means {
+            assert!((full.means[key] - value).abs() < 1e-12, "{key}");
+        }
+        assert_eq!(again.means.len() + 1, full.means.len());
     }
 }

@@ -752,6 +752,10 @@ mod tests {
                 height: 1000,
                 relevance: MetricKey::at(Metric::Ndcg, 10),
                 diversity: MetricKey::at(Metric::Coverage, 10),
+                fronts: vec![
+                    MetricKey::at(Metric::Coverage, 10),
+                    MetricKey::at(Metric::Ild, 10)
+                ],
             }
         );
         assert!((1..=4).contains(&e.parallel));
@@ -824,7 +828,7 @@ mod tests {
         let json = serde_json::to_string(&e.plots).unwrap();
         assert_eq!(
             json,
-            r#"{"width":1600,"height":1000,"relevance":"ndcg@10","diversity":"coverage@10"}"#
+            r#"{"width":1600,"height":1000,"relevance":"ndcg@10","diversity":"coverage@10","fronts":["coverage@10","ild@10"]}"#
         );
         assert_eq!(
             serde_json::from_str::<PlotSettings>(&json).unwrap(),

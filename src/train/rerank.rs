@@ -66,7 +66,7 @@ fn rerank_run(
     let exp = &*ctx.experiment;
     let split = &prepared.split;
     let categories = &*ctx.categories;
-    let n_categories = categories.n_categories();
+    let n_categories = categories.id_bound();
     let k_max = exp.eval.k.iter().copied().max().unwrap_or(10);
     let lists: Recommendations = candidates
         .par_iter()

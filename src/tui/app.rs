@@ -825,6 +825,7 @@ mod tests {
                     means: test.iter().map(|(k, v)| (key(k), *v)).collect(),
                     ..Default::default()
                 }),
+                candidates: None,
             }),
         })
     }

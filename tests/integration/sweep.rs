@@ -162,8 +162,14 @@ fn the_store_reader_reads_a_stored_sweep_back() {
     for (run, (lambda, first_loss)) in sweep.runs.iter().zip(expected) {
         let s = &run.summary;
         let id = s.run_id.as_str();
-        // The reader returns summary.json as written.
-        assert_eq!(*s, summary(&dir, id), "{id}");
+        // The reader returns summary.json as written, with the method of a sweep stored
+        // before methods were recorded filled in.
+        let mut written = summary(&dir, id);
+        assert_eq!(written.method, "", "{id}: the fixture predates methods");
+        written.method = recsweep::store::legacy_method(lambda).to_string();
+        assert_eq!(*s, written, "{id}");
+        let expected_method = if lambda == 0.0 { "baseline" } else { "exposure_entropy" };
+        assert_eq!(s.method, expected_method, "{id}");
         assert_eq!(s.lambda, lambda, "{id}");
         assert_eq!(s.seed, 5, "{id}");
         assert_eq!(s.experiment, "tiny", "{id}");
