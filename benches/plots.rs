@@ -46,7 +46,14 @@ fn sweep() -> StoredSweep {
             let summary = RunSummary {
                 run_id: format!("lambda-{lambda}_seed-{seed}"),
                 experiment: "bench".into(),
+                method: if lambda == 0.0 {
+                    "baseline"
+                } else {
+                    "exposure_entropy"
+                }
+                .into(),
                 lambda,
+                theta: None,
                 seed,
                 backend: BackendKind::Cpu,
                 adapter: "flex (CPU)".into(),
@@ -97,6 +104,7 @@ fn settings() -> PlotSettings {
         height: 1000,
         relevance: MetricKey::at(Metric::Ndcg, 10),
         diversity: MetricKey::at(Metric::Coverage, 10),
+        fronts: vec![MetricKey::at(Metric::Coverage, 10)],
     }
 }
 

@@ -269,7 +269,11 @@ pub fn candidates(
 /// Evaluates given top lists (e.g. re-ranked candidates) against `targets`: every metric of
 /// [`evaluate`] but AUC, which needs the full ranking's scores (NaN, so absent from the
 /// means). Users without held-out positives are skipped.
-pub fn evaluate_lists(lists: Recommendations, targets: &[Vec<u32>], ctx: &EvalContext<'_>) -> TestReport {
+pub fn evaluate_lists(
+    lists: Recommendations,
+    targets: &[Vec<u32>],
+    ctx: &EvalContext<'_>,
+) -> TestReport {
     let n_items = ctx.train_counts.len();
     let popularity = metrics::ItemPopularity::new(ctx.train_counts);
     let columns = MetricKey::per_user_columns(ctx.ks);
@@ -279,7 +283,15 @@ pub fn evaluate_lists(lists: Recommendations, targets: &[Vec<u32>], ctx: &EvalCo
         .map(|(u, scored)| {
             let (top, top_scores): (Vec<u32>, Vec<f32>) = scored.into_iter().unzip();
             let relevant = &targets[u as usize];
-            let values = user_values(u as usize, &top, relevant, f64::NAN, &columns, &popularity, ctx);
+            let values = user_values(
+                u as usize,
+                &top,
+                relevant,
+                f64::NAN,
+                &columns,
+                &popularity,
+                ctx,
+            );
             UserResult {
                 user: u,
                 values,
@@ -325,14 +337,8 @@ mod tests {
         };
         let train = vec![vec![1], vec![0], vec![5]];
         let targets = vec![vec![3], vec![], vec![0, 4]];
-        let categories = ItemCategories::new(vec![
-            vec![0],
-            vec![1],
-            vec![0, 1],
-            vec![2],
-            vec![1],
-            vec![],
-        ]);
+        let categories =
+            ItemCategories::new(vec![vec![0], vec![1], vec![0, 1], vec![2], vec![1], vec![]]);
         let counts = [3u64, 1, 0, 2, 5, 1];
         let is_head = [false, false, false, false, true, false];
         let ctx = EvalContext {

@@ -130,37 +130,16 @@ impl Front {
             .collect();
         mark_pareto(&mut means, x_dir, y_dir);
 
-        let all: Vec<(f64, f64)> = means.iter().map(|p| (p.diversity, p.relevance)).collect();
-        let reference = pareto::nadir(&all, x_dir, y_dir);
-        let mut methods: Vec<&str> = Vec::new();
-        for p in &means {
-            if !methods.contains(&p.method.as_str()) {
-                methods.push(&p.method);
-            }
-        }
-        let volumes = methods
+        let points: Vec<MethodPoint<'_>> = means
             .iter()
-            .map(|&method| {
-                let own: Vec<&FrontPoint> = means.iter().filter(|p| p.method == method).collect();
-                let has_zero = own.iter().any(|p| p.lambda == 0.0 && p.theta.is_none());
-                let shared: Vec<&FrontPoint> = if has_zero {
-                    Vec::new()
-                } else {
-                    means.iter().filter(|p| p.method == BASELINE).collect()
-                };
-                let points: Vec<(f64, f64)> = own
-                    .iter()
-                    .chain(&shared)
-                    .map(|p| (p.diversity, p.relevance))
-                    .collect();
-                MethodVolume {
-                    method: method.to_string(),
-                    hypervolume: reference
-                        .map_or(0.0, |r| pareto::hypervolume(&points, r, x_dir, y_dir)),
-                    points: points.len(),
-                }
+            .map(|p| MethodPoint {
+                method: &p.method,
+                lambda_zero: p.lambda == 0.0 && p.theta.is_none(),
+                x: p.diversity,
+                y: p.relevance,
             })
             .collect();
+        let (reference, volumes) = method_volumes(&points, x_dir, y_dir);
         Front {
             relevance,
             diversity,
@@ -197,6 +176,54 @@ impl Front {
     }
 }
 
+/// A point as the hypervolume sees it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct MethodPoint<'a> {
+    pub method: &'a str,
+    /// A λ = 0 training run (the baseline, or a model-changing method's own λ = 0).
+    pub lambda_zero: bool,
+    /// Diversity.
+    pub x: f64,
+    /// Relevance.
+    pub y: f64,
+}
+
+/// Each method's hypervolume (in order of first appearance) against the nadir of all
+/// `points`, returned with it. A method without a λ = 0 point of its own (a single-head
+/// regulariser, a re-ranker) starts from the shared baseline's points.
+pub fn method_volumes(
+    points: &[MethodPoint<'_>],
+    x_dir: metrics::Direction,
+    y_dir: metrics::Direction,
+) -> (Option<(f64, f64)>, Vec<MethodVolume>) {
+    let all: Vec<(f64, f64)> = points.iter().map(|p| (p.x, p.y)).collect();
+    let reference = pareto::nadir(&all, x_dir, y_dir);
+    let mut methods: Vec<&str> = Vec::new();
+    for p in points {
+        if !methods.contains(&p.method) {
+            methods.push(p.method);
+        }
+    }
+    let volumes = methods
+        .iter()
+        .map(|&method| {
+            let own: Vec<&MethodPoint<'_>> = points.iter().filter(|p| p.method == method).collect();
+            let shared: Vec<&MethodPoint<'_>> = if own.iter().any(|p| p.lambda_zero) {
+                Vec::new()
+            } else {
+                points.iter().filter(|p| p.method == BASELINE).collect()
+            };
+            let xy: Vec<(f64, f64)> = own.iter().chain(&shared).map(|p| (p.x, p.y)).collect();
+            MethodVolume {
+                method: method.to_string(),
+                hypervolume: reference.map_or(0.0, |r| pareto::hypervolume(&xy, r, x_dir, y_dir)),
+                points: xy.len(),
+            }
+        })
+        .collect();
+    (reference, volumes)
+}
+
 /// Marks the points on the Pareto front of `points` (x = diversity, y = relevance).
 fn mark_pareto(points: &mut [FrontPoint], x: metrics::Direction, y: metrics::Direction) {
     let xy: Vec<(f64, f64)> = points.iter().map(|p| (p.diversity, p.relevance)).collect();
@@ -215,8 +242,15 @@ pub const CSV_HEADER: &str = "relevance_metric,diversity_metric,kind,run_id,meth
 pub fn csv(fronts: &[Front]) -> String {
     let mut out = String::from(CSV_HEADER);
     out.push('\n');
-    let num = |v: f64| if v.is_finite() { format!("{v}") } else { String::new() };
-    let ci = |c: Option<[f64; 2]>| c.map_or((String::new(), String::new()), |[a, b]| (num(a), num(b)));
+    let num = |v: f64| {
+        if v.is_finite() {
+            format!("{v}")
+        } else {
+            String::new()
+        }
+    };
+    let ci =
+        |c: Option<[f64; 2]>| c.map_or((String::new(), String::new()), |[a, b]| (num(a), num(b)));
     for f in fronts {
         let several = f.means.iter().any(|p| p.seeds > 1);
         let rows = f
@@ -269,7 +303,11 @@ pub fn csv(fronts: &[Front]) -> String {
 }
 
 /// The front of each diversity axis against the relevance axis.
-pub fn fronts(summaries: &[RunSummary], relevance: MetricKey, diversity: &[MetricKey]) -> Vec<Front> {
+pub fn fronts(
+    summaries: &[RunSummary],
+    relevance: MetricKey,
+    diversity: &[MetricKey],
+) -> Vec<Front> {
     diversity
         .iter()
         .map(|&d| Front::build(summaries, relevance, d))
@@ -290,7 +328,14 @@ mod tests {
     use super::*;
     use crate::metrics::Metric;
 
-    fn run(method: &str, lambda: f64, theta: Option<f64>, seed: u64, ndcg: f64, cov: f64) -> RunSummary {
+    fn run(
+        method: &str,
+        lambda: f64,
+        theta: Option<f64>,
+        seed: u64,
+        ndcg: f64,
+        cov: f64,
+    ) -> RunSummary {
         let mut s: RunSummary = serde_json::from_str(
             r#"{"run_id":"r","experiment":"e","lambda":0,"seed":1,"backend":"cpu","adapter":"",
             "status":"finished","version":"0","epochs_completed":1,"epochs":1,"seconds":1,
@@ -335,7 +380,9 @@ mod tests {
         assert!(f.volumes_text().contains("exposure_entropy"));
         let text = csv(&[f]);
         assert_eq!(text.lines().next(), Some(CSV_HEADER));
-        assert!(text.contains("ndcg@10,coverage@10,run,mmr-0-Some(0.5)-1,mmr,0,0.5,1,1,0.25,0.3,,,,,false,"));
+        assert!(text.contains(
+            "ndcg@10,coverage@10,run,mmr-0-Some(0.5)-1,mmr,0,0.5,1,1,0.25,0.3,,,,,false,"
+        ));
         let mmr = text
             .lines()
             .find(|l| l.starts_with("ndcg@10,coverage@10,hypervolume,,mmr,,,,2,"))

@@ -302,9 +302,16 @@ mod tests {
         });
         let host = model.host_weights();
         let users = index_tensor(&[1], &device);
-        let items: Tensor<2, Int> = Tensor::from_data(TensorData::new(vec![3i64, 0], [1, 2]), &device);
-        let pairs = model.forward(users.clone(), items.clone()).try_into_vec_as::<f32>().unwrap();
-        let all = model.forward_all_items(users.clone()).try_into_vec_as::<f32>().unwrap();
+        let items: Tensor<2, Int> =
+            Tensor::from_data(TensorData::new(vec![3i64, 0], [1, 2]), &device);
+        let pairs = model
+            .forward(users.clone(), items.clone())
+            .try_into_vec_as::<f32>()
+            .unwrap();
+        let all = model
+            .forward_all_items(users.clone())
+            .try_into_vec_as::<f32>()
+            .unwrap();
         let mut expected = vec![0f32; 5];
         host.score_user(1, &mut expected);
         assert!((pairs[0] - expected[3]).abs() < 1e-5 && (pairs[1] - expected[0]).abs() < 1e-5);
@@ -312,10 +319,15 @@ mod tests {
             assert!((all[item] - expected[item]).abs() < 1e-5);
         }
         // The diversity head (identity) scores plain dot products, without the bias.
-        let div = model.forward_diversity(users, items).try_into_vec_as::<f32>().unwrap();
+        let div = model
+            .forward_diversity(users, items)
+            .try_into_vec_as::<f32>()
+            .unwrap();
         let unit = plain.host_weights();
         let dot = |u: usize, i: usize| -> f32 {
-            (0..4).map(|d| unit.users[u * 4 + d] * unit.items[i * 4 + d]).sum()
+            (0..4)
+                .map(|d| unit.users[u * 4 + d] * unit.items[i * 4 + d])
+                .sum()
         };
         assert!((div[0] - dot(1, 3)).abs() < 1e-5 && (div[1] - dot(1, 0)).abs() < 1e-5);
     }

@@ -419,7 +419,13 @@ mod tests {
         let scores = vec![vec![0.3, -1.2, 2.0, 0.9], vec![1.5, 0.2, -0.4, 0.0]];
         let allowed = vec![vec![1.0, 1.0, 1.0, 0.0], vec![1.0, 1.0, 1.0, 1.0]];
         let base = regularisers(&scores, &allowed, &device);
-        for (scale, shift) in [(0.1, 0.0), (0.001, 0.0), (10.0, 0.0), (1.0, 3.0), (0.1, -7.0)] {
+        for (scale, shift) in [
+            (0.1, 0.0),
+            (0.001, 0.0),
+            (10.0, 0.0),
+            (1.0, 3.0),
+            (0.1, -7.0),
+        ] {
             let moved: Vec<Vec<f64>> = scores
                 .iter()
                 .map(|row| row.iter().map(|s| s * scale + shift).collect())
@@ -464,8 +470,8 @@ mod tests {
         // cos(0,1) = cos(1,2) = 1/√2, cos(0,2) = 0, cos(i,i) = 1:
         // Σ_ij p_i p_j cos(i,j) = Σ p_i² + 2/√2 (p_0 p_1 + p_1 p_2).
         let p = [1.0 / 13.0, 3.0 / 13.0, 9.0 / 13.0];
-        let expected = p.iter().map(|x| x * x).sum::<f64>()
-            + 2.0 / 2f64.sqrt() * (p[0] * p[1] + p[1] * p[2]);
+        let expected =
+            p.iter().map(|x| x * x).sum::<f64>() + 2.0 / 2f64.sqrt() * (p[0] * p[1] + p[1] * p[2]);
         let e = exposure(
             matrix(&[vec![1.0, 2.0, 3.0]], &device),
             ones(1, 3, &device),
@@ -601,7 +607,10 @@ mod tests {
         assert!(new[0] < old[0], "the head item's exposure must fall");
         assert!(new[4] > old[4], "the tail item's exposure must grow");
         let expected: f64 = new.iter().zip(weights).map(|(p, w)| p * w).sum();
-        assert!(expected < before, "the loss must fall: {before} → {expected}");
+        assert!(
+            expected < before,
+            "the loss must fall: {before} → {expected}"
+        );
     }
 
     #[test]

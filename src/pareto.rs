@@ -65,7 +65,10 @@ pub fn hypervolume(
         .map(|&(px, py)| (x.orient(px), y.orient(py)))
         .filter(|&(px, py)| px.is_finite() && py.is_finite() && px > rx && py > ry)
         .collect();
-    let mut front: Vec<(f64, f64)> = pareto_front(&inside).into_iter().map(|i| inside[i]).collect();
+    let mut front: Vec<(f64, f64)> = pareto_front(&inside)
+        .into_iter()
+        .map(|i| inside[i])
+        .collect();
     front.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.total_cmp(&b.1)));
     let mut area = 0.0;
     let mut below = ry;
@@ -108,13 +111,27 @@ mod tests {
         let hv = hypervolume(&pts, (0.0, 0.0), HigherIsBetter, HigherIsBetter);
         assert!((hv - 6.0).abs() < 1e-12, "{hv}");
         // One point: its rectangle. None, or none beyond the reference: 0.
-        assert_eq!(hypervolume(&[(2.0, 3.0)], (1.0, 1.0), HigherIsBetter, HigherIsBetter), 2.0);
-        assert_eq!(hypervolume(&[], (0.0, 0.0), HigherIsBetter, HigherIsBetter), 0.0);
-        assert_eq!(hypervolume(&[(0.0, 5.0)], (0.0, 0.0), HigherIsBetter, HigherIsBetter), 0.0);
+        assert_eq!(
+            hypervolume(&[(2.0, 3.0)], (1.0, 1.0), HigherIsBetter, HigherIsBetter),
+            2.0
+        );
+        assert_eq!(
+            hypervolume(&[], (0.0, 0.0), HigherIsBetter, HigherIsBetter),
+            0.0
+        );
+        assert_eq!(
+            hypervolume(&[(0.0, 5.0)], (0.0, 0.0), HigherIsBetter, HigherIsBetter),
+            0.0
+        );
         // A lower-is-better x (Gini): points (0.2, 3) and (0.5, 4) against reference
         // (0.9, 0) are oriented (−0.2, 3), (−0.5, 4) against (−0.9, 0):
         // 0.7·3 + 0.4·(4 − 3) = 2.5.
-        let hv = hypervolume(&[(0.2, 3.0), (0.5, 4.0)], (0.9, 0.0), LowerIsBetter, HigherIsBetter);
+        let hv = hypervolume(
+            &[(0.2, 3.0), (0.5, 4.0)],
+            (0.9, 0.0),
+            LowerIsBetter,
+            HigherIsBetter,
+        );
         assert!((hv - 2.5).abs() < 1e-12, "{hv}");
     }
 
@@ -124,12 +141,19 @@ mod tests {
         // some point, on random point sets.
         let mut state = 12345u64;
         let mut next = || {
-            state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            state = state
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
             (state >> 11) as f64 / (1u64 << 53) as f64
         };
         for _ in 0..20 {
             let pts: Vec<(f64, f64)> = (0..6).map(|_| (next(), next())).collect();
-            let hv = hypervolume(&pts, (0.0, 0.0), Direction::HigherIsBetter, Direction::HigherIsBetter);
+            let hv = hypervolume(
+                &pts,
+                (0.0, 0.0),
+                Direction::HigherIsBetter,
+                Direction::HigherIsBetter,
+            );
             let n = 400;
             let mut inside = 0;
             for i in 0..n {
@@ -156,7 +180,10 @@ mod tests {
             nadir(&pts, Direction::LowerIsBetter, Direction::HigherIsBetter),
             Some((0.5, 0.1))
         );
-        assert_eq!(nadir(&[], Direction::HigherIsBetter, Direction::HigherIsBetter), None);
+        assert_eq!(
+            nadir(&[], Direction::HigherIsBetter, Direction::HigherIsBetter),
+            None
+        );
     }
 
     #[test]

@@ -85,6 +85,11 @@ pub enum Marker {
     Square,
 }
 
+impl Marker {
+    /// The markers, in the order methods take them.
+    pub const ALL: [Marker; 3] = [Marker::Circle, Marker::Triangle, Marker::Square];
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct TradeoffPoint {
     pub x: f64,
@@ -92,10 +97,14 @@ pub struct TradeoffPoint {
     pub label: String,
 }
 
-/// One method on the trade-off plot (the λ sweep now; post-hoc re-rankers can join later).
+/// One method on the trade-off plot: a regulariser's λ sweep, a re-ranker's θ sweep, or the
+/// baseline.
 #[derive(Debug, Clone, PartialEq)]
 pub struct TradeoffSeries {
+    /// The legend entry.
     pub name: String,
+    /// The method's name in summaries.
+    pub method: String,
     pub marker: Marker,
     pub color: usize,
     pub points: Vec<TradeoffPoint>,
@@ -110,25 +119,44 @@ pub struct TradeoffFigure {
     pub series: Vec<TradeoffSeries>,
 }
 
-/// Runs grouped by λ, ascending.
-fn by_lambda(runs: &[StoredRun]) -> Vec<(f64, Vec<&StoredRun>)> {
-    let mut groups: Vec<(f64, Vec<&StoredRun>)> = Vec::new();
-    for r in runs {
-        match groups.iter_mut().find(|(l, _)| *l == r.summary.lambda) {
+/// Trained runs grouped by (method, λ) in order of first appearance, with a label: `λ = 0.1`,
+/// or `exposure_entropy λ = 0.1` when the sweep trains several methods. Re-ranking runs
+/// (no epochs) are left out.
+fn by_lambda(runs: &[StoredRun]) -> Vec<(String, Vec<&StoredRun>)> {
+    let trained: Vec<&StoredRun> = runs.iter().filter(|r| r.summary.theta.is_none()).collect();
+    let methods = trained
+        .iter()
+        .map(|r| r.summary.method.as_str())
+        .filter(|m| *m != crate::config::BASELINE)
+        .collect::<std::collections::BTreeSet<_>>()
+        .len();
+    let mut groups: Vec<((String, f64), Vec<&StoredRun>)> = Vec::new();
+    for r in trained {
+        let key = (r.summary.method.clone(), r.summary.lambda);
+        match groups.iter_mut().find(|(k, _)| *k == key) {
             Some((_, g)) => g.push(r),
-            None => groups.push((r.summary.lambda, vec![r])),
+            None => groups.push((key, vec![r])),
         }
     }
-    groups.sort_by(|a, b| a.0.total_cmp(&b.0));
     groups
+        .into_iter()
+        .map(|((method, lambda), runs)| {
+            let label = if methods > 1 && method != crate::config::BASELINE {
+                format!("{method} λ = {}", format_lambda(lambda))
+            } else {
+                format!("λ = {}", format_lambda(lambda))
+            };
+            (label, runs)
+        })
+        .collect()
 }
 
-/// The curve of `column` of `metrics.csv` for every λ.
+/// The curve of `column` of `metrics.csv` for every trained (method, λ).
 pub fn curves(sweep: &StoredSweep, column: &str) -> Vec<Curve> {
     by_lambda(&sweep.runs)
         .into_iter()
         .enumerate()
-        .filter_map(|(i, (lambda, runs))| {
+        .filter_map(|(i, (name, runs))| {
             let mut per_epoch: BTreeMap<u64, Vec<f64>> = BTreeMap::new();
             for r in &runs {
                 for row in &r.epochs {
@@ -158,9 +186,9 @@ pub fn curves(sweep: &StoredSweep, column: &str) -> Vec<Curve> {
                 Vec::new()
             };
             let label = if seeds > 1 {
-                format!("λ = {} (mean of {seeds} seeds)", format_lambda(lambda))
+                format!("{name} (mean of {seeds} seeds)")
             } else {
-                format!("λ = {}", format_lambda(lambda))
+                name
             };
             Some(Curve {
                 label,
@@ -254,23 +282,47 @@ pub fn curve_figures(sweep: &StoredSweep) -> Vec<(FigureKind, CurveFigure)> {
     figures
 }
 
-/// Every run as a point (x = diversity metric, y = relevance metric), labelled with its λ.
+/// Every run as a point (x = diversity metric, y = relevance metric), one series per method
+/// (its own marker and colour, its hypervolume in the legend), labelled with its λ or θ. The
+/// relevance-only baseline is a series of its own.
 pub fn tradeoff_figure(sweep: &StoredSweep, settings: &PlotSettings) -> TradeoffFigure {
-    let points = sweep
-        .runs
-        .iter()
-        .filter_map(|r| {
-            let (x, y) = (
-                r.summary.test.get(&settings.diversity)?,
-                r.summary.test.get(&settings.relevance)?,
-            );
-            Some(TradeoffPoint {
-                x: *x,
-                y: *y,
-                label: format!("λ={}", format_lambda(r.summary.lambda)),
-            })
-        })
-        .collect();
+    let summaries: Vec<_> = sweep.runs.iter().map(|r| r.summary.clone()).collect();
+    let front = crate::front::Front::build(&summaries, settings.relevance, settings.diversity);
+    let volumes = crate::front::volumes_by_method(&front);
+    let mut series: Vec<TradeoffSeries> = Vec::new();
+    for r in &sweep.runs {
+        let s = &r.summary;
+        let (Some(x), Some(y)) = (
+            s.test.get(&settings.diversity),
+            s.test.get(&settings.relevance),
+        ) else {
+            continue;
+        };
+        let point = TradeoffPoint {
+            x: *x,
+            y: *y,
+            label: s.param_label(),
+        };
+        match series.iter_mut().find(|t| t.method == s.method) {
+            Some(t) => t.points.push(point),
+            None => {
+                let i = series.len();
+                let hv = volumes.get(&s.method).copied().unwrap_or(0.0);
+                let name = if s.method == crate::config::BASELINE {
+                    "baseline (λ = 0)".to_string()
+                } else {
+                    format!("{} (HV {hv:.4})", s.method)
+                };
+                series.push(TradeoffSeries {
+                    name,
+                    method: s.method.clone(),
+                    marker: Marker::ALL[i % Marker::ALL.len()],
+                    color: i % PALETTE.len(),
+                    points: vec![point],
+                });
+            }
+        }
+    }
     TradeoffFigure {
         title: format!(
             "{}: relevance against diversity (test)",
@@ -278,12 +330,7 @@ pub fn tradeoff_figure(sweep: &StoredSweep, settings: &PlotSettings) -> Tradeoff
         ),
         x: settings.diversity,
         y: settings.relevance,
-        series: vec![TradeoffSeries {
-            name: "MF, λ sweep".into(),
-            marker: Marker::Circle,
-            color: 0,
-            points,
-        }],
+        series,
     }
 }
 
@@ -498,8 +545,20 @@ pub fn draw_tradeoff<DB: DrawingBackend>(
             })),
         }
         .map_err(draw_err(file))?;
+        let marker = s.marker;
         anno.label(&s.name)
-            .legend(move |(x, y)| Circle::new((x + 15, y), r, color.filled()));
+            .legend(move |(x, y)| -> DynElement<'static, DB, (i32, i32)> {
+                match marker {
+                    Marker::Circle => Circle::new((x + 15, y), r, color.filled()).into_dyn(),
+                    Marker::Triangle => {
+                        TriangleMarker::new((x + 15, y), r + 2, color.filled()).into_dyn()
+                    }
+                    Marker::Square => {
+                        Rectangle::new([(x + 15 - r, y - r), (x + 15 + r, y + r)], color.filled())
+                            .into_dyn()
+                    }
+                }
+            });
         chart
             .draw_series(s.points.iter().map(|p| {
                 // Beside the marker, not on it.
@@ -602,10 +661,11 @@ pub fn replot(dir: &Path) -> Result<Vec<PathBuf>, PlotError> {
     let plots = &sweep.manifest.plots;
     let fronts = crate::front::fronts(&summaries, plots.relevance, &plots.front_axes());
     let front_csv = dir.join("front.csv");
-    crate::store::write_atomic(&front_csv, crate::front::csv(&fronts).as_bytes())
-        .map_err(|error| PlotError::Write {
+    crate::store::write_atomic(&front_csv, crate::front::csv(&fronts).as_bytes()).map_err(
+        |error| PlotError::Write {
             file: front_csv.clone(),
             error,
-        })?;
+        },
+    )?;
     render_all(&sweep, plots, &dir.join("plots"))
 }

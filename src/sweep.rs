@@ -13,8 +13,8 @@ use std::time::Duration;
 use crate::backend::{self, DeviceChoice};
 use crate::config::{Backend, CurveKeys, Experiment, RunMethod, RunSpec};
 use crate::data::{self, Dataset, PreparedSplit};
-use crate::front::{self, Front};
 use crate::events::{EpochRecord, PerUserTable, Recommendations, RunEvent, RunStatus};
+use crate::front::{self, Front};
 use crate::metrics::{ItemCategories, Metric, MetricKey};
 use crate::store::{ManifestRun, PairedComparison, RunStore, RunSummary, SweepManifest};
 use crate::train::{self, StopFlag, SweepContext};
@@ -376,6 +376,13 @@ pub fn run_sweep(
                         .ok_or_else(|| format!("was {}", outcome.status.as_str()));
                     bases.insert(r.spec.seed, candidates);
                 }
+                if r.records.is_empty() {
+                    // No epoch (a re-ranking run): the file exists all the same, header only.
+                    let monitor = ctx.experiment.data.split.monitored_split();
+                    store
+                        .write_metrics(&id, &[], &exp.eval.k, monitor)
+                        .map_err(store_err(&out_dir))?;
+                }
                 let mut summary = base_summary(&ctx, &r.spec, &device, outcome.status, None);
                 summary.epochs_completed = outcome.epochs_completed;
                 summary.seconds = outcome.seconds;
@@ -534,7 +541,12 @@ fn base_summary(
         reason,
         version: env!("CARGO_PKG_VERSION").to_string(),
         epochs_completed: 0,
-        epochs: exp.train.epochs,
+        // A re-ranking run trains nothing.
+        epochs: if run.method.theta().is_some() {
+            0
+        } else {
+            exp.train.epochs
+        },
         seconds: 0.0,
         eval_split: exp.data.split.monitored_split(),
         data: ctx.data.description.clone(),

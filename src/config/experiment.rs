@@ -638,7 +638,13 @@ impl PlotSettings {
                 .iter()
                 .enumerate()
                 .map(|(i, text)| {
-                    plot_axis(&format!("plots.fronts[{i}]"), Some(text), diversity, eval, check)
+                    plot_axis(
+                        &format!("plots.fronts[{i}]"),
+                        Some(text),
+                        diversity,
+                        eval,
+                        check,
+                    )
                 })
                 .collect::<Result<Vec<_>, _>>()?,
         };

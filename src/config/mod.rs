@@ -23,9 +23,7 @@ pub use experiment::{
     ParseEvalSplitError, PlotSettings, RerankSpec, SplitSpec, TrainSpec,
 };
 pub use listing::{ExperimentEntry, ExperimentInfo, load_experiments};
-pub use method::{
-    BASELINE, DiversityMethod, MethodSpec, Regularizer, RegularizerSpec, RunMethod,
-};
+pub use method::{BASELINE, DiversityMethod, MethodSpec, Regularizer, RegularizerSpec, RunMethod};
 pub use raw::{Backend, LambdaScale, RelevanceLoss, SplitMethod};
 pub use sweep::{RunSpec, format_lambda, param_label};
 

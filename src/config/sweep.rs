@@ -36,7 +36,11 @@ impl RunSpec {
         let id = match &method {
             RunMethod::Regularized(m) if prefixed => format!("{}_{base}", m.name()),
             RunMethod::Rerank { method, theta } => {
-                format!("{}_theta-{}_seed-{seed}", method.name(), format_lambda(*theta))
+                format!(
+                    "{}_theta-{}_seed-{seed}",
+                    method.name(),
+                    format_lambda(*theta)
+                )
             }
             _ => base,
         };
@@ -92,7 +96,12 @@ impl Experiment {
         let shares_baseline = methods.iter().any(|m| !m.changes_model());
         if (shares_baseline && self.lambdas.contains(&0.0)) || self.rerank.is_some() {
             for &seed in &self.seeds {
-                runs.push(RunSpec::with_method(RunMethod::Baseline, 0.0, seed, prefixed));
+                runs.push(RunSpec::with_method(
+                    RunMethod::Baseline,
+                    0.0,
+                    seed,
+                    prefixed,
+                ));
             }
         }
         for method in methods {
@@ -228,7 +237,13 @@ fn values_from_raw(
         }
     };
     for (i, &l) in values.iter().enumerate() {
-        check.finite_in(&format!("{field}[{i}]"), l, 0.0, max, &format!("{symbol} {bound}"))?;
+        check.finite_in(
+            &format!("{field}[{i}]"),
+            l,
+            0.0,
+            max,
+            &format!("{symbol} {bound}"),
+        )?;
     }
     let mut seen = Vec::new();
     for &l in &values {

@@ -47,7 +47,8 @@ impl DiversityPlan {
         }
         let n_items = train_counts.len();
         let needs_exposure = terms.iter().any(|(r, _)| r.needs_exposure());
-        let exposure = needs_exposure.then(|| ExposureUsers::new(train, n_items, sample_users, seed));
+        let exposure =
+            needs_exposure.then(|| ExposureUsers::new(train, n_items, sample_users, seed));
         let two_task = method
             .two_task()
             .then(|| TwoTaskTargets::new(train, categories));
@@ -184,8 +185,9 @@ impl TwoTaskTargets {
     fn new(train: &[Vec<u32>], categories: &ItemCategories) -> Self {
         let n_items = categories.n_items();
         let n_categories = category_count(categories, n_items);
-        let item_categories: Vec<Vec<u32>> =
-            (0..n_items as u32).map(|i| categories.of(i).to_vec()).collect();
+        let item_categories: Vec<Vec<u32>> = (0..n_items as u32)
+            .map(|i| categories.of(i).to_vec())
+            .collect();
         let profiles = train
             .iter()
             .map(|items| {

@@ -595,7 +595,10 @@ mod tests {
             ..means
         };
         assert_eq!(not_computed.first_non_finite(false), None);
-        assert_eq!(not_computed.first_non_finite(true).map(f64::is_nan), Some(true));
+        assert_eq!(
+            not_computed.first_non_finite(true).map(f64::is_nan),
+            Some(true)
+        );
     }
 
     #[test]

@@ -71,8 +71,9 @@ fn rerank_run(
     let lists: Recommendations = candidates
         .par_iter()
         .map(|(user, cands)| {
-            let profile = metrics::category_profile(&split.train[*user as usize], categories, n_categories)
-                .unwrap_or_else(|| vec![0.0; n_categories]);
+            let profile =
+                metrics::category_profile(&split.train[*user as usize], categories, n_categories)
+                    .unwrap_or_else(|| vec![0.0; n_categories]);
             let context = UserContext {
                 categories,
                 n_categories,
@@ -82,7 +83,10 @@ fn rerank_run(
             let scored = top
                 .into_iter()
                 .map(|item| {
-                    let score = cands.iter().find(|(i, _)| *i == item).map_or(f32::NAN, |c| c.1);
+                    let score = cands
+                        .iter()
+                        .find(|(i, _)| *i == item)
+                        .map_or(f32::NAN, |c| c.1);
                     (item, score)
                 })
                 .collect();

@@ -3,7 +3,7 @@
 use std::collections::VecDeque;
 use std::path::PathBuf;
 
-use crate::config::{ExperimentEntry, ExperimentInfo, RunSpec, format_lambda};
+use crate::config::{ExperimentEntry, ExperimentInfo, RunSpec};
 use crate::events::{MetricMap, RunEvent, RunStatus};
 use crate::plot::FigureKind;
 
@@ -51,6 +51,10 @@ pub struct EpochPoint {
 #[derive(Debug, Clone, PartialEq)]
 pub struct RunView {
     pub id: String,
+    /// The run's method (`baseline`, a regulariser, a re-ranker).
+    pub method: String,
+    /// `λ=0.1` or `θ=0.3`.
+    pub param: String,
     pub lambda: f64,
     pub seed: u64,
     pub state: RunState,
@@ -69,6 +73,8 @@ impl RunView {
     pub fn queued(spec: &RunSpec, epochs: usize) -> Self {
         Self {
             id: spec.id.clone(),
+            method: spec.method.name(),
+            param: spec.param_label(),
             lambda: spec.lambda,
             seed: spec.seed,
             state: RunState::Queued,
@@ -102,6 +108,10 @@ impl RunView {
 pub struct TradeoffPoint {
     /// Index into [`State::runs`]: which run this is (several runs may share a λ).
     pub run: usize,
+    /// The run's method: points of one method share a marker.
+    pub method: String,
+    /// A λ = 0 training run (a baseline for the hypervolume).
+    pub lambda_zero: bool,
     /// The diversity metric (test).
     pub x: f64,
     /// The relevance metric (test).
@@ -615,9 +625,11 @@ impl State {
             .filter_map(|(run, r)| {
                 Some(TradeoffPoint {
                     run,
+                    method: r.method.clone(),
+                    lambda_zero: r.lambda == 0.0 && !r.param.starts_with('θ'),
                     x: *r.test.get(&s.info.diversity)?,
                     y: *r.test.get(&s.info.relevance)?,
-                    label: format!("λ={}", format_lambda(r.lambda)),
+                    label: format!("{} {}", r.method, r.param),
                 })
             })
             .collect()
@@ -855,15 +867,19 @@ mod tests {
             vec![
                 TradeoffPoint {
                     run: 0,
+                    method: "exposure_entropy".into(),
+                    lambda_zero: false,
                     x: 0.4,
                     y: 0.3,
-                    label: "λ=0.5".into()
+                    label: "exposure_entropy λ=0.5".into()
                 },
                 TradeoffPoint {
                     run: 1,
+                    method: "exposure_entropy".into(),
+                    lambda_zero: false,
                     x: 0.6,
                     y: 0.2,
-                    label: "λ=0.5".into()
+                    label: "exposure_entropy λ=0.5".into()
                 },
             ]
         );

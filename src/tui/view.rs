@@ -17,7 +17,7 @@ use ratatui::widgets::{
 
 use super::app::{ChartKind, Focus, LogLevel, RunState, State, View};
 use super::keys;
-use crate::config::format_lambda;
+use crate::front::{MethodPoint, method_volumes};
 use crate::metrics::Direction;
 use crate::pareto::pareto_front_oriented;
 use crate::theme::{self, Rgb, terminal};
@@ -199,7 +199,7 @@ fn render_runs(state: &State, frame: &mut Frame, area: Rect, small: bool) {
             } else {
                 Row::new(vec![
                     Cell::new(r.id.clone()).style(Style::new().fg(color)),
-                    Cell::new(format_lambda(r.lambda)),
+                    Cell::new(r.param.clone()),
                     Cell::new(r.seed.to_string()),
                     Cell::new(status).style(status_style),
                     Cell::new(epoch),
@@ -321,7 +321,7 @@ fn render_chart(state: &State, frame: &mut Frame, area: Rect, kind: ChartKind) {
         .filter(|(_, (_, pts))| !pts.is_empty())
         .map(|(i, (r, pts))| {
             Dataset::default()
-                .name(format!("λ={}", format_lambda(r.lambda)))
+                .name(r.param.clone())
                 .marker(Marker::Braille)
                 .graph_type(GraphType::Line)
                 .style(Style::new().fg(run_color(i)))
@@ -405,23 +405,52 @@ fn render_tradeoff(state: &State, frame: &mut Frame, area: Rect) {
                 .data(&front),
         );
     }
+    // One marker per method, in order of first appearance; the run's own colour, as in
+    // the runs table and the curves.
+    let mut methods: Vec<&str> = Vec::new();
+    for p in &current {
+        if !methods.contains(&p.method.as_str()) {
+            methods.push(&p.method);
+        }
+    }
+    const MARKERS: [Marker; 4] = [Marker::Block, Marker::HalfBlock, Marker::Bar, Marker::Dot];
     for (p, pts) in current.iter().zip(&points) {
-        // The run's own colour, as in the runs table and the curves.
+        let m = methods.iter().position(|m| *m == p.method).unwrap_or(0);
         datasets.push(
             Dataset::default()
                 .name(p.label.clone())
-                .marker(Marker::Block)
+                .marker(MARKERS[m % MARKERS.len()])
                 .graph_type(GraphType::Scatter)
                 .style(Style::new().fg(run_color(p.run)))
                 .data(pts),
         );
     }
+    let method_points: Vec<MethodPoint<'_>> = current
+        .iter()
+        .map(|p| MethodPoint {
+            method: &p.method,
+            lambda_zero: p.lambda_zero,
+            x: p.x,
+            y: p.y,
+        })
+        .collect();
+    let (_, volumes) = method_volumes(&method_points, x_dir, y_dir);
+    let hv: Vec<String> = volumes
+        .iter()
+        .filter(|v| v.method != crate::config::BASELINE)
+        .map(|v| format!("{} HV {:.4}", v.method, v.hypervolume))
+        .collect();
     let (xb, xl) = bounds(coords.iter().chain(&past).map(|p| p.0));
     let (yb, yl) = bounds(coords.iter().chain(&past).map(|p| p.1));
     let title = if current.is_empty() {
         " Trade-off (test; points appear as runs finish) ".to_string()
-    } else {
+    } else if hv.is_empty() {
         format!(" Trade-off (test): {rel} against {div} ")
+    } else {
+        format!(
+            " Trade-off (test): {rel} against {div} — {} ",
+            hv.join(", ")
+        )
     };
     let chart = Chart::new(datasets)
         .block(Block::new().borders(Borders::ALL).title(title))

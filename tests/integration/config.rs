@@ -51,7 +51,15 @@ fn log_range_with_zero_and_seeds_expands_lambda_major() {
 #[test]
 fn only_selects_one_run_or_names_the_choices() {
     let exp = config::load(&repo("experiments/quickstart.yaml")).unwrap();
-    assert_eq!(exp.select_runs(Some("lambda-1_seed-7")).unwrap().len(), 1);
+    assert_eq!(exp.select_runs(Some("lambda-0.3_seed-7")).unwrap().len(), 1);
+    // A re-ranking run brings the baseline whose candidates it re-ranks.
+    let ids: Vec<String> = exp
+        .select_runs(Some("mmr_theta-0.5_seed-7"))
+        .unwrap()
+        .into_iter()
+        .map(|r| r.id)
+        .collect();
+    assert_eq!(ids, ["lambda-0_seed-7", "mmr_theta-0.5_seed-7"]);
     let err = exp
         .select_runs(Some("lambda-9_seed-7"))
         .unwrap_err()

@@ -166,13 +166,13 @@ fn on_a_gini_axis_the_front_keeps_the_more_even_run() {
     let mut settings = sweep.manifest.plots.clone();
     settings.diversity = "gini@5".parse().unwrap();
     let fig = recsweep::plot::tradeoff_figure(&sweep, &settings);
-    let labels: Vec<&str> = fig.series[0]
-        .points
-        .iter()
-        .map(|p| p.label.as_str())
-        .collect();
+    // One series per method: the baseline (λ = 0) and exposure_entropy (λ = 1).
+    let methods: Vec<&str> = fig.series.iter().map(|s| s.method.as_str()).collect();
+    assert_eq!(methods, ["baseline", "exposure_entropy"]);
+    let points: Vec<_> = fig.series.iter().flat_map(|s| &s.points).collect();
+    let labels: Vec<&str> = points.iter().map(|p| p.label.as_str()).collect();
     assert_eq!(labels, ["λ=0", "λ=1"]);
-    let pts: Vec<(f64, f64)> = fig.series[0].points.iter().map(|p| (p.x, p.y)).collect();
+    let pts: Vec<(f64, f64)> = points.iter().map(|p| (p.x, p.y)).collect();
     assert!(pts[1].0 < pts[0].0 && pts[1].1 > pts[0].1, "{pts:?}");
     assert_eq!(
         pareto_front_oriented(&pts, fig.x.direction(), fig.y.direction()),

@@ -38,14 +38,14 @@ fn check_store(dir: &Path, backend: &str) -> Vec<RunSummary> {
         );
         assert_eq!(s.backend.as_str(), backend, "{id}");
         assert_eq!(s.run_id, *id);
-        for key in [
-            "auc",
-            "ndcg@10",
-            "recall@10",
-            "coverage@10",
-            "gini@10",
-            "ild@10",
-        ] {
+        // A re-ranking run has no full ranking, so no AUC.
+        if s.theta.is_none() {
+            assert!(
+                s.test.contains_key(&MetricKey::AUC),
+                "{id}: test.auc missing"
+            );
+        }
+        for key in ["ndcg@10", "recall@10", "coverage@10", "gini@10", "ild@10"] {
             let v = s
                 .test
                 .get(&metric(key))
@@ -95,10 +95,15 @@ fn check_store(dir: &Path, backend: &str) -> Vec<RunSummary> {
         );
         let recs = std::fs::read_to_string(run.join("recommendations.csv")).unwrap();
         assert!(recs.starts_with("user,rank,item,score\n"));
-        // The resolved config re-parses to exactly this run.
+        // The resolved config re-parses to exactly this run (a re-ranking run's, to it and
+        // the baseline it re-ranks).
         let one = recsweep::config::load(&run.join("config.yaml")).unwrap();
-        assert_eq!(one.runs().len(), 1);
-        assert_eq!(one.runs()[0].id, *id);
+        let ids: Vec<String> = one.runs().into_iter().map(|r| r.id).collect();
+        if s.theta.is_some() {
+            assert_eq!(ids, [format!("lambda-0_seed-{}", s.seed), id.clone()]);
+        } else {
+            assert_eq!(ids, [id.clone()]);
+        }
         out.push(s);
     }
     out
@@ -168,7 +173,11 @@ fn the_store_reader_reads_a_stored_sweep_back() {
         assert_eq!(written.method, "", "{id}: the fixture predates methods");
         written.method = recsweep::store::legacy_method(lambda).to_string();
         assert_eq!(*s, written, "{id}");
-        let expected_method = if lambda == 0.0 { "baseline" } else { "exposure_entropy" };
+        let expected_method = if lambda == 0.0 {
+            "baseline"
+        } else {
+            "exposure_entropy"
+        };
         assert_eq!(s.method, expected_method, "{id}");
         assert_eq!(s.lambda, lambda, "{id}");
         assert_eq!(s.seed, 5, "{id}");
@@ -251,13 +260,47 @@ fn quickstart_on_cpu_writes_every_file_and_trades_relevance_for_coverage() {
     }
     let summaries = check_store(&dir, "cpu");
     assert!(summaries.len() >= 4);
-    let cov = |s: &RunSummary| s.test[&metric("coverage@10")];
+    // Two methods on one front: the regulariser's λ sweep and the MMR re-ranker's θ sweep,
+    // each with its hypervolume in front.csv and after the table.
+    let methods: std::collections::BTreeSet<&str> =
+        summaries.iter().map(|s| s.method.as_str()).collect();
+    assert!(
+        methods.contains("exposure_entropy") && methods.contains("mmr"),
+        "{methods:?}"
+    );
+    let front = std::fs::read_to_string(dir.join("front.csv")).unwrap();
+    assert_eq!(front.lines().next(), Some(recsweep::front::CSV_HEADER));
+    for m in ["exposure_entropy", "mmr"] {
+        assert!(
+            front.contains(&format!(",hypervolume,,{m},")),
+            "{m} has no hypervolume row:\n{front}"
+        );
+        assert!(
+            stdout.contains(&format!("  {m} ")),
+            "{m} not in the printed hypervolumes"
+        );
+    }
+    // MMR at its largest θ makes more diverse lists than the model it re-ranks.
+    let ild = |s: &RunSummary| s.test[&metric("ild@10")];
     let base = summaries
         .iter()
-        .find(|s| s.lambda == 0.0)
+        .find(|s| s.is_lambda_zero())
         .expect("λ = 0 run");
+    let mmr = summaries
+        .iter()
+        .filter(|s| s.theta.is_some())
+        .max_by(|a, b| a.theta.unwrap().total_cmp(&b.theta.unwrap()))
+        .unwrap();
+    assert!(
+        ild(mmr) > ild(base),
+        "ILD@10: MMR {} vs λ = 0 {}",
+        ild(mmr),
+        ild(base)
+    );
+    let cov = |s: &RunSummary| s.test[&metric("coverage@10")];
     let top = summaries
         .iter()
+        .filter(|s| s.theta.is_none())
         .max_by(|a, b| a.lambda.total_cmp(&b.lambda))
         .unwrap();
     assert!(
