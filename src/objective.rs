@@ -4,7 +4,7 @@
 //! is differentiated. `docs/objectives.md` derives every regulariser written here.
 
 use burn::tensor::Tensor;
-use burn::tensor::activation::{log_sigmoid, softmax};
+use burn::tensor::activation::{log_sigmoid, sigmoid};
 
 use crate::config::{Regularizer, RelevanceLoss};
 
@@ -49,15 +49,24 @@ pub fn bpr_loss(positive: Tensor<1>, negative: Tensor<2>) -> Tensor<1> {
 /// its whole margin).
 pub const STD_FLOOR: f64 = 1e-6;
 
-/// The logit given to items a user cannot be recommended (their training items): far enough
-/// below any standardised logit that its softmax weight is exactly 0 in f32.
-const MASKED_LOGIT: f64 = -1.0e4;
+/// The standardised score given to items a user cannot be recommended (their training
+/// items): far below any threshold, so their membership is exactly 0 in f32.
+const MASKED_Z: f64 = -1.0e4;
 
-/// Each user's soft exposure over the items they can still be recommended: a softmax, at
-/// `temperature`, of their scores **standardised over those items** (minus the mean, over the
-/// standard deviation). Standardising makes the exposure, and every regulariser built on it,
-/// invariant to a positive rescaling and to a shift of a user's scores — as the ranking is —
-/// so a regulariser cannot be lowered by shrinking scores instead of changing rankings.
+/// Each user's soft exposure: the **soft membership of their top-K list**, over the items
+/// they can still be recommended, as a distribution. Scores are first **standardised over
+/// those items** (minus the mean, over the standard deviation): `z`. Then
+/// `m(i) = σ((z_i − t) / τ)` with the threshold `t` set so that `Σ_i m(i) = K` — the soft
+/// version of "the K highest", `t` the midpoint between the K-th and the (K+1)-th highest `z`
+/// — and the exposure is `m / Σ m` (rows sum to 1).
+///
+/// Standardising makes the exposure invariant to a positive rescaling and to a shift of a
+/// user's scores, as the ranking is, so a regulariser cannot be lowered by shrinking scores.
+/// Membership, unlike a softmax, is at most 1 per item: one outlying score cannot absorb a
+/// user's whole exposure (a softmax of standardised scores can, and was gamed that way:
+/// see `docs/objectives.md`). The threshold is read off values detached from the graph; the
+/// gradient flows through `z`, to the items near the top-K boundary. With K or fewer items
+/// allowed, every allowed item is a full member.
 /// Masked items (`allowed` = 0) get exactly zero exposure.
 ///
 /// # Shapes
@@ -65,16 +74,28 @@ const MASKED_LOGIT: f64 = -1.0e4;
 /// - allowed: `[u, n_items]`, 1 for an item the user can be recommended, 0 otherwise; every
 ///   row has at least one 1
 /// - output: `[u, n_items]`, each row sums to 1
-pub fn exposure(scores: Tensor<2>, allowed: Tensor<2>, temperature: f64) -> Tensor<2> {
+pub fn exposure(scores: Tensor<2>, allowed: Tensor<2>, temperature: f64, k: usize) -> Tensor<2> {
+    let [users, n_items] = scores.dims();
     let count = allowed.clone().sum_dim(1); // [u, 1]
     let mean = (scores.clone() * allowed.clone()).sum_dim(1) / count.clone(); // [u, 1]
     let centred = (scores - mean) * allowed.clone(); // [u, n_items], 0 where masked
     let variance = centred.clone().square().sum_dim(1) / count; // [u, 1]
     let std = variance.add_scalar(STD_FLOOR * STD_FLOOR).sqrt(); // [u, 1]
-    let z = centred / std; // [u, n_items]
-    let masked = allowed.clone().neg().add_scalar(1.0); // [u, n_items], 1 where masked
-    let logits = z.div_scalar(temperature) * allowed + masked.mul_scalar(MASKED_LOGIT);
-    softmax(logits, 1)
+    let masked = allowed.neg().add_scalar(1.0); // [u, n_items], 1 where masked
+    let z = centred / std + masked.mul_scalar(MASKED_Z); // [u, n_items]
+
+    // The hard top-K boundary of each user, off the graph.
+    let device = z.device();
+    let k = k.max(1);
+    let threshold = if k >= n_items {
+        Tensor::<2>::full([users, 1], MASKED_Z / 2.0, &device) // [u, 1]: everything is in
+    } else {
+        let top = z.clone().detach().topk(k + 1, 1); // [u, k + 1], descending
+        top.narrow(1, k - 1, 2).mean_dim(1) // [u, 1]
+    };
+    let membership = sigmoid((z - threshold).div_scalar(temperature)); // [u, n_items]
+    let total = membership.clone().sum_dim(1); // [u, 1]
+    membership / total
 }
 
 /// Catalogue coverage: `1 − H(ē) / ln(n_items)`, where `ē` is the users' mean exposure:
@@ -87,7 +108,7 @@ pub fn exposure(scores: Tensor<2>, allowed: Tensor<2>, temperature: f64) -> Tens
 pub fn exposure_entropy_loss(exposure: Tensor<2>) -> Tensor<1> {
     let [users, n_items] = exposure.dims();
     let mean = exposure.sum_dim(0).div_scalar(users as f64); // [1, n_items]
-    // The log of a mean of softmaxes has no log-sum-exp form: clamp away from 0 instead
+    // The log of a mean of distributions has no log-sum-exp form: clamp away from 0 instead
     // (an item's exposure is ≥ 0 and all sum to 1, so 0·log(1e-12) contributes nothing).
     let log_e = mean.clone().clamp_min(1e-12).log(); // [1, n_items]
     let entropy = (mean * log_e).sum().neg(); // [1]
@@ -254,8 +275,8 @@ pub fn combine(relevance: Tensor<1>, diversity: Tensor<1>, lambda: f64) -> Losse
 #[cfg(test)]
 mod tests {
     //! Hand-computed values on burn's flex CPU backend, and the direction of each gradient.
-    //! Scores of `ln 3` and `0` make the sigmoids and softmaxes exact fractions:
-    //! σ(ln 3) = 3/4, σ(0) = 1/2, σ(−ln 3) = 1/4, softmax([ln 3, 0]) = [3/4, 1/4].
+    //! Scores of `ln 3` and `0` make the sigmoids exact fractions:
+    //! σ(ln 3) = 3/4, σ(0) = 1/2, σ(−ln 3) = 1/4.
 
     use super::*;
     use burn::tensor::{Device, TensorData};
@@ -363,39 +384,80 @@ mod tests {
         Tensor::ones([r, c], device)
     }
 
-    /// Scores [1, 2, 3] have mean 2 and standard deviation √(2/3), so z = [−√1.5, 0, √1.5];
-    /// at temperature √1.5 / ln 3 the logits are [−ln 3, 0, ln 3] and the exposure is
-    /// [1, 3, 9] / 13.
+    /// Scores [0, 2, 4, 6] have mean 3 and standard deviation √5, so
+    /// z = [−3, −1, 1, 3]/√5. With K = 2 the threshold is the midpoint of the 2nd and 3rd
+    /// highest, 0; at temperature (1/√5) / ln 3 the memberships are
+    /// σ([−3 ln 3, −ln 3, ln 3, 3 ln 3]) = [1/28, 1/4, 3/4, 27/28], summing to 2: the exposure
+    /// is [1, 7, 21, 27]/56.
     fn hand_temperature() -> f64 {
-        1.5f64.sqrt() / LN3
+        1.0 / 5f64.sqrt() / LN3
+    }
+
+    const HAND_K: usize = 2;
+    const HAND: [f64; 4] = [1.0 / 56.0, 7.0 / 56.0, 21.0 / 56.0, 27.0 / 56.0];
+
+    fn hand_scores() -> Vec<f64> {
+        vec![0.0, 2.0, 4.0, 6.0]
     }
 
     #[test]
-    fn exposure_is_a_softmax_of_standardised_scores_over_the_allowed_items() {
+    fn exposure_is_the_soft_top_k_membership_of_standardised_scores() {
         let device = Device::flex();
         let e = values(exposure(
-            matrix(&[vec![1.0, 2.0, 3.0]], &device),
-            ones(1, 3, &device),
+            matrix(&[hand_scores()], &device),
+            ones(1, 4, &device),
             hand_temperature(),
+            HAND_K,
         ));
-        for (got, want) in e.iter().zip([1.0 / 13.0, 3.0 / 13.0, 9.0 / 13.0]) {
+        for (got, want) in e.iter().zip(HAND) {
             assert_close(*got, want);
         }
         // A masked item (the user's training item, score 100) takes no exposure and does not
-        // enter the mean or the spread: the other three read as above.
+        // enter the mean, the spread or the threshold: the other four read as above.
         let e = values(exposure(
-            matrix(&[vec![1.0, 100.0, 2.0, 3.0]], &device),
-            matrix(&[vec![1.0, 0.0, 1.0, 1.0]], &device),
+            matrix(&[vec![0.0, 100.0, 2.0, 4.0, 6.0]], &device),
+            matrix(&[vec![1.0, 0.0, 1.0, 1.0, 1.0]], &device),
             hand_temperature(),
+            HAND_K,
         ));
-        for (got, want) in e.iter().zip([1.0 / 13.0, 0.0, 3.0 / 13.0, 9.0 / 13.0]) {
+        for (got, want) in e.iter().zip([HAND[0], 0.0, HAND[1], HAND[2], HAND[3]]) {
             assert_close(*got, want);
         }
+        // K at least the catalogue: every allowed item is a full member.
+        let all = values(exposure(
+            matrix(&[hand_scores()], &device),
+            ones(1, 4, &device),
+            hand_temperature(),
+            4,
+        ));
+        for got in all {
+            assert_close(got, 0.25);
+        }
+    }
+
+    #[test]
+    fn one_outlying_score_cannot_take_more_than_its_share_of_the_top_k() {
+        // A softmax of standardised scores puts almost everything on an outlier; membership
+        // of the top K caps each item at 1 of K: here the outlier holds at most 1/3.
+        let device = Device::flex();
+        let mut row = vec![0.0; 50];
+        row[7] = 1000.0;
+        for (i, v) in row.iter_mut().enumerate().skip(10) {
+            *v = (i % 5) as f64 * 0.1;
+        }
+        let e = values(exposure(
+            matrix(&[row], &device),
+            ones(1, 50, &device),
+            0.3,
+            3,
+        ));
+        assert!(e[7] <= 1.0 / 3.0 + 1e-5, "the outlier holds {}", e[7]);
+        assert_close(e.iter().sum::<f64>(), 1.0);
     }
 
     /// Every exposure regulariser on the same scores, at the same temperature.
     fn regularisers(scores: &[Vec<f64>], allowed: &[Vec<f64>], device: &Device) -> [f64; 3] {
-        let e = || exposure(matrix(scores, device), matrix(allowed, device), 0.7);
+        let e = || exposure(matrix(scores, device), matrix(allowed, device), 0.7, 1);
         let categories = matrix(
             &[
                 vec![1.0, 0.0],
@@ -446,18 +508,24 @@ mod tests {
     #[test]
     fn exposure_entropy_by_hand() {
         let device = Device::flex();
-        // Two users with exposure [1, 3, 9]/13 and its mirror [9, 3, 1]/13 (scores reversed):
-        // mean ē = [5, 3, 5]/13, loss = 1 − H(ē)/ln 3.
+        // Users with scores [0, 2, 4, 6] and [2, 0, 4, 6]: exposures [1, 7, 21, 27]/56 and
+        // [7, 1, 21, 27]/56; mean ē = [8, 8, 42, 54]/112, loss = 1 − H(ē)/ln 4.
         let e = exposure(
-            matrix(&[vec![1.0, 2.0, 3.0], vec![3.0, 2.0, 1.0]], &device),
-            ones(2, 3, &device),
+            matrix(&[hand_scores(), vec![2.0, 0.0, 4.0, 6.0]], &device),
+            ones(2, 4, &device),
             hand_temperature(),
+            HAND_K,
         );
-        let mean = [5.0 / 13.0, 3.0 / 13.0, 5.0 / 13.0];
+        let mean = [8.0 / 112.0, 8.0 / 112.0, 42.0 / 112.0, 54.0 / 112.0];
         let entropy: f64 = -mean.iter().map(|p: &f64| p * p.ln()).sum::<f64>();
-        assert_close(value(exposure_entropy_loss(e)), 1.0 - entropy / 3f64.ln());
+        assert_close(value(exposure_entropy_loss(e)), 1.0 - entropy / 4f64.ln());
         // Even exposure: 0. One item: 1.
-        let even = exposure(matrix(&[vec![0.5; 4]], &device), ones(1, 4, &device), 1.0);
+        let even = exposure(
+            matrix(&[vec![0.5; 4]], &device),
+            ones(1, 4, &device),
+            1.0,
+            2,
+        );
         assert_close(value(exposure_entropy_loss(even)), 0.0);
         let one = Tensor::<2>::from_floats([[1.0, 0.0, 0.0], [1.0, 0.0, 0.0]], &device);
         assert_close(value(exposure_entropy_loss(one)), 1.0);
@@ -466,37 +534,45 @@ mod tests {
     #[test]
     fn category_spread_by_hand_is_the_expected_pairwise_cosine() {
         let device = Device::flex();
-        // Items: 0 in {a}, 1 in {a, b}, 2 in {b}; exposure p = [1, 3, 9]/13.
-        // cos(0,1) = cos(1,2) = 1/√2, cos(0,2) = 0, cos(i,i) = 1:
-        // Σ_ij p_i p_j cos(i,j) = Σ p_i² + 2/√2 (p_0 p_1 + p_1 p_2).
-        let p = [1.0 / 13.0, 3.0 / 13.0, 9.0 / 13.0];
-        let expected =
-            p.iter().map(|x| x * x).sum::<f64>() + 2.0 / 2f64.sqrt() * (p[0] * p[1] + p[1] * p[2]);
+        // Items: 0 in {a}, 1 in {a, b}, 2 in {b}, 3 without categories; exposure p = HAND.
+        // cos(0,1) = cos(1,2) = 1/√2, cos(0,2) = 0, cos(i,i) = 1, item 3 similar to nothing:
+        // Σ_ij p_i p_j cos(i,j) = p_0² + p_1² + p_2² + 2/√2 (p_0 p_1 + p_1 p_2).
+        let p = HAND;
+        let expected = p[0] * p[0]
+            + p[1] * p[1]
+            + p[2] * p[2]
+            + 2.0 / 2f64.sqrt() * (p[0] * p[1] + p[1] * p[2]);
         let e = exposure(
-            matrix(&[vec![1.0, 2.0, 3.0]], &device),
-            ones(1, 3, &device),
+            matrix(&[hand_scores()], &device),
+            ones(1, 4, &device),
             hand_temperature(),
+            HAND_K,
         );
         let r = 0.5f64.sqrt();
-        let categories = matrix(&[vec![1.0, 0.0], vec![r, r], vec![0.0, 1.0]], &device);
+        let categories = matrix(
+            &[vec![1.0, 0.0], vec![r, r], vec![0.0, 1.0], vec![0.0, 0.0]],
+            &device,
+        );
         assert_close(value(category_spread_loss(e, categories)), expected);
     }
 
     #[test]
     fn popularity_penalty_by_hand() {
         let device = Device::flex();
-        // Training counts [0, 3, 8]: ℓ = ln(1 + n) / ln 9 = [0, ln 4 / ln 9, 1].
-        let l = log_popularity(&[0, 3, 8]);
+        // Training counts [0, 3, 8, 1]: ℓ = ln(1 + n) / ln 9 = [0, ln 4/ln 9, 1, ln 2/ln 9].
+        let l = log_popularity(&[0, 3, 8, 1]);
         assert_close(f64::from(l[0]), 0.0);
         assert_close(f64::from(l[1]), 4f64.ln() / 9f64.ln());
         assert_close(f64::from(l[2]), 1.0);
         assert_eq!(log_popularity(&[0, 0]), vec![0.0, 0.0]);
         let e = exposure(
-            matrix(&[vec![1.0, 2.0, 3.0]], &device),
-            ones(1, 3, &device),
+            matrix(&[hand_scores()], &device),
+            ones(1, 4, &device),
             hand_temperature(),
+            HAND_K,
         );
-        let expected = (3.0 * 4f64.ln() / 9f64.ln() + 9.0) / 13.0;
+        let p = HAND;
+        let expected = p[1] * 4f64.ln() / 9f64.ln() + p[2] + p[3] * 2f64.ln() / 9f64.ln();
         let weights = Tensor::<1>::from_floats(l.as_slice(), &device);
         assert_close(value(popularity_penalty_loss(e, weights)), expected);
     }
@@ -522,13 +598,14 @@ mod tests {
     }
 
     /// The exposure (temperature 1, nothing masked) of `[u, n]` scores given flat.
-    fn exposure_of(flat: &[f64], n: usize) -> Vec<f64> {
+    fn exposure_of(flat: &[f64], n: usize, k: usize) -> Vec<f64> {
         let device = Device::flex();
         let r = flat.len() / n;
         values(exposure(
             matrix(&rows(flat, n), &device),
             ones(r, n, &device),
             1.0,
+            k,
         ))
     }
 
@@ -544,10 +621,11 @@ mod tests {
         ];
         let (before, after) = descend(&start, |s| {
             let allowed = Tensor::ones_like(&s);
-            exposure_entropy_loss(exposure(s, allowed, 1.0))
+            exposure_entropy_loss(exposure(s, allowed, 1.0, 1))
         });
         let flat: Vec<f64> = start.iter().flatten().copied().collect();
-        let (old, new) = (exposure_of(&flat, 5), exposure_of(&after, 5));
+        // K = 1: item 0 is each user's top item, and the boundary the regulariser moves.
+        let (old, new) = (exposure_of(&flat, 5, 1), exposure_of(&after, 5, 1));
         for u in 0..2 {
             assert!(
                 new[u * 5] < old[u * 5],
@@ -559,6 +637,7 @@ mod tests {
             matrix(&rows(&after, 5), &device),
             ones(2, 5, &device),
             1.0,
+            1,
         ));
         assert!(value(moved) < before, "the loss must fall");
     }
@@ -574,10 +653,10 @@ mod tests {
         let (before, after) = descend(&start, |s| {
             let device = s.device();
             let allowed = Tensor::ones_like(&s);
-            category_spread_loss(exposure(s, allowed, 1.0), categories(&device))
+            category_spread_loss(exposure(s, allowed, 1.0, 2), categories(&device))
         });
         let in_b = |e: &[f64]| e[3] + e[4];
-        let (old, new) = (exposure_of(&start[0], 5), exposure_of(&after, 5));
+        let (old, new) = (exposure_of(&start[0], 5, 2), exposure_of(&after, 5, 2));
         assert!(
             in_b(&new) > in_b(&old),
             "category b's exposure must grow: {} → {}",
@@ -586,7 +665,12 @@ mod tests {
         );
         let device = Device::flex();
         let moved = category_spread_loss(
-            exposure(matrix(&rows(&after, 5), &device), ones(1, 5, &device), 1.0),
+            exposure(
+                matrix(&rows(&after, 5), &device),
+                ones(1, 5, &device),
+                1.0,
+                2,
+            ),
             categories(&device),
         );
         assert!(value(moved) < before, "the loss must fall");
@@ -601,9 +685,9 @@ mod tests {
             let device = s.device();
             let allowed = Tensor::ones_like(&s);
             let weights = Tensor::<1>::from_floats(weights, &device);
-            popularity_penalty_loss(exposure(s, allowed, 1.0), weights)
+            popularity_penalty_loss(exposure(s, allowed, 1.0, 1), weights)
         });
-        let (old, new) = (exposure_of(&start[0], 5), exposure_of(&after, 5));
+        let (old, new) = (exposure_of(&start[0], 5, 1), exposure_of(&after, 5, 1));
         assert!(new[0] < old[0], "the head item's exposure must fall");
         assert!(new[4] > old[4], "the tail item's exposure must grow");
         let expected: f64 = new.iter().zip(weights).map(|(p, w)| p * w).sum();
@@ -642,6 +726,7 @@ mod tests {
             matrix(&[vec![1.0, 2.0, 3.0]], &device),
             ones(1, 3, &device),
             hand_temperature(),
+            HAND_K,
         );
         let r = 0.5f64.sqrt();
         let items = ItemTables {

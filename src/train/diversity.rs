@@ -21,6 +21,8 @@ const EXPOSURE_STREAM: u64 = 1;
 pub(super) struct DiversityPlan {
     pub terms: Vec<(Regularizer, f64)>,
     pub temperature: f64,
+    /// The list length the exposure is a soft membership of (the first cut-off of `eval.k`).
+    pub k: usize,
     pub items: ItemTables,
     exposure: Option<ExposureUsers>,
     two_task: Option<TwoTaskTargets>,
@@ -35,6 +37,7 @@ impl DiversityPlan {
         lambda: f64,
         seed: u64,
         temperature: f64,
+        k: usize,
         sample_users: usize,
         train: &[Vec<u32>],
         train_counts: &[u64],
@@ -60,6 +63,7 @@ impl DiversityPlan {
         Some(Self {
             terms,
             temperature,
+            k,
             items,
             exposure,
             two_task,

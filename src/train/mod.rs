@@ -199,6 +199,7 @@ pub fn train_run(
         run.lambda,
         run.seed,
         exp.diversity.temperature,
+        exp.eval.k[0],
         exp.diversity.sample_users,
         &split.train,
         &prepared.train_counts,
@@ -437,7 +438,7 @@ fn regularised_losses(
     let inputs = DiversityInputs {
         exposure: exposure.map(|e| {
             let all = model.forward_all_items(e.users); // [u, n_items]
-            objective::exposure(all, e.allowed, plan.temperature) // [u, n_items]
+            objective::exposure(all, e.allowed, plan.temperature, plan.k) // [u, n_items]
         }),
         two_task: two_task_targets.map(|targets| {
             let scores = model.forward_diversity(batch.users, batch.candidates); // [m, 1 + n]
