@@ -190,7 +190,8 @@ fn user_values(
         .iter()
         .map(|key| {
             let k = key.k.unwrap_or(k_max);
-            per_user_value(key.metric, k, &user, popularity, ctx)
+            // `+ 0.0` turns an empty sum's −0 (Rust's float `Sum` starts at −0) into 0.
+            per_user_value(key.metric, k, &user, popularity, ctx) + 0.0
         })
         .collect()
 }

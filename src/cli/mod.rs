@@ -32,7 +32,7 @@ pub struct Cli {
     /// Override the file's `train.backend`.
     #[arg(long, value_enum)]
     pub backend: Option<Backend>,
-    /// Train only the run with this id (e.g. `lambda-0.1_seed-7`).
+    /// Train only the run with this id (e.g. `exposure_entropy_lambda-0.1_seed-7`).
     #[arg(long, value_name = "ID")]
     pub only: Option<String>,
     /// Output directory (default `runs/<experiment>/<UTC timestamp>/`).

@@ -137,7 +137,7 @@ pub struct TrainSpec {
 pub struct DiversitySpec {
     /// The methods the sweep compares (one, usually), none twice.
     pub methods: Vec<DiversityMethod>,
-    /// Softmax temperature of the exposure over each user's standardised scores.
+    /// Softness of the exposure's top-K boundary, in standard deviations of a user's scores.
     pub temperature: f64,
     /// Distinct users drawn uniformly per batch for the exposure terms (cost: users × items).
     pub sample_users: usize,
@@ -876,5 +876,54 @@ mod tests {
         assert!(e.to_string().contains("'Test'"), "{e}");
         let e = parse(MINIMAL).unwrap();
         assert_eq!(e.data.split.monitored_split(), EvalSplit::Validation);
+    }
+
+    #[test]
+    fn methods_weighted_mixes_and_re_rankers_expand_into_runs() {
+        use super::super::method::{Regularizer, RunMethod};
+        let yaml = "name: t\ndata:\n  source: synthetic\ndiversity:\n  regularizer: [category_spread, {exposure_entropy: 1, popularity_penalty: 0.5}, two_task]\nsweep:\n  lambda: [0, 0.1]\nrerank:\n  methods: [mmr, dpp]\n  theta: {from: 0.5, to: 1, steps: 2}\n";
+        let e = parse(yaml).unwrap();
+        let names: Vec<String> = e.diversity.methods.iter().map(|m| m.name()).collect();
+        assert_eq!(
+            names,
+            [
+                "category_spread",
+                "exposure_entropy+popularity_penalty",
+                "two_task"
+            ]
+        );
+        assert_eq!(
+            e.diversity.methods[1].weight(Regularizer::PopularityPenalty),
+            Some(0.5)
+        );
+        let ids: Vec<String> = e.runs().into_iter().map(|r| r.id).collect();
+        assert_eq!(
+            ids,
+            [
+                "lambda-0_seed-42",
+                "category_spread_lambda-0.1_seed-42",
+                "exposure_entropy+popularity_penalty_lambda-0.1_seed-42",
+                "two_task_lambda-0_seed-42",
+                "two_task_lambda-0.1_seed-42",
+                "mmr_theta-0.5_seed-42",
+                "mmr_theta-1_seed-42",
+                "dpp_theta-0.5_seed-42",
+                "dpp_theta-1_seed-42",
+            ]
+        );
+        let runs = e.runs();
+        assert_eq!(runs[0].method, RunMethod::Baseline);
+        assert_eq!(runs[5].method.theta(), Some(0.5));
+        assert_eq!(runs[5].base_id().as_deref(), Some("lambda-0_seed-42"));
+        // Each run's own config re-parses to it alone (a re-ranker's, with its baseline).
+        for run in &runs {
+            let one =
+                super::super::parse_str(&e.run_config_yaml(run), Path::new("/tmp/c.yaml")).unwrap();
+            let again: Vec<String> = one.runs().into_iter().map(|r| r.id).collect();
+            match run.base_id() {
+                Some(base) => assert_eq!(again, [base, run.id.clone()]),
+                None => assert_eq!(again, std::slice::from_ref(&run.id)),
+            }
+        }
     }
 }

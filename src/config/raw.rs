@@ -247,7 +247,7 @@ pub struct RawDiversity {
     /// A regulariser, a map of regularisers to weights, or a list of methods to compare.
     #[serde(alias = "regularizers")]
     pub regularizer: RegularizerSpec,
-    /// Softmax temperature of the exposure over each user's standardised scores.
+    /// Softness of the exposure's top-K boundary, in standard deviations of a user's scores.
     pub temperature: f64,
     /// Distinct users, drawn uniformly per batch, whose exposure the regularisers read.
     pub sample_users: usize,

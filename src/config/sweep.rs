@@ -10,8 +10,8 @@ use super::{Check, ConfigError, Experiment};
 /// One run of a sweep: a method at one λ and seed.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RunSpec {
-    /// Stable and readable, e.g. `lambda-0.1_seed-7`, or `category_spread_lambda-0.1_seed-7`
-    /// when a sweep compares several methods; also the run's directory name.
+    /// Stable and readable: `lambda-0_seed-7` (the baseline), `category_spread_lambda-0.1_seed-7`,
+    /// `mmr_theta-0.5_seed-7`; also the run's directory name.
     pub id: String,
     pub method: RunMethod,
     pub lambda: f64,
@@ -26,15 +26,14 @@ impl RunSpec {
         } else {
             RunMethod::Regularized(DiversityMethod::single(Regularizer::ExposureEntropy))
         };
-        Self::with_method(method, lambda, seed, false)
+        Self::with_method(method, lambda, seed)
     }
 
-    /// A run of `method`; `prefixed` puts the method's name in front of the id (sweeps that
-    /// compare several methods; the shared baseline never has a prefix).
-    pub fn with_method(method: RunMethod, lambda: f64, seed: u64, prefixed: bool) -> Self {
+    /// A run of `method`: the id names the method, but for the shared baseline.
+    pub fn with_method(method: RunMethod, lambda: f64, seed: u64) -> Self {
         let base = format!("lambda-{}_seed-{seed}", format_lambda(lambda));
         let id = match &method {
-            RunMethod::Regularized(m) if prefixed => format!("{}_{base}", m.name()),
+            RunMethod::Regularized(m) => format!("{}_{base}", m.name()),
             RunMethod::Rerank { method, theta } => {
                 format!(
                     "{}_theta-{}_seed-{seed}",
@@ -60,7 +59,7 @@ impl RunSpec {
     /// The baseline run this run re-ranks (same seed), if it is a re-ranking run.
     pub fn base_id(&self) -> Option<String> {
         matches!(self.method, RunMethod::Rerank { .. })
-            .then(|| RunSpec::with_method(RunMethod::Baseline, 0.0, self.seed, false).id)
+            .then(|| RunSpec::with_method(RunMethod::Baseline, 0.0, self.seed).id)
     }
 }
 
@@ -90,18 +89,12 @@ impl Experiment {
     /// sweep. A method that changes the model (the two-task heads) trains its own λ = 0.
     pub fn runs(&self) -> Vec<RunSpec> {
         let methods = &self.diversity.methods;
-        let prefixed = methods.len() > 1;
         let mut runs = Vec::new();
         // Re-rankers need the baseline whatever λ lists.
         let shares_baseline = methods.iter().any(|m| !m.changes_model());
         if (shares_baseline && self.lambdas.contains(&0.0)) || self.rerank.is_some() {
             for &seed in &self.seeds {
-                runs.push(RunSpec::with_method(
-                    RunMethod::Baseline,
-                    0.0,
-                    seed,
-                    prefixed,
-                ));
+                runs.push(RunSpec::with_method(RunMethod::Baseline, 0.0, seed));
             }
         }
         for method in methods {
@@ -111,7 +104,7 @@ impl Experiment {
                 }
                 for &seed in &self.seeds {
                     let run = RunMethod::Regularized(method.clone());
-                    runs.push(RunSpec::with_method(run, lambda, seed, prefixed));
+                    runs.push(RunSpec::with_method(run, lambda, seed));
                 }
             }
         }
@@ -120,7 +113,7 @@ impl Experiment {
                 for &theta in &rerank.thetas {
                     for &seed in &self.seeds {
                         let run = RunMethod::Rerank { method, theta };
-                        runs.push(RunSpec::with_method(run, 0.0, seed, prefixed));
+                        runs.push(RunSpec::with_method(run, 0.0, seed));
                     }
                 }
             }

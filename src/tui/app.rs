@@ -738,7 +738,7 @@ mod tests {
         );
         assert_eq!(r.eta(), Some(6.0)); // 2 s per epoch, 3 to go
         s.update(Msg::Run(RunEvent::Failed {
-            run_id: "lambda-1_seed-1".into(),
+            run_id: "exposure_entropy_lambda-1_seed-1".into(),
             reason: "loss became non-finite".into(),
         }));
         assert_eq!(s.runs[1].state, RunState::Failed);
@@ -852,12 +852,12 @@ mod tests {
             runs: vec![RunSpec::new(0.5, 1), RunSpec::new(0.5, 2)],
         });
         s.update(finished(
-            "lambda-0.5_seed-2",
+            "exposure_entropy_lambda-0.5_seed-2",
             RunStatus::Finished,
             &[("ndcg@10", 0.2), ("coverage@10", 0.6)],
         ));
         s.update(finished(
-            "lambda-0.5_seed-1",
+            "exposure_entropy_lambda-0.5_seed-1",
             RunStatus::Finished,
             &[("ndcg@10", 0.3), ("coverage@10", 0.4)],
         ));
@@ -900,12 +900,16 @@ mod tests {
         started(&mut s);
         assert_eq!(s.log[0].level, LogLevel::Info, "{:?}", s.log[0]);
         s.update(Msg::Run(RunEvent::Failed {
-            run_id: "lambda-1_seed-1".into(),
+            run_id: "exposure_entropy_lambda-1_seed-1".into(),
             reason: "loss became non-finite".into(),
         }));
         assert_eq!(s.log[0].level, LogLevel::Error);
         assert!(s.log[0].text.contains("FAILED"), "{:?}", s.log[0]);
-        s.update(finished("lambda-1_seed-1", RunStatus::Failed, &[]));
+        s.update(finished(
+            "exposure_entropy_lambda-1_seed-1",
+            RunStatus::Failed,
+            &[],
+        ));
         assert_eq!(s.log[0].level, LogLevel::Error, "{:?}", s.log[0]);
         assert_eq!(s.update(Msg::Key(Key::Char('S'))), vec![Effect::StopAll]);
         assert_eq!(

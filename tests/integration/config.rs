@@ -33,8 +33,14 @@ fn quickstart_expands_to_four_lambdas_including_zero() {
     assert!(exp.lambdas.contains(&0.0));
     let ids: Vec<String> = exp.runs().into_iter().map(|r| r.id).collect();
     assert!(ids.contains(&"lambda-0_seed-7".to_string()), "{ids:?}");
-    assert!(ids.contains(&"lambda-0.3_seed-7".to_string()), "{ids:?}");
-    assert!(ids.contains(&"lambda-0.1_seed-7".to_string()), "{ids:?}");
+    assert!(
+        ids.contains(&"exposure_entropy_lambda-0.3_seed-7".to_string()),
+        "{ids:?}"
+    );
+    assert!(
+        ids.contains(&"exposure_entropy_lambda-0.1_seed-7".to_string()),
+        "{ids:?}"
+    );
 }
 
 #[test]
@@ -45,13 +51,18 @@ fn log_range_with_zero_and_seeds_expands_lambda_major() {
     assert_eq!(runs.len(), 18);
     assert_eq!(runs[0].id, "lambda-0_seed-11");
     assert_eq!(runs[1].id, "lambda-0_seed-12");
-    assert_eq!(runs[3].id, "lambda-0.03_seed-11");
+    assert_eq!(runs[3].id, "exposure_entropy_lambda-0.03_seed-11");
 }
 
 #[test]
 fn only_selects_one_run_or_names_the_choices() {
     let exp = config::load(&repo("experiments/quickstart.yaml")).unwrap();
-    assert_eq!(exp.select_runs(Some("lambda-0.3_seed-7")).unwrap().len(), 1);
+    assert_eq!(
+        exp.select_runs(Some("exposure_entropy_lambda-0.3_seed-7"))
+            .unwrap()
+            .len(),
+        1
+    );
     // A re-ranking run brings the baseline whose candidates it re-ranks.
     let ids: Vec<String> = exp
         .select_runs(Some("mmr_theta-0.5_seed-7"))
@@ -117,6 +128,26 @@ const CASES: &[(&str, &[&str])] = &[
         &["plots.diversity", "'coverage@+5'", "positive whole number"],
     ),
     ("plot_too_small.yaml", &["plots.width", "'100'"]),
+    (
+        "theta_above_one.yaml",
+        &["rerank.theta[1]", "'1.5'", "[0, 1]"],
+    ),
+    (
+        "duplicate_method.yaml",
+        &[
+            "diversity.regularizer",
+            "'exposure_entropy'",
+            "appears twice",
+        ],
+    ),
+    (
+        "zero_weight.yaml",
+        &["diversity.regularizer.popularity_penalty", "'0'", "> 0"],
+    ),
+    (
+        "front_axis_not_evaluated.yaml",
+        &["plots.fronts[1]", "'ild@30'"],
+    ),
 ];
 
 #[test]

@@ -102,7 +102,7 @@ fn check_store(dir: &Path, backend: &str) -> Vec<RunSummary> {
         if s.theta.is_some() {
             assert_eq!(ids, [format!("lambda-0_seed-{}", s.seed), id.clone()]);
         } else {
-            assert_eq!(ids, [id.clone()]);
+            assert_eq!(ids, std::slice::from_ref(id));
         }
         out.push(s);
     }
@@ -382,11 +382,14 @@ fn only_trains_one_run_and_unknown_only_exits_2() {
         "--run",
         "tests/fixtures/tiny.yaml",
         "--only",
-        "lambda-1_seed-5",
+        "exposure_entropy_lambda-1_seed-5",
         "--out",
         dir.to_str().unwrap(),
     ]);
-    assert_eq!(run_ids(&dir), vec!["lambda-1_seed-5".to_string()]);
+    assert_eq!(
+        run_ids(&dir),
+        vec!["exposure_entropy_lambda-1_seed-5".to_string()]
+    );
     assert!(!dir.join("lambda-0_seed-5").exists());
     let o = recsweep(&[
         "--run",
