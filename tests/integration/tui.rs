@@ -275,7 +275,7 @@ fn the_real_binary_launches_a_sweep_in_a_pty_and_quits_cleanly() {
     .unwrap();
     let bin = env!("CARGO_BIN_EXE_recsweep");
     // `script` gives the binary a real pseudo-terminal; stty sets its size.
-    let mut child = Command::new("script")
+    let child = Command::new("script")
         .args([
             "-qfec",
             &format!("stty cols 120 rows 36; exec {bin} experiments"),
@@ -288,8 +288,20 @@ fn the_real_binary_launches_a_sweep_in_a_pty_and_quits_cleanly() {
         .stderr(Stdio::piped())
         .spawn()
         .expect("util-linux 'script' is needed for the pty test");
+    // A failing assertion below must not leave the workbench running (it would hold the
+    // test run's pipes open): the guard kills `script`, whose pty hang-up ends the binary.
+    struct KillOnDrop(std::process::Child);
+    impl Drop for KillOnDrop {
+        fn drop(&mut self) {
+            if matches!(self.0.try_wait(), Ok(None)) {
+                let _ = self.0.kill();
+                let _ = self.0.wait();
+            }
+        }
+    }
+    let mut child = KillOnDrop(child);
     let out = Arc::new(Mutex::new(Vec::new()));
-    let mut stdout = child.stdout.take().unwrap();
+    let mut stdout = child.0.stdout.take().unwrap();
     let sink = Arc::clone(&out);
     let reader = std::thread::spawn(move || {
         let mut buf = [0u8; 4096];
@@ -312,7 +324,7 @@ fn the_real_binary_launches_a_sweep_in_a_pty_and_quits_cleanly() {
         }
         false
     };
-    let mut stdin = child.stdin.take().unwrap();
+    let mut stdin = child.0.stdin.take().unwrap();
     assert!(
         wait_for(&|t| t.contains("tiny (2 runs)"), 20),
         "workbench did not start:\n{}",
@@ -331,7 +343,7 @@ fn the_real_binary_launches_a_sweep_in_a_pty_and_quits_cleanly() {
     stdin.flush().unwrap();
     let start = Instant::now();
     let status = loop {
-        if let Some(s) = child.try_wait().unwrap() {
+        if let Some(s) = child.0.try_wait().unwrap() {
             break s;
         }
         assert!(
