@@ -147,9 +147,15 @@ impl Progress {
 }
 
 fn epoch_line(run_id: &str, epochs: usize, r: &EpochRecord, keys: &[MetricKey]) -> String {
+    // NaN: not computed (λ = 0).
+    let diversity = if r.diversity_loss.is_nan() {
+        "not computed".to_string()
+    } else {
+        format!("{:.4}", r.diversity_loss)
+    };
     let mut line = format!(
-        "[{run_id}] epoch {}/{epochs} loss {:.4} (relevance {:.4}, diversity {:.4})",
-        r.epoch, r.loss, r.relevance_loss, r.diversity_loss
+        "[{run_id}] epoch {}/{epochs} loss {:.4} (relevance {:.4}, diversity {diversity})",
+        r.epoch, r.loss, r.relevance_loss
     );
     if let Some(m) = &r.eval {
         for key in keys {
