@@ -634,14 +634,27 @@ pub fn render_all(
         error,
     })?;
     let size = (settings.width, settings.height);
-    let mut figures: Vec<(FigureKind, Figure)> = curve_figures(sweep)
+    let mut figures: Vec<(String, Figure)> = curve_figures(sweep)
         .into_iter()
-        .map(|(kind, f)| (kind, Figure::Curves(f)))
+        .map(|(kind, f)| (kind.stem().to_string(), Figure::Curves(f)))
         .collect();
     figures.push((
-        FigureKind::Tradeoff,
+        FigureKind::Tradeoff.stem().to_string(),
         Figure::Tradeoff(tradeoff_figure(sweep, settings)),
     ));
+    // The fronts' other diversity axes: `tradeoff-ild@10`, …
+    for axis in settings.front_axes() {
+        if axis != settings.diversity {
+            let other = PlotSettings {
+                diversity: axis,
+                ..settings.clone()
+            };
+            figures.push((
+                format!("{}-{axis}", FigureKind::Tradeoff.stem()),
+                Figure::Tradeoff(tradeoff_figure(sweep, &other)),
+            ));
+        }
+    }
     let mut written = Vec::new();
     for (stem, fig) in &figures {
         let png = out_dir.join(format!("{stem}.png"));
