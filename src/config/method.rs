@@ -5,7 +5,8 @@
 use std::collections::BTreeMap;
 use std::fmt;
 
-use serde::{Deserialize, Serialize};
+use serde::de::{self, IntoDeserializer, MapAccess, SeqAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize};
 
 use crate::rerank::RerankMethod;
 
@@ -62,7 +63,10 @@ impl fmt::Display for Regularizer {
 
 /// `diversity.regularizer` as written: a name, a map of names to weights (several terms under
 /// one λ), or a list of either (several methods compared in one sweep).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+///
+/// Read by hand rather than as an untagged enum, whose error ("did not match any variant")
+/// would drop the misspelt name: here an unknown name is reported with the names known.
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(untagged)]
 pub enum RegularizerSpec {
     One(Regularizer),
@@ -71,11 +75,64 @@ pub enum RegularizerSpec {
 }
 
 /// One method of a list: a name, or a map of names to weights.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(untagged)]
 pub enum MethodSpec {
     One(Regularizer),
     Weighted(BTreeMap<Regularizer, f64>),
+}
+
+/// What the two specs accept: a name or a map, and for the top level also a list.
+struct SpecVisitor {
+    list: bool,
+}
+
+impl<'de> Visitor<'de> for SpecVisitor {
+    type Value = RegularizerSpec;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a regulariser name (exposure_entropy, category_spread, popularity_penalty, two_task), a map of names to weights")?;
+        if self.list {
+            f.write_str(", or a list of those")?;
+        }
+        Ok(())
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+        Regularizer::deserialize(v.into_deserializer()).map(RegularizerSpec::One)
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+        BTreeMap::<Regularizer, f64>::deserialize(de::value::MapAccessDeserializer::new(map))
+            .map(RegularizerSpec::Weighted)
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        if !self.list {
+            return Err(de::Error::invalid_type(de::Unexpected::Seq, &self));
+        }
+        let mut methods = Vec::new();
+        while let Some(m) = seq.next_element::<MethodSpec>()? {
+            methods.push(m);
+        }
+        Ok(RegularizerSpec::Several(methods))
+    }
+}
+
+impl<'de> Deserialize<'de> for RegularizerSpec {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(SpecVisitor { list: true })
+    }
+}
+
+impl<'de> Deserialize<'de> for MethodSpec {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        match d.deserialize_any(SpecVisitor { list: false })? {
+            RegularizerSpec::One(r) => Ok(MethodSpec::One(r)),
+            RegularizerSpec::Weighted(map) => Ok(MethodSpec::Weighted(map)),
+            RegularizerSpec::Several(_) => Err(de::Error::custom("a method cannot be a list")),
+        }
+    }
 }
 
 impl Default for RegularizerSpec {

@@ -145,6 +145,10 @@ const CASES: &[(&str, &[&str])] = &[
         &["diversity.regularizer.popularity_penalty", "'0'", "> 0"],
     ),
     (
+        "misspelt_regularizer.yaml",
+        &["category_sprad", "category_spread", "line 5"],
+    ),
+    (
         "front_axis_not_evaluated.yaml",
         &["plots.fronts[1]", "'ild@30'"],
     ),
