@@ -138,6 +138,10 @@ pub struct PairedComparison {
     pub mean_difference: f64,
     /// Two-sided Wilcoxon signed-rank p-value (normal approximation, tie and continuity corrected).
     pub wilcoxon_p: f64,
+    /// `wilcoxon_p` Holm–Bonferroni adjusted over the sweep's family of tests: every
+    /// (run, metric) compared against a λ = 0 baseline (absent in sweeps stored before it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub wilcoxon_p_holm: Option<f64>,
     /// Two-sided paired t-test p-value.
     pub t_test_p: f64,
     /// Users compared.

@@ -512,10 +512,22 @@ pub fn compare_with_baselines(
                     baseline: base_id.clone(),
                     mean_difference: stats.mean_difference,
                     wilcoxon_p: stats.wilcoxon_p,
+                    wilcoxon_p_holm: None,
                     t_test_p: stats.t_test_p,
                     users: stats.n,
                 },
             );
+        }
+    }
+    // The sweep's family of tests: every (run, metric) pair above, Holm-adjusted together.
+    let raw: Vec<f64> = summaries
+        .iter()
+        .flat_map(|s| s.versus_lambda0.values().map(|c| c.wilcoxon_p))
+        .collect();
+    let mut adjusted = crate::metrics::holm_adjust(&raw).into_iter();
+    for s in summaries.iter_mut() {
+        for c in s.versus_lambda0.values_mut() {
+            c.wilcoxon_p_holm = adjusted.next();
         }
     }
 }
@@ -561,7 +573,8 @@ fn base_summary(
 }
 
 /// A plain-text table of each run (method, λ or θ) against the main test metrics, with the
-/// Wilcoxon p-value of the per-user NDCG difference against the λ = 0 run of the same seed.
+/// Wilcoxon p-value of the per-user NDCG difference against the λ = 0 run of the same seed,
+/// raw and Holm-adjusted over the sweep's family of tests.
 pub fn results_table(summaries: &[RunSummary], ks: &[usize]) -> String {
     let Some(&k_lo) = ks.first() else {
         return String::new();
@@ -602,8 +615,9 @@ pub fn results_table(summaries: &[RunSummary], ks: &[usize]) -> String {
     }
     let p_key = MetricKey::at(Metric::Ndcg, k_lo);
     out.push_str(&format!(
-        "  {:>13}  {:>8}\n",
+        "  {:>13}  {:>13}  {:>8}\n",
         format!("p({p_key})"),
+        "Holm p",
         "seconds"
     ));
     for s in summaries {
@@ -623,11 +637,17 @@ pub fn results_table(summaries: &[RunSummary], ks: &[usize]) -> String {
                 None => out.push_str(&format!("  {:>11}", "-")),
             }
         }
-        match s.versus_lambda0.get(&p_key) {
-            // Below f64's normal range the normal approximation only says "tiny".
-            Some(c) if c.wilcoxon_p < 1e-300 => out.push_str(&format!("  {:>13}", "<1e-300")),
-            Some(c) => out.push_str(&format!("  {:>13.2e}", c.wilcoxon_p)),
-            None => out.push_str(&format!("  {:>13}", "-")),
+        let comparison = s.versus_lambda0.get(&p_key);
+        for p in [
+            comparison.map(|c| c.wilcoxon_p),
+            comparison.and_then(|c| c.wilcoxon_p_holm),
+        ] {
+            match p {
+                // Below f64's normal range the normal approximation only says "tiny".
+                Some(p) if p < 1e-300 => out.push_str(&format!("  {:>13}", "<1e-300")),
+                Some(p) => out.push_str(&format!("  {:>13.2e}", p)),
+                None => out.push_str(&format!("  {:>13}", "-")),
+            }
         }
         out.push_str(&format!("  {:>8.1}\n", s.seconds));
     }

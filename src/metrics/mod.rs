@@ -72,7 +72,7 @@ pub use ranking::{
 pub use vocabulary::{Direction, Metric, MetricKey, ParseMetricKeyError, Scope};
 
 pub use stats::{
-    MeanCi, PairedComparisonStats, PairedTest, erfc, ln_gamma, mean_ci95, normal_cdf,
+    MeanCi, PairedComparisonStats, PairedTest, erfc, holm_adjust, ln_gamma, mean_ci95, normal_cdf,
     paired_comparison, paired_t_test, regularized_incomplete_beta, student_t_cdf,
     student_t_quantile, student_t_two_sided_p, wilcoxon_signed_rank,
 };

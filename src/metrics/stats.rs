@@ -441,6 +441,24 @@ pub fn paired_comparison(a: &[f64], b: &[f64]) -> Option<PairedComparisonStats> 
     })
 }
 
+/// Holm–Bonferroni adjusted p-values (Holm 1979), in the order given: with the `m` finite
+/// p-values sorted ascending, `p̃_(i) = max_{j ≤ i} min(1, (m − j + 1) · p_(j))`. A family
+/// of `m` tests rejected at `p̃ < α` keeps the family-wise error rate at α whatever the
+/// tests' dependence. Non-finite entries stay as they are and do not count in `m`.
+pub fn holm_adjust(p: &[f64]) -> Vec<f64> {
+    let mut order: Vec<usize> = (0..p.len()).filter(|&i| p[i].is_finite()).collect();
+    order.sort_by(|&a, &b| p[a].total_cmp(&p[b]));
+    let m = order.len();
+    let mut out = p.to_vec();
+    let mut running = 0.0f64;
+    for (rank, &i) in order.iter().enumerate() {
+        let scaled = (count_f64(m - rank) * p[i]).min(1.0);
+        running = running.max(scaled);
+        out[i] = running;
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -777,6 +795,43 @@ mod tests {
             assert_eq!(t.statistic, -t_swapped.statistic);
             let ci = mean_ci95(&a).unwrap();
             assert!(ci.lo <= ci.mean && ci.mean <= ci.hi);
+        }
+    }
+
+    #[test]
+    fn holm_adjust_by_hand() {
+        // p = [0.01, 0.04, 0.03, 0.005], m = 4; sorted 0.005, 0.01, 0.03, 0.04 scale to
+        // 4·0.005 = 0.02, 3·0.01 = 0.03, 2·0.03 = 0.06, 1·0.04 = 0.04, and the running maximum
+        // makes the last 0.06: back in order [0.03, 0.06, 0.06, 0.02].
+        let adjusted = holm_adjust(&[0.01, 0.04, 0.03, 0.005]);
+        for (got, want) in adjusted.iter().zip([0.03, 0.06, 0.06, 0.02]) {
+            assert_close!(*got, want, 1e-15);
+        }
+        // Capped at 1; NaN left alone and not counted (m = 2 here).
+        let adjusted = holm_adjust(&[0.6, f64::NAN, 0.2]);
+        assert_close!(adjusted[0], 0.6, 1e-15);
+        assert!(adjusted[1].is_nan());
+        assert_close!(adjusted[2], 0.4, 1e-15);
+        assert_eq!(holm_adjust(&[0.7, 0.9]), vec![1.0, 1.0]);
+        assert!(holm_adjust(&[]).is_empty());
+    }
+
+    #[test]
+    fn holm_adjusted_p_values_keep_the_order_and_never_fall_below_the_raw_ones() {
+        let mut rng = Rng::new(11);
+        for _ in 0..50 {
+            let p: Vec<f64> = (0..12).map(|_| rng.unit()).collect();
+            let adjusted = holm_adjust(&p);
+            for i in 0..p.len() {
+                assert!(adjusted[i] >= p[i] && adjusted[i] <= 1.0);
+                // Bonferroni bounds Holm from above.
+                assert!(adjusted[i] <= (12.0 * p[i]).min(1.0) + 1e-15);
+                for j in 0..p.len() {
+                    if p[i] < p[j] {
+                        assert!(adjusted[i] <= adjusted[j]);
+                    }
+                }
+            }
         }
     }
 }
