@@ -7,7 +7,7 @@
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
-use crate::config::{BASELINE, format_lambda, param_label};
+use crate::config::{BASELINE, format_lambda, is_lambda_zero, param_label};
 use crate::events::RunStatus;
 use crate::metrics::{self, MetricKey};
 use crate::pareto;
@@ -134,7 +134,7 @@ impl Front {
             .iter()
             .map(|p| MethodPoint {
                 method: &p.method,
-                lambda_zero: p.lambda == 0.0 && p.theta.is_none(),
+                lambda_zero: is_lambda_zero(p.lambda, p.theta),
                 x: p.diversity,
                 y: p.relevance,
             })

@@ -121,7 +121,7 @@ impl SweepManifest {
 impl RunSummary {
     /// Whether this is a λ = 0 training run (a baseline others compare against).
     pub fn is_lambda_zero(&self) -> bool {
-        self.lambda == 0.0 && self.theta.is_none()
+        crate::config::is_lambda_zero(self.lambda, self.theta)
     }
 
     /// The run's swept value as a label: `λ=0.1` or `θ=0.3`.

@@ -25,7 +25,7 @@ pub use experiment::{
 pub use listing::{ExperimentEntry, ExperimentInfo, load_experiments};
 pub use method::{BASELINE, DiversityMethod, MethodSpec, Regularizer, RegularizerSpec, RunMethod};
 pub use raw::{Backend, LambdaScale, RelevanceLoss, SplitMethod};
-pub use sweep::{RunSpec, format_lambda, param_label};
+pub use sweep::{RunSpec, format_lambda, is_lambda_zero, param_label};
 
 /// Why a configuration was rejected. Every variant names the file; field errors also name the
 /// field and quote the offending value.

@@ -69,6 +69,12 @@ impl fmt::Display for RunSpec {
     }
 }
 
+/// Whether a run with this λ and θ is a λ = 0 training run: a baseline others compare with
+/// (a re-ranking run has λ = 0 too, but a θ).
+pub fn is_lambda_zero(lambda: f64, theta: Option<f64>) -> bool {
+    lambda == 0.0 && theta.is_none()
+}
+
 /// A run's swept value as a label: `λ=0.1`, or `θ=0.3` when it has a θ.
 pub fn param_label(lambda: f64, theta: Option<f64>) -> String {
     match theta {

@@ -3,6 +3,8 @@
 //! the mask of the items each can still be recommended, the two-task targets, and the
 //! catalogue tables (categories, log-popularity) that stay on the device for the whole run.
 
+use std::sync::Arc;
+
 use burn::tensor::{Device, Tensor, TensorData};
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
@@ -41,7 +43,7 @@ impl DiversityPlan {
         sample_users: usize,
         train: &[Vec<u32>],
         train_counts: &[u64],
-        categories: &ItemCategories,
+        categories: &Arc<ItemCategories>,
         device: &Device,
     ) -> Option<Self> {
         let terms = method.terms().to_vec();
@@ -54,7 +56,7 @@ impl DiversityPlan {
             needs_exposure.then(|| ExposureUsers::new(train, n_items, sample_users, seed));
         let two_task = method
             .two_task()
-            .then(|| TwoTaskTargets::new(train, categories));
+            .then(|| TwoTaskTargets::new(train, Arc::clone(categories)));
         let popularity = objective::log_popularity(train_counts);
         let items = ItemTables {
             categories: category_table(categories, n_items, device),
@@ -156,7 +158,7 @@ impl ExposureUsers {
 /// `[n_items, n_categories]`: item `i`'s row is `1/√|C_i|` on each of its categories (unit
 /// length; all zero without categories), so row products are category cosines.
 fn category_table(categories: &ItemCategories, n_items: usize, device: &Device) -> Tensor<2> {
-    let n_categories = category_count(categories, n_items).max(1);
+    let n_categories = categories.id_bound().max(1);
     let mut values = vec![0f32; n_items * n_categories];
     for i in 0..n_items {
         let cats = categories.of(i as u32);
@@ -167,31 +169,19 @@ fn category_table(categories: &ItemCategories, n_items: usize, device: &Device) 
     Tensor::from_data(TensorData::new(values, [n_items, n_categories]), device)
 }
 
-/// One more than the largest category id of the first `n_items` items (0 without any).
-pub(crate) fn category_count(categories: &ItemCategories, n_items: usize) -> usize {
-    (0..n_items as u32)
-        .flat_map(|i| categories.of(i).iter().copied())
-        .max()
-        .map_or(0, |c| c as usize + 1)
-}
-
 /// The two-task model's diversity targets: for user `u` and item `i`,
 /// `1 − cos(profile_u, c_i)`, with `profile_u` the sum of the user's training items' unit
 /// category rows and `c_i` the item's (an item without categories: 1).
 struct TwoTaskTargets {
     /// Per user, the unit-length profile over categories (all zero without categories).
     profiles: Vec<Vec<f32>>,
-    /// Per item, its categories.
-    item_categories: Vec<Vec<u32>>,
+    /// The catalogue's categories (the sweep's table, shared).
+    categories: Arc<ItemCategories>,
 }
 
 impl TwoTaskTargets {
-    fn new(train: &[Vec<u32>], categories: &ItemCategories) -> Self {
-        let n_items = categories.n_items();
-        let n_categories = category_count(categories, n_items);
-        let item_categories: Vec<Vec<u32>> = (0..n_items as u32)
-            .map(|i| categories.of(i).to_vec())
-            .collect();
+    fn new(train: &[Vec<u32>], categories: Arc<ItemCategories>) -> Self {
+        let n_categories = categories.id_bound();
         let profiles = train
             .iter()
             .map(|items| {
@@ -211,13 +201,13 @@ impl TwoTaskTargets {
             .collect();
         Self {
             profiles,
-            item_categories,
+            categories,
         }
     }
 
     fn target(&self, user: u32, item: u32) -> f32 {
         let profile = &self.profiles[user as usize];
-        let cats = &self.item_categories[item as usize];
+        let cats = self.categories.of(item);
         if cats.is_empty() {
             return 1.0;
         }
@@ -261,7 +251,7 @@ mod tests {
         let categories = ItemCategories::new(vec![vec![0], vec![1], vec![0, 1], vec![]]);
         // User 0 trained on items 0 and 0's category only: profile (1, 0).
         // User 1 trained on items 0 and 1: profile (1, 1)/√2.
-        let targets = TwoTaskTargets::new(&[vec![0], vec![0, 1]], &categories);
+        let targets = TwoTaskTargets::new(&[vec![0], vec![0, 1]], Arc::new(categories));
         let close = |a: f32, b: f64| (f64::from(a) - b).abs() < 1e-6;
         assert!(close(targets.target(0, 0), 0.0));
         assert!(close(targets.target(0, 1), 1.0));

@@ -3,7 +3,7 @@
 use std::collections::VecDeque;
 use std::path::PathBuf;
 
-use crate::config::{ExperimentEntry, ExperimentInfo, RunSpec};
+use crate::config::{ExperimentEntry, ExperimentInfo, RunSpec, is_lambda_zero, param_label};
 use crate::events::{MetricMap, RunEvent, RunStatus};
 use crate::plot::FigureKind;
 
@@ -53,9 +53,9 @@ pub struct RunView {
     pub id: String,
     /// The run's method (`baseline`, a regulariser, a re-ranker).
     pub method: String,
-    /// `λ=0.1` or `θ=0.3`.
-    pub param: String,
     pub lambda: f64,
+    /// A re-ranking run's θ.
+    pub theta: Option<f64>,
     pub seed: u64,
     pub state: RunState,
     pub epoch: usize,
@@ -74,8 +74,8 @@ impl RunView {
         Self {
             id: spec.id.clone(),
             method: spec.method.name(),
-            param: spec.param_label(),
             lambda: spec.lambda,
+            theta: spec.method.theta(),
             seed: spec.seed,
             state: RunState::Queued,
             epoch: 0,
@@ -89,6 +89,11 @@ impl RunView {
     }
 
     /// Seconds left, from the pace of the epochs so far.
+    /// `λ=0.1`, or `θ=0.3` for a re-ranking run.
+    pub fn param_label(&self) -> String {
+        param_label(self.lambda, self.theta)
+    }
+
     pub fn eta(&self) -> Option<f64> {
         (self.state == RunState::Running && self.epoch > 0)
             .then(|| self.seconds / self.epoch as f64 * (self.epochs - self.epoch) as f64)
@@ -626,10 +631,10 @@ impl State {
                 Some(TradeoffPoint {
                     run,
                     method: r.method.clone(),
-                    lambda_zero: r.lambda == 0.0 && !r.param.starts_with('θ'),
+                    lambda_zero: is_lambda_zero(r.lambda, r.theta),
                     x: *r.test.get(&s.info.diversity)?,
                     y: *r.test.get(&s.info.relevance)?,
-                    label: format!("{} {}", r.method, r.param),
+                    label: format!("{} {}", r.method, r.param_label()),
                 })
             })
             .collect()

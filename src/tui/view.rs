@@ -199,7 +199,7 @@ fn render_runs(state: &State, frame: &mut Frame, area: Rect, small: bool) {
             } else {
                 Row::new(vec![
                     Cell::new(r.id.clone()).style(Style::new().fg(color)),
-                    Cell::new(r.param.clone()),
+                    Cell::new(r.param_label()),
                     Cell::new(r.seed.to_string()),
                     Cell::new(status).style(status_style),
                     Cell::new(epoch),
@@ -321,7 +321,7 @@ fn render_chart(state: &State, frame: &mut Frame, area: Rect, kind: ChartKind) {
         .filter(|(_, (_, pts))| !pts.is_empty())
         .map(|(i, (r, pts))| {
             Dataset::default()
-                .name(r.param.clone())
+                .name(r.param_label())
                 .marker(Marker::Braille)
                 .graph_type(GraphType::Line)
                 .style(Style::new().fg(run_color(i)))
