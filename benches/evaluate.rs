@@ -58,7 +58,7 @@ fn main() {
     let ks = [10usize, 20];
     let ctx = EvalContext {
         ks: &ks,
-        interacted: &interacted,
+        masked: None,
         train: &train,
         categories: &cats,
         train_counts: &counts,

@@ -75,6 +75,8 @@ fn sweep() -> StoredSweep {
                 ]),
                 test_ci95: BTreeMap::new(),
                 versus_lambda0: BTreeMap::new(),
+                selection: None,
+                validation: BTreeMap::new(),
             };
             runs.push(StoredRun { summary, epochs });
         }

@@ -1,8 +1,10 @@
 //! Full-ranking evaluation of a model on a held-out split.
 //!
 //! For every user with at least one held-out positive: score every item, drop the items the
-//! user is not to be recommended (training items, and validation items when testing), take
-//! the top-K. No sampled negatives anywhere in reported metrics. Users are processed in
+//! user is not to be recommended (training items, validation items when testing, and the
+//! below-threshold interactions when the candidate rule masks them), take the top-K. Every
+//! metric ranks these same candidates: AUC's negatives are the candidates that are not
+//! held-out positives. No sampled negatives anywhere in reported metrics. Users are processed in
 //! parallel and one score buffer per worker thread is reused, so memory is O(items · threads)
 //! plus the top-K lists, never users × items.
 
@@ -16,8 +18,10 @@ use crate::model::HostWeights;
 pub struct EvalContext<'a> {
     /// Cut-offs, ascending.
     pub ks: &'a [usize],
-    /// Per user, every item interacted with at any rating (AUC's negatives are the rest).
-    pub interacted: &'a [Vec<u32>],
+    /// Per user, items removed from the candidates of every split besides the split's own
+    /// exclusions: the below-threshold interactions under `data.below_threshold: mask`;
+    /// `None` under `drop` (they are ordinary candidates). A user beyond the end has none.
+    pub masked: Option<&'a [Vec<u32>]>,
     /// Per user, the training items (the category profile miscalibration compares a list
     /// with). A user beyond the end has none.
     pub train: &'a [Vec<u32>],
@@ -37,7 +41,7 @@ struct UserLists<'u> {
     top: &'u [u32],
     /// Held-out positives, sorted.
     relevant: &'u [u32],
-    /// AUC on the raw scores before exclusion.
+    /// AUC of the held-out positives against the other candidates.
     auc: f64,
     /// The greedy ideal α-DCG of `relevant` at every cut-off.
     alpha_ndcg: metrics::AlphaNdcg<'u>,
@@ -138,10 +142,12 @@ pub fn evaluate(
             |scores, &u| {
                 weights.score_user(u, scores);
                 let relevant = &targets[u];
-                // AUC on the raw scores: positives against items never interacted with.
-                let auc = metrics::auc_from_scores(scores, relevant, &ctx.interacted[u])
-                    .unwrap_or(f64::NAN);
-                exclude(scores, u, exclude_a, exclude_b);
+                let excluded = excluded(u, exclude_a, exclude_b, ctx.masked);
+                for &i in &excluded {
+                    scores[i as usize] = f32::NEG_INFINITY;
+                }
+                // AUC ranks the same candidates as the lists: positives against the rest.
+                let auc = metrics::auc_from_scores(scores, relevant, &excluded).unwrap_or(f64::NAN);
                 let top = top_k(scores, k_max);
                 let values = user_values(u, &top, relevant, auc, &columns, &popularity, ctx);
                 let top_scores = top.iter().map(|&i| scores[i as usize]).collect();
@@ -157,14 +163,25 @@ pub fn evaluate(
     report(results, columns, n_items, ctx)
 }
 
-/// Sets the scores of `exclude_a[u] ∪ exclude_b[u]` to −∞.
-fn exclude(scores: &mut [f32], u: usize, exclude_a: &[Vec<u32>], exclude_b: Option<&[Vec<u32>]>) {
-    for &i in exclude_a[u]
+/// User `u`'s items that are not candidates, sorted ascending without repeats:
+/// `exclude_a[u] ∪ exclude_b[u] ∪ masked[u]`.
+fn excluded(
+    u: usize,
+    exclude_a: &[Vec<u32>],
+    exclude_b: Option<&[Vec<u32>]>,
+    masked: Option<&[Vec<u32>]>,
+) -> Vec<u32> {
+    let b = exclude_b.and_then(|l| l.get(u)).map_or(&[][..], Vec::as_slice);
+    let m = masked.and_then(|l| l.get(u)).map_or(&[][..], Vec::as_slice);
+    let mut out: Vec<u32> = exclude_a[u]
         .iter()
-        .chain(exclude_b.map_or(&[][..], |b| &b[u]))
-    {
-        scores[i as usize] = f32::NEG_INFINITY;
-    }
+        .chain(b)
+        .chain(m)
+        .copied()
+        .collect();
+    out.sort_unstable();
+    out.dedup();
+    out
 }
 
 /// One user's per-user values in `columns` order, from their top list (longest cut-off).
@@ -246,6 +263,7 @@ pub fn candidates(
     targets: &[Vec<u32>],
     exclude_a: &[Vec<u32>],
     exclude_b: Option<&[Vec<u32>]>,
+    masked: Option<&[Vec<u32>]>,
     n: usize,
 ) -> Recommendations {
     let n_items = weights.n_items();
@@ -258,7 +276,9 @@ pub fn candidates(
             || vec![0f32; n_items],
             |scores, &u| {
                 weights.score_user(u, scores);
-                exclude(scores, u, exclude_a, exclude_b);
+                for i in excluded(u, exclude_a, exclude_b, masked) {
+                    scores[i as usize] = f32::NEG_INFINITY;
+                }
                 let top = top_k(scores, n);
                 let scored = top.iter().map(|&i| (i, scores[i as usize])).collect();
                 (u as u32, scored)
@@ -344,14 +364,14 @@ mod tests {
         let is_head = [false, false, false, false, true, false];
         let ctx = EvalContext {
             ks: &[2, 3],
-            interacted: &[vec![1, 3], vec![0], vec![0, 4, 5]],
+            masked: None,
             train: &train,
             categories: &categories,
             train_counts: &counts,
             is_head: &is_head,
         };
         let full = evaluate(&weights, &targets, &train, None, &ctx);
-        let lists = candidates(&weights, &targets, &train, None, 3);
+        let lists = candidates(&weights, &targets, &train, None, None, 3);
         assert_eq!(lists.len(), 2, "only users with held-out positives");
         assert_eq!(lists, full.recommendations);
         let again = evaluate_lists(lists, &targets, &ctx);
@@ -361,5 +381,81 @@ mod tests {
             assert!((full.means[key] - value).abs() < 1e-12, "{key}");
         }
         assert_eq!(again.means.len() + 1, full.means.len());
+    }
+
+    /// One user, items 0..6 scored 5, 4, 3, 2, 1, 0: item 1 is trained on, item 0 is held
+    /// out for validation, item 3 for test, and item 2 was rated below the threshold.
+    fn one_user_case() -> (HostWeights, ItemCategories) {
+        let weights = HostWeights {
+            dim: 1,
+            users: vec![1.0],
+            items: vec![5.0, 4.0, 3.0, 2.0, 1.0, 0.0],
+            bias: vec![0.0; 6],
+        };
+        (weights, ItemCategories::new(vec![vec![]; 6]))
+    }
+
+    #[test]
+    fn every_metric_ranks_the_same_candidates_under_each_below_threshold_rule() {
+        let (weights, categories) = one_user_case();
+        let (train, validation, test, below) = (vec![vec![1]], vec![vec![0]], vec![vec![3]], vec![vec![2]]);
+        let counts = [0u64; 6];
+        let is_head = [false; 6];
+        let ndcg = |k| MetricKey::at(Metric::Ndcg, k);
+        let p1 = MetricKey::at(Metric::Precision, 1);
+        for (masked, top, auc, precision, ndcg2) in [
+            // drop: item 2 is an ordinary candidate, ranked first (a miss) and a negative
+            // for AUC: positive 3 (score 2) beats 4 and 5 but not 2 → AUC 2/3; the hit at
+            // rank 2 gives NDCG@2 = 1/log2(3).
+            (None, vec![2, 3], 2.0 / 3.0, 0.0, 1.0 / 3f64.log2()),
+            // mask: item 2 is no candidate at all: item 3 first, above both negatives.
+            (Some(&below[..]), vec![3, 4], 1.0, 1.0, 1.0),
+        ] {
+            let ctx = EvalContext {
+                ks: &[1, 2],
+                masked,
+                train: &train,
+                categories: &categories,
+                train_counts: &counts,
+                is_head: &is_head,
+            };
+            let r = evaluate(&weights, &test, &train, Some(&validation), &ctx);
+            let items: Vec<u32> = r.recommendations[0].1.iter().map(|p| p.0).collect();
+            // The validation item (the best score) and the training item are never candidates
+            // at test time: not in the list, not a negative for AUC (2/3, not 2/5).
+            assert_eq!(items, top, "masked: {masked:?}");
+            assert!((r.means[&MetricKey::AUC] - auc).abs() < 1e-12);
+            assert_eq!(r.means[&p1], precision);
+            assert!((r.means[&ndcg(2)] - ndcg2).abs() < 1e-12);
+            // The re-rankers' candidates follow the same rule.
+            let c = candidates(&weights, &test, &train, Some(&validation), masked, 2);
+            assert_eq!(c, r.recommendations);
+        }
+    }
+
+    #[test]
+    fn validation_metrics_know_nothing_of_the_test_split() {
+        // On validation, only training items are excluded: the test item is an ordinary
+        // candidate (listed, and a negative for AUC), exactly as an unseen item would be.
+        let (weights, categories) = one_user_case();
+        // Item 3 is the test item; the validation item scores below it here: item 4 (score 1).
+        let train = vec![vec![1]];
+        let validation = vec![vec![4]];
+        let counts = [0u64; 6];
+        let is_head = [false; 6];
+        let ctx = EvalContext {
+            ks: &[5],
+            masked: None,
+            train: &train,
+            categories: &categories,
+            train_counts: &counts,
+            is_head: &is_head,
+        };
+        let r = evaluate(&weights, &validation, &train, None, &ctx);
+        let items: Vec<u32> = r.recommendations[0].1.iter().map(|p| p.0).collect();
+        assert_eq!(items, vec![0, 2, 3, 4, 5]);
+        // Positive 4 (score 1) beats only item 5 of the negatives 0, 2, 3, 5: AUC 1/4.
+        assert!((r.means[&MetricKey::AUC] - 0.25).abs() < 1e-12);
+        // Had the test item been dropped from the negatives, AUC would read 1/3.
     }
 }

@@ -65,6 +65,36 @@ pub struct TestReport {
     pub recommendations: Recommendations,
 }
 
+/// Which epoch's model a run reports on test, and why (`summary.json`'s `selection`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Selection {
+    /// The epoch whose weights were evaluated on test (0 for a re-ranking run, which
+    /// re-ranks its baseline's selected model).
+    pub epoch: usize,
+    /// The validation metric that chose it; `None` when nothing was selected (no
+    /// validation split, or the metric was never defined).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub metric: Option<MetricKey>,
+    /// The metric's validation value at `epoch`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value: Option<f64>,
+    /// The run stopped before `train.epochs` because `eval.patience` ran out.
+    #[serde(default)]
+    pub stopped_early: bool,
+    /// The choice in words.
+    pub reason: String,
+}
+
+/// A baseline's candidates for the sweep's re-rankers: each evaluated user's top-N
+/// (item, score), best first, from the selected model.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Candidates {
+    /// Test users; training and validation items excluded (as for the test metrics).
+    pub test: Recommendations,
+    /// Validation users, training items excluded; present when there is a validation split.
+    pub validation: Option<Recommendations>,
+}
+
 /// Everything a run hands back when it ends without error.
 #[derive(Debug, Clone)]
 pub struct RunOutcome {
@@ -73,9 +103,28 @@ pub struct RunOutcome {
     pub seconds: f64,
     /// Present when the run finished (an interrupted run is not evaluated on test).
     pub test: Option<TestReport>,
-    /// A baseline's top-N test candidates per user, best first, for the sweep's re-rankers
-    /// (present only when the sweep re-ranks).
-    pub candidates: Option<std::sync::Arc<Recommendations>>,
+    /// The validation means of the reported model (with a validation split).
+    pub validation: Option<MetricMap>,
+    /// Which epoch was reported and why (a finished run's).
+    pub selection: Option<Selection>,
+    /// A baseline's candidates for the sweep's re-rankers (present only when the sweep
+    /// re-ranks).
+    pub candidates: Option<std::sync::Arc<Candidates>>,
+}
+
+impl RunOutcome {
+    /// A run stopped before it finished: nothing evaluated, nothing selected.
+    pub fn interrupted(epochs_completed: usize, seconds: f64) -> Self {
+        RunOutcome {
+            status: RunStatus::Interrupted,
+            epochs_completed,
+            seconds,
+            test: None,
+            validation: None,
+            selection: None,
+            candidates: None,
+        }
+    }
 }
 
 /// The one message type from workers.
@@ -126,6 +175,8 @@ impl RunEvent {
                         users_evaluated: t.users_evaluated,
                         ..TestReport::default()
                     }),
+                    validation: outcome.validation.clone(),
+                    selection: outcome.selection.clone(),
                     candidates: None,
                 }),
             },

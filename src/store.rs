@@ -22,7 +22,7 @@ use serde::{Deserialize, Serialize};
 use crate::backend::BackendKind;
 use crate::config::{CurveKeys, EvalSplit, PlotSettings};
 use crate::data::{Dataset, PreparedSplit};
-use crate::events::{EpochRecord, MetricMap, PerUserTable, Recommendations, RunStatus};
+use crate::events::{EpochRecord, MetricMap, PerUserTable, Recommendations, RunStatus, Selection};
 use crate::metrics::MetricKey;
 
 /// `summary.json` of a run.
@@ -62,6 +62,14 @@ pub struct RunSummary {
     /// Paired tests across users against the λ = 0 run of the same seed, per metric.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub versus_lambda0: BTreeMap<MetricKey, PairedComparison>,
+    /// Which epoch's model the test metrics are of, and why (absent in older sweeps, and
+    /// for runs that did not finish).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub selection: Option<Selection>,
+    /// Validation metrics of the reported model (with a validation split); what the
+    /// sweep-level `select.lambda` reads.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub validation: MetricMap,
 }
 
 /// `sweep.json`: what a sweep is, written before its first run starts.

@@ -13,7 +13,7 @@ use std::time::Duration;
 use crate::backend::{self, DeviceChoice};
 use crate::config::{Backend, CurveKeys, Experiment, RunMethod, RunSpec};
 use crate::data::{self, Dataset, PreparedSplit};
-use crate::events::{EpochRecord, PerUserTable, Recommendations, RunEvent, RunStatus};
+use crate::events::{Candidates, EpochRecord, PerUserTable, RunEvent, RunStatus};
 use crate::front::{self, Front};
 use crate::metrics::{ItemCategories, Metric, MetricKey};
 use crate::store::{ManifestRun, PairedComparison, RunStore, RunSummary, SweepManifest};
@@ -264,7 +264,14 @@ pub fn run_sweep(
     for run in &runs {
         splits
             .entry(run.seed)
-            .or_insert_with(|| Arc::new(PreparedSplit::new(&data, &exp.data.split, run.seed)));
+            .or_insert_with(|| {
+                Arc::new(PreparedSplit::new(
+                    &data,
+                    &exp.data.split,
+                    run.seed,
+                    exp.eval.head_share,
+                ))
+            });
     }
 
     let data = Arc::new(data);
@@ -284,9 +291,9 @@ pub fn run_sweep(
 
     // Each seed's baseline, once it has ended: its candidates for the re-rankers, or why
     // there are none.
-    let mut bases: HashMap<u64, Result<Arc<Recommendations>, String>> = HashMap::new();
+    let mut bases: HashMap<u64, Result<Arc<Candidates>, String>> = HashMap::new();
     let mut start_next = |running: &mut HashMap<String, Running>,
-                          bases: &HashMap<u64, Result<Arc<Recommendations>, String>>|
+                          bases: &HashMap<u64, Result<Arc<Candidates>, String>>|
      -> Result<(), SweepError> {
         while running.len() < parallel && !control.is_stopped() {
             // The first pending run that can start: a re-ranking run waits for its baseline.
@@ -387,6 +394,8 @@ pub fn run_sweep(
                 summary.epochs_completed = outcome.epochs_completed;
                 summary.seconds = outcome.seconds;
                 summary.train_pairs = splits[&r.spec.seed].train_pairs();
+                summary.selection = outcome.selection.clone();
+                summary.validation = outcome.validation.clone().unwrap_or_default();
                 if let Some(test) = &outcome.test {
                     store
                         .write_recommendations(&id, &data, &test.recommendations)
@@ -569,6 +578,8 @@ fn base_summary(
         test: BTreeMap::new(),
         test_ci95: BTreeMap::new(),
         versus_lambda0: BTreeMap::new(),
+        selection: None,
+        validation: BTreeMap::new(),
     }
 }
 

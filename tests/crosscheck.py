@@ -81,12 +81,15 @@ def main(case_dir):
         if not rel:
             continue
         s = scores[u]
-        negatives = [i for i in range(n_items) if i not in set(interacted[u]) and i not in rel]
+        # The candidate rule 'mask': every interacted item but the held-out positives is out
+        # of the candidates; AUC and the lists rank the same candidates.
+        out = set(interacted[u]) - rel
+        candidates = [i for i in range(n_items) if i not in out]
+        negatives = [i for i in candidates if i not in rel]
         cand = sorted(rel) + negatives
         y = [1] * len(rel) + [0] * len(negatives)
         row = {"auc": roc_auc_score(y, s[cand])}
-        masked = [i for i in range(n_items) if i not in set(train[u])]
-        ranked = sorted(masked, key=lambda i: (-s[i], i))[: max(ks)]
+        ranked = sorted(candidates, key=lambda i: (-s[i], i))[: max(ks)]
         lists.append(ranked)
         profile = distribution(train[u])  # Steck's p(c|u), from the training items
         for k in ks:

@@ -10,7 +10,7 @@ use std::str::FromStr;
 use serde::{Deserialize, Serialize};
 
 use super::method::{DiversityMethod, MethodSpec, RegularizerSpec};
-use super::raw::{self, Backend, RelevanceLoss, SourceKind, SplitMethod};
+use super::raw::{self, Backend, BelowThreshold, RelevanceLoss, SourceKind, SplitMethod};
 use super::{Check, ConfigError, sweep};
 use crate::metrics::{Metric, MetricKey};
 use crate::rerank::RerankMethod;
@@ -31,6 +31,8 @@ pub struct Experiment {
     /// Re-rankers of the baseline's candidates, if any.
     pub rerank: Option<RerankSpec>,
     pub eval: EvalSpec,
+    /// The sweep-level choice of λ (θ) per method on validation, if asked for.
+    pub select: Option<SelectSpec>,
     pub parallel: usize,
     pub plots: PlotSettings,
     /// The raw form with paths made absolute, from which each run's own config is written.
@@ -55,6 +57,8 @@ pub struct DataSpec {
     pub source: DataSource,
     /// An interaction with rating at or above this is a positive.
     pub positive_threshold: f64,
+    /// The candidate rule for the interactions below the threshold.
+    pub below_threshold: BelowThreshold,
     pub split: SplitSpec,
 }
 
@@ -182,6 +186,77 @@ pub struct EvalSpec {
     /// Cut-offs, ascending, without duplicates.
     pub k: Vec<usize>,
     pub every: usize,
+    /// The validation metric a run keeps its best epoch by (with a validation split).
+    pub select: MetricKey,
+    /// Evaluations without a better `select` value after which a run stops; `None`: never.
+    pub patience: Option<usize>,
+    /// Share of items, most popular in training first, that are the long-tail metrics' head.
+    pub head_share: f64,
+}
+
+/// `select.lambda`, resolved: per method, the point with the best `diversity` among those
+/// whose `relevance` is at least `keep` × the λ = 0 value, on validation.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct SelectSpec {
+    pub diversity: MetricKey,
+    /// A metric that is better when higher.
+    pub relevance: MetricKey,
+    /// In (0, 1].
+    pub keep: f64,
+}
+
+impl SelectSpec {
+    /// `select`: axes that the runs evaluate (defaults: the trade-off's), a relevance metric
+    /// that is better when higher, `keep` in (0, 1], and a validation split to select on.
+    fn from_raw(
+        raw: &raw::RawSelect,
+        split: &SplitSpec,
+        eval: &EvalSpec,
+        plots: &PlotSettings,
+        check: Check<'_>,
+    ) -> Result<Self, ConfigError> {
+        let raw = &raw.lambda;
+        if split.validation <= 0.0 {
+            return Err(check.invalid(
+                "select.lambda",
+                "…",
+                "needs a validation split (data.split.validation > 0): selecting on test is tuning on test",
+            ));
+        }
+        let diversity = plot_axis(
+            "select.lambda.diversity",
+            raw.diversity.as_deref(),
+            plots.diversity,
+            eval,
+            check,
+        )?;
+        let relevance = plot_axis(
+            "select.lambda.relevance",
+            raw.relevance.as_deref(),
+            plots.relevance,
+            eval,
+            check,
+        )?;
+        if relevance.direction() != crate::metrics::Direction::HigherIsBetter {
+            return Err(check.invalid(
+                "select.lambda.relevance",
+                relevance,
+                "must be a metric that is better when higher",
+            ));
+        }
+        let keep = check.finite_in(
+            "select.lambda.keep",
+            raw.keep,
+            f64::MIN_POSITIVE,
+            1.0,
+            "must be in (0, 1]",
+        )?;
+        Ok(SelectSpec {
+            diversity,
+            relevance,
+            keep,
+        })
+    }
 }
 
 /// Resolved figure settings; written to `sweep.json` (the keys as their strings, `ndcg@10`).
@@ -222,7 +297,8 @@ impl Experiment {
     /// Phase two: checks every section of `raw` and resolves its paths; `file` names the file
     /// in errors and anchors relative paths. Sections are checked in a fixed order (name, data,
     /// model, train, diversity, sweep, eval, parallel, plots) and the first bad field is the
-    /// one reported; plots come after eval because the axes must be evaluated cut-offs.
+    /// one reported; plots come after eval because the axes must be evaluated cut-offs, and
+    /// select after plots because its axes default to theirs.
     pub fn from_raw(mut raw: raw::RawExperiment, file: &Path) -> Result<Self, ConfigError> {
         let check = Check { file };
         let name = name_from_raw(&raw.name, check)?;
@@ -236,9 +312,13 @@ impl Experiment {
             Some(r) => Some(RerankSpec::from_raw(r, check)?),
             None => None,
         };
-        let eval = EvalSpec::from_raw(&raw.eval, check)?;
+        let eval = EvalSpec::from_raw(&raw.eval, &data.split, check)?;
         let parallel = parallel_from_raw(raw.parallel, check)?;
         let plots = PlotSettings::from_raw(&raw.plots, &eval, check)?;
+        let select = match &raw.select {
+            Some(s) => Some(SelectSpec::from_raw(s, &data.split, &eval, &plots, check)?),
+            None => None,
+        };
         Ok(Experiment {
             name,
             file: std::path::absolute(file).unwrap_or_else(|_| file.to_path_buf()),
@@ -251,6 +331,7 @@ impl Experiment {
             seeds,
             rerank,
             eval,
+            select,
             parallel,
             plots,
             resolved: raw,
@@ -302,6 +383,7 @@ impl DataSpec {
         Ok(DataSpec {
             source,
             positive_threshold,
+            below_threshold: raw.below_threshold,
             split,
         })
     }
@@ -573,8 +655,14 @@ fn methods_from_raw(
 }
 
 impl EvalSpec {
-    /// `eval`: at least one cut-off, each in [1, 1000]; sorted and deduplicated.
-    fn from_raw(raw: &raw::RawEval, check: Check<'_>) -> Result<Self, ConfigError> {
+    /// `eval`: at least one cut-off, each in [1, 1000]; sorted and deduplicated. The selection
+    /// metric is an evaluated key (default `ndcg@K` at the first K); naming it, or a patience,
+    /// needs a validation split, since selecting on test would be tuning on test.
+    fn from_raw(
+        raw: &raw::RawEval,
+        split: &SplitSpec,
+        check: Check<'_>,
+    ) -> Result<Self, ConfigError> {
         let mut k = raw.k.clone();
         if k.is_empty() {
             return Err(check.invalid("eval.k", "[]", "needs at least one cut-off"));
@@ -584,9 +672,50 @@ impl EvalSpec {
         }
         k.sort_unstable();
         k.dedup();
+        let no_validation = |field: &str, value: String| {
+            check.invalid(
+                field,
+                value,
+                "needs a validation split (data.split.validation > 0): selecting on test is tuning on test",
+            )
+        };
+        let select = match raw.select.as_deref() {
+            None => MetricKey::at(Metric::Ndcg, k[0]),
+            Some(text) => {
+                if split.validation <= 0.0 {
+                    return Err(no_validation("eval.select", text.to_string()));
+                }
+                let key = MetricKey::from_str(text)
+                    .map_err(|e| check.invalid("eval.select", text, e.reason))?;
+                if !key.is_evaluated_at(&k) {
+                    return Err(check.invalid(
+                        "eval.select",
+                        text,
+                        format!("not evaluated (K in {k:?})"),
+                    ));
+                }
+                key
+            }
+        };
+        let patience = match raw.patience {
+            None => None,
+            Some(p) if split.validation <= 0.0 => {
+                return Err(no_validation("eval.patience", p.to_string()));
+            }
+            Some(p) => Some(check.at_least("eval.patience", p, 1)?),
+        };
         Ok(EvalSpec {
             k,
             every: check.at_least("eval.every", raw.every, 1)?,
+            select,
+            patience,
+            head_share: check.finite_in(
+                "eval.head_share",
+                raw.head_share,
+                0.0,
+                1.0,
+                "must be in [0, 1]",
+            )?,
         })
     }
 }
@@ -749,6 +878,9 @@ mod tests {
             EvalSpec {
                 k: vec![10, 20],
                 every: 1,
+                select: MetricKey::at(Metric::Ndcg, 10),
+                patience: None,
+                head_share: 0.2,
             }
         );
         assert_eq!(

@@ -36,6 +36,9 @@ pub struct RawExperiment {
     pub rerank: Option<RawRerank>,
     #[serde(default)]
     pub eval: RawEval,
+    /// Choices made on validation across the sweep; absent: none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub select: Option<RawSelect>,
     /// Runs trained at once; absent: the machine's cores, at most 4.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub parallel: Option<usize>,
@@ -71,8 +74,36 @@ pub struct RawData {
     pub columns: Option<Columns>,
     #[serde(default = "default_positive_threshold")]
     pub positive_threshold: f64,
+    /// What evaluation does with interactions rated below `positive_threshold`.
+    #[serde(default)]
+    pub below_threshold: BelowThreshold,
     #[serde(default)]
     pub split: RawSplit,
+}
+
+/// The candidate rule: what every metric does with a user's interactions rated below
+/// `data.positive_threshold`. Whichever is chosen, AUC and the top-K metrics rank the same
+/// candidates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum BelowThreshold {
+    /// RecBole's protocol: they are dropped from the data, so they are ordinary unseen
+    /// items — candidates for every list, negatives for AUC, misses for the top-K metrics.
+    #[default]
+    Drop,
+    /// They are masked from every user's candidates at evaluation: never recommended, never
+    /// a negative. (Uses the knowledge that the user rated them, test period included.)
+    Mask,
+}
+
+impl BelowThreshold {
+    /// The name in files: `drop`, `mask`.
+    pub fn name(self) -> &'static str {
+        match self {
+            BelowThreshold::Drop => "drop",
+            BelowThreshold::Mask => "mask",
+        }
+    }
 }
 
 /// `data.positive_threshold` when the file gives none (`data.source` is required, so the data
@@ -324,6 +355,15 @@ pub fn default_candidates() -> usize {
 pub struct RawEval {
     pub k: Vec<usize>,
     pub every: usize,
+    /// The validation metric a run's epoch is selected by; absent: `ndcg@K`, the first K.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub select: Option<String>,
+    /// Stop a run after this many evaluations without a better `select` value; absent: never.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub patience: Option<usize>,
+    /// Share of items, most popular in training first, that are the "head" of the long-tail
+    /// metrics.
+    pub head_share: f64,
 }
 
 impl Default for RawEval {
@@ -331,6 +371,41 @@ impl Default for RawEval {
         Self {
             k: vec![10, 20],
             every: 1,
+            select: None,
+            patience: None,
+            head_share: 0.2,
+        }
+    }
+}
+
+/// `select`: choices a sweep makes on validation.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawSelect {
+    /// Per method, the λ (or θ) whose point is reported as the method's choice.
+    pub lambda: RawSelectLambda,
+}
+
+/// `select.lambda`: the best `diversity` value among a method's points whose `relevance`
+/// keeps at least `keep` × the λ = 0 value, all on validation.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RawSelectLambda {
+    /// Absent: the trade-off's diversity axis (`plots.diversity`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub diversity: Option<String>,
+    /// Absent: the trade-off's relevance axis (`plots.relevance`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub relevance: Option<String>,
+    pub keep: f64,
+}
+
+impl Default for RawSelectLambda {
+    fn default() -> Self {
+        Self {
+            diversity: None,
+            relevance: None,
+            keep: 0.95,
         }
     }
 }

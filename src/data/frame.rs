@@ -87,7 +87,8 @@ fn column_as(
 }
 
 /// Dense-indexes users and items (in order of first appearance), keeps one positive per
-/// (user, item) — the latest — and records every user's interactions at any rating.
+/// (user, item) — the latest — and records, per user, the items rated only below the
+/// threshold (interactions that are never a positive).
 pub fn build_dataset(
     raw: RawInteractions,
     positive_threshold: f64,
@@ -179,9 +180,12 @@ pub fn build_dataset(
             ),
         });
     }
-    for list in &mut interacted {
+    // Below the threshold only: interacted with, never rated at or above it.
+    let mut below_threshold = interacted;
+    for (u, list) in below_threshold.iter_mut().enumerate() {
         list.sort_unstable();
         list.dedup();
+        list.retain(|&i| !latest_positive.contains_key(&(u as u32, i)));
     }
     let mut positives: Vec<Interaction> = latest_positive
         .into_iter()
@@ -224,7 +228,7 @@ pub fn build_dataset(
         user_ids,
         item_ids,
         positives,
-        interacted,
+        below_threshold,
         item_categories,
         category_names: raw.category_names,
     })

@@ -2,8 +2,9 @@
 //! negative sampling.
 //!
 //! Every source ends as the same [`Dataset`]: dense user and item indices (original ids kept
-//! for export), the positive interactions, every user's full interaction set (for AUC's
-//! "non-interacted" negatives) and item categories (for ILD and the synthetic trade-off).
+//! for export), the positive interactions, every user's below-threshold interactions (the
+//! candidate rule decides what they are) and item categories (for ILD and the synthetic
+//! trade-off).
 
 mod frame;
 pub mod movielens;
@@ -54,8 +55,10 @@ pub struct Dataset {
     pub item_ids: Vec<String>,
     /// Positive interactions (rating at or above the threshold), one per (user, item).
     pub positives: Vec<Interaction>,
-    /// Per user, every item interacted with at any rating, sorted ascending.
-    pub interacted: Vec<Vec<u32>>,
+    /// Per user, the items rated only below `data.positive_threshold` (interactions that are
+    /// never a positive), sorted ascending. What evaluation does with them is
+    /// `data.below_threshold`'s rule ([`BelowThreshold`](crate::config::BelowThreshold)).
+    pub below_threshold: Vec<Vec<u32>>,
     /// Per item, its category indices (may be empty).
     pub item_categories: Vec<Vec<u32>>,
     pub category_names: Vec<String>,

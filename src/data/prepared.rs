@@ -7,26 +7,24 @@
 use super::{Dataset, Split, split};
 use crate::config::SplitSpec;
 
-/// The share of items, most popular first by training interactions, that are "head" items
-/// (the long-tail metrics count recommendations outside them).
-pub const HEAD_FRACTION: f64 = 0.2;
-
 /// One seed's split and its per-item training statistics.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PreparedSplit {
     pub split: Split,
     /// Training interactions per item, `[n_items]`.
     pub train_counts: Vec<u64>,
-    /// Whether each item is among the [`HEAD_FRACTION`] most popular in training, `[n_items]`.
+    /// Whether each item is among the `eval.head_share` most popular in training (the
+    /// long-tail metrics count recommendations outside them), `[n_items]`.
     pub is_head: Vec<bool>,
 }
 
 impl PreparedSplit {
-    /// Splits `data` as `spec` says with `seed`, and counts the training interactions.
-    pub fn new(data: &Dataset, spec: &SplitSpec, seed: u64) -> Self {
+    /// Splits `data` as `spec` says with `seed`, counts the training interactions and marks
+    /// the `head_share` most popular items as the head.
+    pub fn new(data: &Dataset, spec: &SplitSpec, seed: u64, head_share: f64) -> Self {
         let split = split::split(data, spec, seed);
         let train_counts = train_counts(&split.train, data.n_items());
-        let is_head = crate::metrics::head_items(&train_counts, HEAD_FRACTION);
+        let is_head = crate::metrics::head_items(&train_counts, head_share);
         Self {
             split,
             train_counts,
@@ -75,7 +73,7 @@ mod tests {
             description: "toy".into(),
             user_ids: (0..3).map(|u| u.to_string()).collect(),
             item_ids: (0..5).map(|i| i.to_string()).collect(),
-            interacted: lists.iter().map(|l| l.to_vec()).collect(),
+            below_threshold: vec![Vec::new(); 3],
             positives,
             item_categories: vec![Vec::new(); 5],
             category_names: Vec::new(),
@@ -86,11 +84,14 @@ mod tests {
             test: 0.0,
             validation: 0.0,
         };
-        let p = PreparedSplit::new(&data, &spec, 7);
+        let p = PreparedSplit::new(&data, &spec, 7, 0.2);
         assert_eq!(p.split, split::split(&data, &spec, 7));
         assert_eq!(p.train_counts, vec![3, 2, 1, 1, 0]);
         assert_eq!(p.train_pairs(), 7);
         // 20% of 5 items is one: the most popular.
         assert_eq!(p.is_head, vec![true, false, false, false, false]);
+        // The head share is the caller's (eval.head_share): 40% is two items.
+        let wider = PreparedSplit::new(&data, &spec, 7, 0.4);
+        assert_eq!(wider.is_head, vec![true, true, false, false, false]);
     }
 }

@@ -88,10 +88,7 @@ mod tests {
             description: "toy".into(),
             user_ids: (0..n_per_user.len()).map(|u| u.to_string()).collect(),
             item_ids: (0..n_items).map(|i| i.to_string()).collect(),
-            interacted: n_per_user
-                .iter()
-                .map(|&n| (0..n as u32).collect())
-                .collect(),
+            below_threshold: vec![Vec::new(); n_per_user.len()],
             positives,
             item_categories: vec![Vec::new(); n_items],
             category_names: Vec::new(),
@@ -123,10 +120,8 @@ mod tests {
             ]
             .concat();
             all.sort_unstable();
-            assert_eq!(
-                all, data.interacted[u],
-                "user {u} parts must partition the positives"
-            );
+            let positives: Vec<u32> = (0..[10, 1, 2, 5][u]).collect();
+            assert_eq!(all, positives, "user {u} parts must partition the positives");
         }
     }
 

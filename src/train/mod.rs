@@ -9,7 +9,9 @@
 //! [`train_run`] is a sequence of named steps: per epoch `shuffle_and_sample` the pairs, then
 //! per batch `Batch::assemble`, `batch_losses`, the optimizer step, `LossSums::add` and a
 //! progress event when the `ProgressThrottle` says so; at the epoch's end `LossSums::means`
-//! and, when due, an evaluation on the monitored split; at the end the test evaluation.
+//! and, when due, an evaluation on the monitored split, which the `Selector` follows (the
+//! best validation epoch's weights are kept; patience may end training early); at the end
+//! the test evaluation of the selected weights.
 
 use std::ops::Range;
 use std::panic::AssertUnwindSafe;
@@ -29,18 +31,20 @@ use rand_chacha::ChaCha8Rng;
 
 mod diversity;
 mod rerank;
+mod selection;
 
 use crate::backend::DeviceChoice;
-use crate::config::{EvalSplit, Experiment, RunMethod, RunSpec, TrainSpec};
+use crate::config::{BelowThreshold, EvalSplit, Experiment, RunMethod, RunSpec, TrainSpec};
 use crate::data::{Dataset, PreparedSplit, sampling};
 use crate::evaluate::{self, EvalContext};
-use crate::events::{EpochRecord, RunEvent, RunOutcome, RunStatus};
+use crate::events::{Candidates, EpochRecord, RunEvent, RunOutcome, RunStatus};
 use crate::metrics::ItemCategories;
 use crate::model::{MatrixFactorization, MatrixFactorizationConfig, index_tensor};
 use crate::objective::{self, DiversityInputs, Losses};
 
 use diversity::DiversityPlan;
 pub use rerank::spawn_rerank;
+use selection::Selector;
 
 /// Why a run failed (it is reported, the sweep goes on).
 #[derive(Debug, thiserror::Error)]
@@ -207,18 +211,23 @@ pub fn train_run(
         &device,
     );
     let mut optim = optimizer(t);
+    let masked = masked(exp, data);
     let eval_ctx = EvalContext {
         ks: &exp.eval.k,
-        interacted: &data.interacted,
+        masked,
         train: &split.train,
         categories: &ctx.categories,
         train_counts: &prepared.train_counts,
         is_head: &prepared.is_head,
     };
-    let monitor = match exp.data.split.monitored_split() {
-        EvalSplit::Validation => &split.validation,
-        EvalSplit::Test => &split.test,
+    // The curves follow the monitored split; only a validation split selects the epoch.
+    let selecting = exp.data.split.monitored_split() == EvalSplit::Validation;
+    let monitor = if selecting {
+        &split.validation
+    } else {
+        &split.test
     };
+    let mut selector = Selector::new(exp.eval.select, exp.eval.patience);
 
     let per_positive = t.negatives;
     let mut progress = ProgressThrottle::new(Instant::now(), PROGRESS_EVERY);
@@ -234,7 +243,10 @@ pub fn train_run(
         let mut sums = LossSums::default();
         for (b, range) in batch_ranges(pairs.len(), t.batch_size).enumerate() {
             if stop.is_set() {
-                return Ok(interrupted(epochs_completed, started));
+                return Ok(RunOutcome::interrupted(
+                    epochs_completed,
+                    started.elapsed().as_secs_f64(),
+                ));
             }
             let batch_pairs = &pairs[range.clone()];
             let batch = Batch::assemble(
@@ -273,7 +285,13 @@ pub fn train_run(
         epochs_completed = epoch;
         let eval = (epoch % exp.eval.every == 0 || epoch == t.epochs).then(|| {
             let w = model.host_weights();
-            evaluate::evaluate_means(&w, monitor, &split.train, None, &eval_ctx)
+            // Validation ranks everything but training items: test items are ordinary
+            // candidates (no test knowledge in a validation metric).
+            let means = evaluate::evaluate_means(&w, monitor, &split.train, None, &eval_ctx);
+            if selecting {
+                selector.offer(epoch, &means, w);
+            }
+            means
         });
         let record = EpochRecord {
             epoch,
@@ -290,10 +308,26 @@ pub fn train_run(
                 record,
             },
         )?;
+        if selecting && selector.patience_ran_out() {
+            break;
+        }
     }
 
+    // The reported model: the selected epoch's, or the last one's when nothing was selected.
+    let (weights, validation, selection) = if selecting {
+        let chosen = selector.finish(epochs_completed, t.epochs);
+        match chosen.kept {
+            Some((weights, means)) => (weights, Some(means), chosen.selection),
+            None => (model.host_weights(), None, chosen.selection),
+        }
+    } else {
+        (
+            model.host_weights(),
+            None,
+            selection::not_selected(epochs_completed),
+        )
+    };
     // Test: rank everything but training and validation items.
-    let weights = model.host_weights();
     let test = evaluate::evaluate(
         &weights,
         &split.test,
@@ -301,15 +335,28 @@ pub fn train_run(
         Some(&split.validation),
         &eval_ctx,
     );
-    // The re-rankers' input: each test user's top-N, excluded items as for the test.
+    // The re-rankers' input: each user's top-N, excluded items as for the split's metrics.
     let candidates = match (&exp.rerank, &run.method) {
-        (Some(rerank), RunMethod::Baseline) => Some(Arc::new(evaluate::candidates(
-            &weights,
-            &split.test,
-            &split.train,
-            Some(&split.validation),
-            rerank.candidates,
-        ))),
+        (Some(rerank), RunMethod::Baseline) => Some(Arc::new(Candidates {
+            test: evaluate::candidates(
+                &weights,
+                &split.test,
+                &split.train,
+                Some(&split.validation),
+                masked,
+                rerank.candidates,
+            ),
+            validation: selecting.then(|| {
+                evaluate::candidates(
+                    &weights,
+                    &split.validation,
+                    &split.train,
+                    None,
+                    masked,
+                    rerank.candidates,
+                )
+            }),
+        })),
         _ => None,
     };
     Ok(RunOutcome {
@@ -317,18 +364,16 @@ pub fn train_run(
         epochs_completed,
         seconds: started.elapsed().as_secs_f64(),
         test: Some(test),
+        validation,
+        selection: Some(selection),
         candidates,
     })
 }
 
-fn interrupted(epochs_completed: usize, started: Instant) -> RunOutcome {
-    RunOutcome {
-        status: RunStatus::Interrupted,
-        epochs_completed,
-        seconds: started.elapsed().as_secs_f64(),
-        test: None,
-        candidates: None,
-    }
+/// The items every user's candidates lose besides the split's own exclusions: the
+/// below-threshold interactions when the candidate rule masks them.
+pub(crate) fn masked<'d>(exp: &Experiment, data: &'d Dataset) -> Option<&'d [Vec<u32>]> {
+    (exp.data.below_threshold == BelowThreshold::Mask).then_some(data.below_threshold.as_slice())
 }
 
 /// Adam with the configured weight decay (none at 0).

@@ -1,5 +1,7 @@
 //! A re-ranking run: nothing is trained. Each test user's top-N candidates from the seed's
-//! baseline are re-ranked at the run's θ and the lists are evaluated like a trained run's.
+//! baseline (its selected model) are re-ranked at the run's θ and the lists are evaluated
+//! like a trained run's; with a validation split, the validation users' candidates too, so
+//! that θ can be chosen on validation like λ.
 
 use std::sync::Arc;
 use std::sync::mpsc::Sender;
@@ -12,7 +14,7 @@ use super::{RunError, StopFlag, SweepContext, send, spawn_worker};
 use crate::config::{RunMethod, RunSpec};
 use crate::data::PreparedSplit;
 use crate::evaluate::{self, EvalContext};
-use crate::events::{Recommendations, RunEvent, RunOutcome, RunStatus};
+use crate::events::{Candidates, Recommendations, RunEvent, RunOutcome, RunStatus, Selection};
 use crate::metrics;
 use crate::rerank::{self, UserContext};
 
@@ -22,7 +24,7 @@ pub fn spawn_rerank(
     ctx: Arc<SweepContext>,
     run: RunSpec,
     split: Arc<PreparedSplit>,
-    candidates: Arc<Recommendations>,
+    candidates: Arc<Candidates>,
     events: Sender<RunEvent>,
     stop: Arc<StopFlag>,
 ) -> Result<JoinHandle<()>, RunError> {
@@ -36,7 +38,7 @@ fn rerank_run(
     ctx: &SweepContext,
     run: &RunSpec,
     prepared: &PreparedSplit,
-    candidates: &Recommendations,
+    candidates: &Candidates,
     events: &Sender<RunEvent>,
     stop: &StopFlag,
 ) -> Result<RunOutcome, RunError> {
@@ -55,20 +57,54 @@ fn rerank_run(
         },
     )?;
     if stop.is_set() {
-        return Ok(RunOutcome {
-            status: RunStatus::Interrupted,
-            epochs_completed: 0,
-            seconds: started.elapsed().as_secs_f64(),
-            test: None,
-            candidates: None,
-        });
+        return Ok(RunOutcome::interrupted(0, started.elapsed().as_secs_f64()));
     }
     let exp = &*ctx.experiment;
     let split = &prepared.split;
+    let eval_ctx = EvalContext {
+        ks: &exp.eval.k,
+        masked: super::masked(exp, &ctx.data),
+        categories: &ctx.categories,
+        train_counts: &prepared.train_counts,
+        is_head: &prepared.is_head,
+        train: &split.train,
+    };
+    let rerank_all = |lists: &Recommendations| rerank_lists(ctx, prepared, method, theta, lists);
+    let test = evaluate::evaluate_lists(rerank_all(&candidates.test), &split.test, &eval_ctx);
+    let validation = candidates.validation.as_ref().map(|lists| {
+        evaluate::evaluate_lists(rerank_all(lists), &split.validation, &eval_ctx).means
+    });
+    Ok(RunOutcome {
+        status: RunStatus::Finished,
+        epochs_completed: 0,
+        seconds: started.elapsed().as_secs_f64(),
+        test: Some(test),
+        validation,
+        selection: Some(Selection {
+            epoch: 0,
+            metric: None,
+            value: None,
+            stopped_early: false,
+            reason: "re-ranks its baseline's reported model".into(),
+        }),
+        candidates: None,
+    })
+}
+
+/// Every user's top list of `candidates` re-ranked by `method` at `theta` (`eval.k`'s
+/// longest), each item with its baseline score.
+fn rerank_lists(
+    ctx: &SweepContext,
+    prepared: &PreparedSplit,
+    method: crate::rerank::RerankMethod,
+    theta: f64,
+    candidates: &Recommendations,
+) -> Recommendations {
+    let split = &prepared.split;
     let categories = &*ctx.categories;
     let n_categories = categories.id_bound();
-    let k_max = exp.eval.k.iter().copied().max().unwrap_or(10);
-    let lists: Recommendations = candidates
+    let k_max = ctx.experiment.eval.k.iter().copied().max().unwrap_or(10);
+    candidates
         .par_iter()
         .map(|(user, cands)| {
             let profile =
@@ -92,21 +128,5 @@ fn rerank_run(
                 .collect();
             (*user, scored)
         })
-        .collect();
-    let eval_ctx = EvalContext {
-        ks: &exp.eval.k,
-        interacted: &ctx.data.interacted,
-        categories,
-        train_counts: &prepared.train_counts,
-        is_head: &prepared.is_head,
-        train: &split.train,
-    };
-    let test = evaluate::evaluate_lists(lists, &split.test, &eval_ctx);
-    Ok(RunOutcome {
-        status: RunStatus::Finished,
-        epochs_completed: 0,
-        seconds: started.elapsed().as_secs_f64(),
-        test: Some(test),
-        candidates: None,
-    })
+        .collect()
 }

@@ -842,6 +842,8 @@ mod tests {
                     means: test.iter().map(|(k, v)| (key(k), *v)).collect(),
                     ..Default::default()
                 }),
+                validation: None,
+                selection: None,
                 candidates: None,
             }),
         })

@@ -91,14 +91,15 @@ fn evaluator_agrees_with_numpy_and_scikit_learn() {
             }
         }
         t.sort_unstable();
-        // A few extra interacted-but-not-positive items (low ratings) that AUC must skip.
+        // A few extra interacted-but-not-positive items (low ratings), masked from every
+        // candidate set (the candidate rule `mask`).
         let mut all: Vec<u32> = items.iter().chain(&t).copied().collect();
         all.push(rng.random_range(0..n_items as u32));
         all.sort_unstable();
         all.dedup();
         if u % 30 == 7 {
             // No categorised training item: miscalibration is undefined. (The dropped items
-            // stay interacted, and are no longer excluded from the ranking.)
+            // stay interacted: they become masked, still out of the candidates.)
             items.retain(|i| i % 7 == 0);
         }
         train.push(items);
@@ -116,9 +117,19 @@ fn evaluator_agrees_with_numpy_and_scikit_learn() {
     let ks = [1usize, 5, 10];
     let counts = recsweep::data::train_counts(&train, n_items);
     let is_head = metrics::head_items(&counts, 0.2);
+    // Masked: what is interacted but neither a training item nor a held-out positive.
+    let masked: Vec<Vec<u32>> = (0..n_users)
+        .map(|u| {
+            interacted[u]
+                .iter()
+                .copied()
+                .filter(|i: &u32| !train[u].contains(i) && !test[u].contains(i))
+                .collect()
+        })
+        .collect();
     let ctx = EvalContext {
         ks: &ks,
-        interacted: &interacted,
+        masked: Some(&masked),
         train: &train,
         categories: &cats,
         train_counts: &counts,

@@ -521,9 +521,9 @@ fn movielens_loader_reads_a_made_up_fixture() {
             ("5", "16", 881_251_001),
         ]
     );
-    // Every rating counts as an interaction, positive or not (AUC skips them as negatives).
-    let interacted: Vec<Vec<&str>> = data
-        .interacted
+    // The interactions below the threshold, per user (what the candidate rule is about).
+    let below: Vec<Vec<&str>> = data
+        .below_threshold
         .iter()
         .map(|items| {
             items
@@ -533,13 +533,13 @@ fn movielens_loader_reads_a_made_up_fixture() {
         })
         .collect();
     assert_eq!(
-        interacted,
+        below,
         [
-            vec!["10", "11", "12"],
-            vec!["12", "13", "14"],
-            vec!["10", "13", "14", "15"],
+            vec!["12"],
+            vec!["14"],
+            vec!["13", "15"],
             vec!["15"],
-            vec!["16"],
+            vec![],
         ]
     );
     // Genres from u.item's 19 trailing flags, in u.genre's order; item 15 has none set and
@@ -600,7 +600,12 @@ fn a_stop_flag_interrupts_a_run_cleanly() {
     let data = recsweep::data::load(&exp.data, exp.seed).unwrap();
     let runs = exp.runs();
     let run = &runs[0];
-    let split = recsweep::data::PreparedSplit::new(&data, &exp.data.split, run.seed);
+    let split = recsweep::data::PreparedSplit::new(
+        &data,
+        &exp.data.split,
+        run.seed,
+        exp.eval.head_share,
+    );
     let ctx = recsweep::train::SweepContext {
         categories: Arc::new(recsweep::metrics::ItemCategories::new(
             data.item_categories.clone(),
@@ -704,6 +709,9 @@ fn csv_and_parquet_files_load_the_same_interactions() {
         );
         // Ratings 5, 4 and 4.5 are positives; 2 and 1 are interactions only.
         assert_eq!(data.positives.len(), 3, "{}", path.display());
-        assert_eq!(data.interacted.iter().map(Vec::len).sum::<usize>(), 5);
+        assert_eq!(
+            data.below_threshold.iter().map(Vec::len).sum::<usize>(),
+            2
+        );
     }
 }
