@@ -77,6 +77,7 @@ fn sweep() -> StoredSweep {
                 versus_lambda0: BTreeMap::new(),
                 selection: None,
                 validation: BTreeMap::new(),
+                across_seeds: BTreeMap::new(),
             };
             runs.push(StoredRun { summary, epochs });
         }

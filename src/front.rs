@@ -11,7 +11,7 @@ use crate::config::{BASELINE, format_lambda, is_lambda_zero, param_label};
 use crate::events::RunStatus;
 use crate::metrics::{self, MetricKey};
 use crate::pareto;
-use crate::store::RunSummary;
+use crate::store::{RunSummary, SeedComparison};
 
 /// One point of a front: a run, or the mean of a (method, λ, θ) over its seeds.
 #[derive(Debug, Clone, PartialEq)]
@@ -32,6 +32,10 @@ pub struct FrontPoint {
     pub diversity_ci95: Option<[f64; 2]>,
     /// On the Pareto front of all methods' points of its kind (runs, or means).
     pub pareto: bool,
+    /// For a mean over seeds: the seed-level paired t-test of each axis against λ = 0 (as
+    /// the runs' `across_seeds` hold it).
+    pub relevance_vs_lambda0: Option<SeedComparison>,
+    pub diversity_vs_lambda0: Option<SeedComparison>,
 }
 
 impl FrontPoint {
@@ -88,6 +92,8 @@ impl Front {
                     relevance_ci95: None,
                     diversity_ci95: None,
                     pareto: false,
+                    relevance_vs_lambda0: None,
+                    diversity_vs_lambda0: None,
                 })
             })
             .collect();
@@ -113,6 +119,12 @@ impl Front {
                 let div = ci(points.iter().map(|p| p.diversity).collect());
                 let several = points.len() > 1;
                 let single = (!several).then(|| points[0]);
+                // Every run of the group holds the same seed-level view.
+                let seed_test = |key: MetricKey| {
+                    let id = points[0].run_id.as_deref()?;
+                    let run = summaries.iter().find(|s| s.run_id == id)?;
+                    run.across_seeds.get(&key)?.versus_lambda0.clone()
+                };
                 FrontPoint {
                     method,
                     run_id: single.and_then(|p| p.run_id.clone()),
@@ -125,6 +137,8 @@ impl Front {
                     relevance_ci95: rel.filter(|_| several).map(|c| [c.lo, c.hi]),
                     diversity_ci95: div.filter(|_| several).map(|c| [c.lo, c.hi]),
                     pareto: false,
+                    relevance_vs_lambda0: seed_test(relevance).filter(|_| several),
+                    diversity_vs_lambda0: seed_test(diversity).filter(|_| several),
                 }
             })
             .collect();
@@ -233,10 +247,11 @@ fn mark_pareto(points: &mut [FrontPoint], x: metrics::Direction, y: metrics::Dir
 }
 
 /// The header of `front.csv`.
-pub const CSV_HEADER: &str = "relevance_metric,diversity_metric,kind,run_id,method,lambda,theta,seed,seeds,relevance,diversity,relevance_ci_lo,relevance_ci_hi,diversity_ci_lo,diversity_ci_hi,pareto,hypervolume";
+pub const CSV_HEADER: &str = "relevance_metric,diversity_metric,kind,run_id,method,lambda,theta,seed,seeds,relevance,diversity,relevance_ci_lo,relevance_ci_hi,diversity_ci_lo,diversity_ci_hi,pareto,hypervolume,relevance_p_seeds,relevance_p_seeds_holm,diversity_p_seeds,diversity_p_seeds_holm";
 
 /// `front.csv`: for each front, one row per run (`kind` = `run`), then, when some point has
-/// several seeds, one per mean (`kind` = `mean`, with its CI), then one per method's
+/// several seeds, one per mean (`kind` = `mean`, with its CI and, for λ ≠ 0, the seed-level
+/// paired t-test p of each axis against λ = 0, raw and Holm-adjusted), then one per method's
 /// hypervolume (`kind` = `hypervolume`, the reference point in the `relevance`/`diversity`
 /// columns of a `kind` = `reference` row).
 pub fn csv(fronts: &[Front]) -> String {
@@ -258,12 +273,19 @@ pub fn csv(fronts: &[Front]) -> String {
             .iter()
             .map(|p| ("run", p))
             .chain(f.means.iter().filter(|_| several).map(|p| ("mean", p)));
+        let p_cols = |c: &Option<SeedComparison>| {
+            c.as_ref().map_or((String::new(), String::new()), |c| {
+                (num(c.t_test_p), c.t_test_p_holm.map(num).unwrap_or_default())
+            })
+        };
         for (kind, p) in rows {
             let (rl, rh) = ci(p.relevance_ci95);
             let (dl, dh) = ci(p.diversity_ci95);
+            let (rp, rph) = p_cols(&p.relevance_vs_lambda0);
+            let (dp, dph) = p_cols(&p.diversity_vs_lambda0);
             let _ = writeln!(
                 out,
-                "{},{},{kind},{},{},{},{},{},{},{},{},{rl},{rh},{dl},{dh},{},",
+                "{},{},{kind},{},{},{},{},{},{},{},{},{rl},{rh},{dl},{dh},{},,{rp},{rph},{dp},{dph}",
                 f.relevance,
                 f.diversity,
                 p.run_id.as_deref().unwrap_or(""),
@@ -280,7 +302,7 @@ pub fn csv(fronts: &[Front]) -> String {
         if let Some((rx, ry)) = f.reference {
             let _ = writeln!(
                 out,
-                "{},{},reference,,,,,,,{},{},,,,,,",
+                "{},{},reference,,,,,,,{},{},,,,,,,,,,",
                 f.relevance,
                 f.diversity,
                 num(ry),
@@ -290,7 +312,7 @@ pub fn csv(fronts: &[Front]) -> String {
         for v in &f.volumes {
             let _ = writeln!(
                 out,
-                "{},{},hypervolume,,{},,,,{},,,,,,,,{}",
+                "{},{},hypervolume,,{},,,,{},,,,,,,,{},,,,",
                 f.relevance,
                 f.diversity,
                 v.method,

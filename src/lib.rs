@@ -9,6 +9,7 @@
 
 pub mod backend;
 pub mod cli;
+pub mod compare;
 pub mod config;
 pub mod data;
 pub mod evaluate;

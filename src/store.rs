@@ -70,6 +70,41 @@ pub struct RunSummary {
     /// sweep-level `select.lambda` reads.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub validation: MetricMap,
+    /// This run's (method, λ or θ) over the sweep's seeds, per test metric, with the
+    /// seed-level test against λ = 0 (sweeps of two or more seeds).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub across_seeds: BTreeMap<MetricKey, AcrossSeeds>,
+}
+
+/// A (method, λ or θ) over its seeds on one test metric: each seed's run is one value.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AcrossSeeds {
+    /// Seeds with a finished run and a defined value.
+    pub seeds: usize,
+    pub mean: f64,
+    /// 95% Student-t interval of the mean over seeds.
+    pub ci95: [f64; 2],
+    /// Against the λ = 0 run of each seed, paired by seed (absent for λ = 0 itself).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub versus_lambda0: Option<SeedComparison>,
+}
+
+/// A seed-level paired comparison: the unit is a seed (a fitted model), not a user.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SeedComparison {
+    /// The method of the λ = 0 runs compared against (`baseline`, or the method's own).
+    pub baseline_method: String,
+    /// Seeds with both runs.
+    pub seeds: usize,
+    /// Mean over seeds of (this run − its seed's λ = 0 run).
+    pub mean_difference: f64,
+    /// 95% Student-t interval of that mean.
+    pub difference_ci95: [f64; 2],
+    /// Two-sided paired t-test over seeds.
+    pub t_test_p: f64,
+    /// `t_test_p` Holm–Bonferroni adjusted over the sweep's family of seed-level tests.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub t_test_p_holm: Option<f64>,
 }
 
 /// `sweep.json`: what a sweep is, written before its first run starts.
@@ -234,6 +269,12 @@ impl RunStore {
     /// Writes `front.csv` (see [`crate::front::csv`]).
     pub fn write_front(&self, csv: &str) -> io::Result<()> {
         write_atomic(&self.root.join("front.csv"), csv.as_bytes())
+    }
+
+    /// `selection.json`: the sweep-level choice made on validation.
+    pub fn write_selection(&self, choice: &impl Serialize) -> io::Result<()> {
+        let json = serde_json::to_string_pretty(choice).map_err(io::Error::other)?;
+        write_atomic(&self.root.join("selection.json"), json.as_bytes())
     }
 
     pub fn write_config(&self, run_id: &str, yaml: &str) -> io::Result<()> {

@@ -11,6 +11,8 @@ use std::sync::mpsc;
 use std::time::Duration;
 
 use crate::backend::{self, DeviceChoice};
+use crate::compare::choice::{self, SweepChoice};
+use crate::compare::seeds;
 use crate::config::{Backend, CurveKeys, Experiment, RunMethod, RunSpec};
 use crate::data::{self, Dataset, PreparedSplit};
 use crate::events::{Candidates, EpochRecord, PerUserTable, RunEvent, RunStatus};
@@ -157,6 +159,10 @@ pub struct SweepReport {
     pub not_started: Vec<String>,
     /// The relevance/diversity fronts (one per diversity axis), as `front.csv` holds them.
     pub fronts: Vec<Front>,
+    /// Each method's λ or θ chosen on validation (`select.lambda`), as `selection.json`.
+    pub choice: Option<SweepChoice>,
+    /// What the reported test metrics are of: the selection rule, or that nothing was selected.
+    pub selection_note: String,
 }
 
 impl SweepReport {
@@ -439,21 +445,62 @@ pub fn run_sweep(
     let mut summaries: Vec<RunSummary> =
         order.iter().filter_map(|id| summaries.remove(id)).collect();
     compare_with_baselines(&mut summaries, &per_user, &paired_metrics(&exp.eval.k));
-    for s in summaries.iter().filter(|s| !s.versus_lambda0.is_empty()) {
+    seeds::fill_across_seeds(&mut summaries, &seed_level_metrics(exp));
+    for s in summaries
+        .iter()
+        .filter(|s| !s.versus_lambda0.is_empty() || !s.across_seeds.is_empty())
+    {
         store.write_summary(s).map_err(store_err(&out_dir))?;
     }
     let fronts = front::fronts(&summaries, exp.plots.relevance, &exp.plots.front_axes());
     store
         .write_front(&front::csv(&fronts))
         .map_err(store_err(&out_dir))?;
+    let choice = exp.select.map(|spec| choice::choose(&summaries, &spec));
+    if let Some(c) = &choice {
+        store.write_selection(c).map_err(store_err(&out_dir))?;
+    }
     let report = SweepReport {
         out_dir,
         summaries,
         not_started,
         fronts,
+        choice,
+        selection_note: selection_note(exp),
     };
     on_event(SweepEvent::Ended(&report));
     Ok(report)
+}
+
+/// The test metrics of the seed-level view: the per-user family below, the trade-off's axes
+/// and the fronts' diversity axes (catalogue-level metrics have a value per seed too).
+pub fn seed_level_metrics(exp: &Experiment) -> Vec<MetricKey> {
+    let mut keys = paired_metrics(&exp.eval.k);
+    for key in [exp.plots.relevance, exp.plots.diversity]
+        .into_iter()
+        .chain(exp.plots.front_axes())
+    {
+        if !keys.contains(&key) {
+            keys.push(key);
+        }
+    }
+    keys
+}
+
+/// One line on what the test metrics are of, for the table.
+pub fn selection_note(exp: &Experiment) -> String {
+    if exp.data.split.monitored_split() == crate::config::EvalSplit::Validation {
+        let patience = exp
+            .eval
+            .patience
+            .map_or(String::new(), |p| format!(", patience {p}"));
+        format!(
+            "test metrics of each run's epoch with the best validation {}{patience} (summary.json: selection)",
+            exp.eval.select
+        )
+    } else {
+        "no validation split: nothing was selected; test metrics of each run's last epoch, and the per-epoch curves monitored the test split".to_string()
+    }
 }
 
 /// The per-user metrics compared against λ = 0 (relevance and beyond-accuracy).
@@ -580,13 +627,19 @@ fn base_summary(
         versus_lambda0: BTreeMap::new(),
         selection: None,
         validation: BTreeMap::new(),
+        across_seeds: BTreeMap::new(),
     }
 }
 
 /// A plain-text table of each run (method, λ or θ) against the main test metrics, with the
-/// Wilcoxon p-value of the per-user NDCG difference against the λ = 0 run of the same seed,
-/// raw and Holm-adjusted over the sweep's family of tests.
-pub fn results_table(summaries: &[RunSummary], ks: &[usize]) -> String {
+/// epoch reported (selected on validation, or the last), the Wilcoxon p-value of the per-user
+/// NDCG difference against the λ = 0 run of the same seed, raw and Holm-adjusted over the
+/// sweep's family of tests, and a `*` on the runs behind a method's choice on validation.
+pub fn results_table(
+    summaries: &[RunSummary],
+    ks: &[usize],
+    choice: Option<&SweepChoice>,
+) -> String {
     let Some(&k_lo) = ks.first() else {
         return String::new();
     };
@@ -618,24 +671,31 @@ pub fn results_table(summaries: &[RunSummary], ks: &[usize]) -> String {
         .unwrap_or(6)
         .max(6);
     let mut out = format!(
-        "{:<id_w$}  {:<method_w$}  {:>param_w$}  {:>6}  {:<11}",
-        "run", "method", "λ / θ", "seed", "status"
+        "{:<id_w$}  {:<method_w$}  {:>param_w$}  {:>6}  {:<11}  {:>5}",
+        "run", "method", "λ / θ", "seed", "status", "epoch"
     );
     for m in &metrics {
         out.push_str(&format!("  {:>11}", m.to_string()));
     }
     let p_key = MetricKey::at(Metric::Ndcg, k_lo);
     out.push_str(&format!(
-        "  {:>13}  {:>13}  {:>8}\n",
+        "  {:>13}  {:>13}  {:>8}{}\n",
         format!("p({p_key})"),
         "Holm p",
-        "seconds"
+        "seconds",
+        if choice.is_some() { "  chosen" } else { "" }
     ));
     for s in summaries {
         let param = s.param_label();
         let pad = param_w.saturating_sub(param.chars().count());
+        // A re-ranking run trains nothing: its model is its baseline's.
+        let epoch = match (&s.selection, s.theta) {
+            (_, Some(_)) => "-".to_string(),
+            (Some(sel), None) => sel.epoch.to_string(),
+            (None, None) => s.epochs_completed.to_string(),
+        };
         out.push_str(&format!(
-            "{:<id_w$}  {:<method_w$}  {}{param}  {:>6}  {:<11}",
+            "{:<id_w$}  {:<method_w$}  {}{param}  {:>6}  {:<11}  {epoch:>5}",
             s.run_id,
             s.method,
             " ".repeat(pad),
@@ -653,14 +713,74 @@ pub fn results_table(summaries: &[RunSummary], ks: &[usize]) -> String {
             comparison.map(|c| c.wilcoxon_p),
             comparison.and_then(|c| c.wilcoxon_p_holm),
         ] {
-            match p {
-                // Below f64's normal range the normal approximation only says "tiny".
-                Some(p) if p < 1e-300 => out.push_str(&format!("  {:>13}", "<1e-300")),
-                Some(p) => out.push_str(&format!("  {:>13.2e}", p)),
-                None => out.push_str(&format!("  {:>13}", "-")),
+            out.push_str(&format!("  {:>13}", p_text(p)));
+        }
+        out.push_str(&format!("  {:>8.1}", s.seconds));
+        if let Some(c) = choice {
+            out.push_str(if c.is_chosen(&s.run_id) { "  *" } else { "" });
+        }
+        out.push('\n');
+    }
+    out
+}
+
+/// A p-value for a table: `-` when absent, `<1e-300` below f64's normal range (where the
+/// normal approximation only says "tiny").
+fn p_text(p: Option<f64>) -> String {
+    match p {
+        Some(p) if p < 1e-300 => "<1e-300".into(),
+        Some(p) => format!("{p:.2e}"),
+        None => "-".into(),
+    }
+}
+
+/// The seed-level table (sweeps of two or more seeds; empty otherwise): per (method, λ or θ),
+/// each of `keys` as its mean over seeds with a 95% CI, and the paired t-test over seeds
+/// against λ = 0 (raw and Holm-adjusted over the sweep's seed-level tests).
+pub fn seeds_table(summaries: &[RunSummary], keys: &[MetricKey]) -> String {
+    let mut rows: Vec<&RunSummary> = Vec::new();
+    for s in summaries.iter().filter(|s| !s.across_seeds.is_empty()) {
+        if !rows
+            .iter()
+            .any(|r| r.method == s.method && r.lambda == s.lambda && r.theta == s.theta)
+        {
+            rows.push(s);
+        }
+    }
+    if rows.is_empty() {
+        return String::new();
+    }
+    let method_w = rows.iter().map(|s| s.method.len()).max().unwrap_or(6).max(6);
+    let mut out = format!(
+        "across seeds (mean [95% CI]; p: paired t-test over seeds against λ = 0, Holm-adjusted over the sweep's seed-level tests)\n{:<method_w$}  {:>8}  {:>5}",
+        "method", "λ / θ", "seeds"
+    );
+    for k in keys {
+        out.push_str(&format!("  {:>27}  {:>9}  {:>9}", k.to_string(), "p", "Holm p"));
+    }
+    out.push('\n');
+    for s in rows {
+        let seeds = s.across_seeds.values().map(|a| a.seeds).max().unwrap_or(0);
+        out.push_str(&format!(
+            "{:<method_w$}  {:>8}  {seeds:>5}",
+            s.method,
+            s.param_label()
+        ));
+        for k in keys {
+            match s.across_seeds.get(k) {
+                Some(a) => {
+                    let c = a.versus_lambda0.as_ref();
+                    out.push_str(&format!(
+                        "  {:>27}  {:>9}  {:>9}",
+                        format!("{:.4} [{:.4}, {:.4}]", a.mean, a.ci95[0], a.ci95[1]),
+                        p_text(c.map(|c| c.t_test_p)),
+                        p_text(c.and_then(|c| c.t_test_p_holm)),
+                    ));
+                }
+                None => out.push_str(&format!("  {:>27}  {:>9}  {:>9}", "-", "-", "-")),
             }
         }
-        out.push_str(&format!("  {:>8.1}\n", s.seconds));
+        out.push('\n');
     }
     out
 }

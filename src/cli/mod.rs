@@ -133,6 +133,7 @@ fn run_headless(file: &std::path::Path, cli: &Cli) -> ExitCode {
         }
     };
     let ks = exp.eval.k.clone();
+    let (relevance, diversity) = (exp.plots.relevance, exp.plots.diversity);
     let opts = SweepOptions {
         backend: cli.backend,
         only: cli.only.clone(),
@@ -167,7 +168,20 @@ fn run_headless(file: &std::path::Path, cli: &Cli) -> ExitCode {
     };
     drop(progress);
     println!();
-    print!("{}", sweep::results_table(&report.summaries, &ks));
+    println!("{}", report.selection_note);
+    print!(
+        "{}",
+        sweep::results_table(&report.summaries, &ks, report.choice.as_ref())
+    );
+    let seeds = sweep::seeds_table(&report.summaries, &[relevance, diversity]);
+    if !seeds.is_empty() {
+        println!();
+        print!("{seeds}");
+    }
+    if let Some(choice) = &report.choice {
+        println!();
+        print!("{}", choice.text());
+    }
     for front in &report.fronts {
         println!();
         print!("{}", front.volumes_text());

@@ -219,7 +219,7 @@ impl SelectSpec {
         if split.validation <= 0.0 {
             return Err(check.invalid(
                 "select.lambda",
-                "…",
+                format!("with data.split.validation: {}", split.validation),
                 "needs a validation split (data.split.validation > 0): selecting on test is tuning on test",
             ));
         }

@@ -152,6 +152,23 @@ const CASES: &[(&str, &[&str])] = &[
         "front_axis_not_evaluated.yaml",
         &["plots.fronts[1]", "'ild@30'"],
     ),
+    (
+        "patience_without_validation.yaml",
+        &["eval.patience", "'3'", "needs a validation split"],
+    ),
+    (
+        "select_without_validation.yaml",
+        &["select.lambda", "validation: 0", "needs a validation split"],
+    ),
+    ("select_keep_above_one.yaml", &["select.lambda.keep", "'1.5'"]),
+    (
+        "select_relevance_lower_is_better.yaml",
+        &["select.lambda.relevance", "'gini@10'", "better when higher"],
+    ),
+    (
+        "unknown_below_threshold.yaml",
+        &["data.below_threshold", "ignore", "drop", "mask"],
+    ),
 ];
 
 #[test]
