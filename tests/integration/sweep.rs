@@ -90,8 +90,8 @@ fn check_store(dir: &Path, backend: &str) -> Vec<RunSummary> {
         }
         assert_eq!(
             metrics.lines().count(),
-            1 + s.epochs,
-            "{id}: one row per epoch"
+            1 + s.epochs_completed,
+            "{id}: one row per epoch trained (patience may stop a run early)"
         );
         let recs = std::fs::read_to_string(run.join("recommendations.csv")).unwrap();
         assert!(recs.starts_with("user,rank,item,score\n"));
@@ -316,6 +316,99 @@ fn quickstart_on_cpu_writes_every_file_and_trades_relevance_for_coverage() {
         "auc at λ = 0: {}",
         base.test[&MetricKey::AUC]
     );
+    // Selection on validation: every trained run reports its best validation epoch by
+    // NDCG@10, says so, and carries its validation metrics; re-ranking runs have them too.
+    for s in &summaries {
+        let sel = s.selection.as_ref().expect("a finished run records its selection");
+        if s.theta.is_none() {
+            assert_eq!(sel.metric, Some(metric("ndcg@10")), "{}", s.run_id);
+            assert!((1..=20).contains(&sel.epoch), "{}: {}", s.run_id, sel.epoch);
+            assert_eq!(sel.epoch % 2, 0, "{}: evaluated every 2 epochs", s.run_id);
+            assert_eq!(
+                sel.value,
+                s.validation.get(&metric("ndcg@10")).copied(),
+                "{}",
+                s.run_id
+            );
+        }
+        assert!(s.validation.contains_key(&metric("coverage@10")), "{}", s.run_id);
+    }
+    assert!(stdout.contains("best validation ndcg@10"), "{stdout}");
+    // The sweep-level choice: one per method, in selection.json and after the table.
+    let choice: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("selection.json")).unwrap())
+            .unwrap();
+    let chosen: Vec<&str> = choice["methods"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["method"].as_str().unwrap())
+        .collect();
+    assert_eq!(chosen, ["exposure_entropy", "mmr"], "{choice}");
+    assert!(stdout.contains("chosen on validation"), "{stdout}");
+}
+
+#[test]
+fn two_seeds_give_seed_level_statistics_and_patience_stops_runs() {
+    let out = tempfile::tempdir().unwrap();
+    let yaml = std::fs::read_to_string(repo("tests/fixtures/tiny.yaml"))
+        .unwrap()
+        .replace("  lambda: [0, 1]\n", "  lambda: [0, 1]\n  seeds: [5, 6, 7]\n")
+        .replace("  epochs: 3\n", "  epochs: 8\n")
+        .replace("  every: 1\n", "  every: 1\n  patience: 1\n");
+    assert!(yaml.contains("patience: 1") && yaml.contains("seeds: [5, 6, 7]"));
+    let file = out.path().join("tiny3.yaml");
+    std::fs::write(&file, yaml).unwrap();
+    let dir = out.path().join("s");
+    let stdout = recsweep_ok(&[
+        "--run",
+        file.to_str().unwrap(),
+        "--out",
+        dir.to_str().unwrap(),
+    ]);
+    let summaries = check_store(&dir, "cpu");
+    assert_eq!(summaries.len(), 6);
+    let ndcg = metric("ndcg@5");
+    for s in &summaries {
+        let sel = s.selection.as_ref().unwrap();
+        // Patience 1: a run stops at its first evaluation without a better NDCG@5.
+        assert_eq!(sel.stopped_early, s.epochs_completed < 8, "{}", s.run_id);
+        assert!(sel.epoch <= s.epochs_completed, "{}", s.run_id);
+        // Every run of a (method, λ) holds the same seed-level view of its three seeds.
+        let a = &s.across_seeds[&ndcg];
+        assert_eq!(a.seeds, 3, "{}", s.run_id);
+        let same: Vec<f64> = summaries
+            .iter()
+            .filter(|o| o.lambda == s.lambda)
+            .map(|o| o.test[&ndcg])
+            .collect();
+        let mean = same.iter().sum::<f64>() / 3.0;
+        assert!((a.mean - mean).abs() < 1e-12, "{}", s.run_id);
+        assert!(a.ci95[0] <= mean && mean <= a.ci95[1], "{}", s.run_id);
+        match a.versus_lambda0.as_ref() {
+            None => assert_eq!(s.lambda, 0.0),
+            Some(c) => {
+                assert_eq!((c.seeds, c.baseline_method.as_str()), (3, "baseline"));
+                assert!((0.0..=1.0).contains(&c.t_test_p));
+                assert!(c.t_test_p_holm.unwrap() >= c.t_test_p);
+            }
+        }
+    }
+    assert!(stdout.contains("across seeds"), "{stdout}");
+    // front.csv's mean rows carry the seed-level p of each axis for λ ≠ 0.
+    let front = std::fs::read_to_string(dir.join("front.csv")).unwrap();
+    let header: Vec<&str> = front.lines().next().unwrap().split(',').collect();
+    let at = |name: &str| header.iter().position(|h| *h == name).unwrap();
+    let mean_rows: Vec<Vec<&str>> = front
+        .lines()
+        .map(|l| l.split(',').collect::<Vec<_>>())
+        .filter(|r| r[at("kind")] == "mean" && r[at("lambda")] == "1")
+        .collect();
+    assert!(!mean_rows.is_empty(), "{front}");
+    for r in mean_rows {
+        let p: f64 = r[at("relevance_p_seeds")].parse().unwrap();
+        assert!((0.0..=1.0).contains(&p), "{r:?}");
+    }
 }
 
 #[test]
