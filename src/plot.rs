@@ -242,6 +242,12 @@ pub fn curve_figures(sweep: &StoredSweep) -> Vec<(FigureKind, CurveFigure)> {
         .map_or(EvalSplit::Validation, |r| r.summary.eval_split);
     let curve_keys = sweep.manifest.curve_keys();
     let name = &sweep.manifest.experiment;
+    // Curves on test mean nothing was selected: the figure says so where it is read.
+    let note = if split == EvalSplit::Test {
+        " (no validation split: nothing selected)"
+    } else {
+        ""
+    };
     let mut figures = vec![
         (
             FigureKind::Loss,
@@ -257,7 +263,7 @@ pub fn curve_figures(sweep: &StoredSweep) -> Vec<(FigureKind, CurveFigure)> {
             FigureKind::Auc,
             CurveFigure {
                 legend_upper: false,
-                title: format!("{name}: AUC on the {split} split"),
+                title: format!("{name}: AUC on the {split} split{note}"),
                 x_desc: "epoch".into(),
                 y_desc: format!("AUC ({split}, full ranking)"),
                 curves: curves(
@@ -272,7 +278,7 @@ pub fn curve_figures(sweep: &StoredSweep) -> Vec<(FigureKind, CurveFigure)> {
             FigureKind::Coverage,
             CurveFigure {
                 legend_upper: false,
-                title: format!("{name}: {} on the {split} split", cov.label()),
+                title: format!("{name}: {} on the {split} split{note}", cov.label()),
                 x_desc: "epoch".into(),
                 y_desc: format!("{} ({split})", cov.label()),
                 curves: curves(sweep, &val_column(cov)),

@@ -130,7 +130,12 @@ impl Progress {
                 }
             }
             RunEvent::Finished { run_id, outcome } => {
-                let text = format!("{} after {:.1}s", outcome.status.as_str(), outcome.seconds);
+                let mut text =
+                    format!("{} after {:.1}s", outcome.status.as_str(), outcome.seconds);
+                // A trained run says which epoch it reports (a re-ranking run trains none).
+                if let Some(sel) = outcome.selection.as_ref().filter(|s| s.epoch > 0) {
+                    text.push_str(&format!(": reports epoch {}, {}", sel.epoch, sel.reason));
+                }
                 match self.bars.as_ref().and_then(|b| b.by_run.get(run_id)) {
                     Some(bar) => bar.finish_with_message(text),
                     None => println!("[{run_id}] {text}"),

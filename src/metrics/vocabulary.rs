@@ -52,7 +52,8 @@ pub enum Metric {
     Ild,
     /// Mean self-information of the recommended items' training popularity (bits).
     Novelty,
-    /// Share of a top-K list outside the most popular 20% of items.
+    /// Share of a top-K list outside the head: the `eval.head_share` (default 20%) most
+    /// popular items in training.
     LongTail,
     /// α-NDCG with item categories as aspects (α = 0.5, greedy ideal).
     AlphaNdcg,
