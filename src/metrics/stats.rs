@@ -1131,6 +1131,7 @@ mod tests {
             // W+ + W- = n(n+1)/2
             assert_close!(w.statistic + w_swapped.statistic, m * (m + 1.0) / 2.0);
             assert_close!(w.p_value, w_swapped.p_value, 1e-14);
+            assert_eq!(w.method, w_swapped.method);
             let t = paired_t_test(&a, &b).unwrap();
             assert!(in_unit(t.p_value));
             let t_swapped = paired_t_test(&b, &a).unwrap();
