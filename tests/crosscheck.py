@@ -1,21 +1,55 @@
 #!/usr/bin/env python3
-"""Independent re-computation of recsweep's evaluator, for tests/crosscheck.rs.
+"""Independent re-computation of recsweep's evaluator, for tests/integration/crosscheck.rs.
 
 Reads case.json (scores, train/test/interacted sets, categories, ks) and rust.json (recsweep's
-per-user metrics and means) from the directory given as argv[1]; recomputes every metric with
-numpy and scikit-learn's roc_auc_score; exits non-zero listing every disagreement above 1e-6.
-The category metrics (alpha-NDCG, miscalibration, category coverage) are written from their
-definitions in docs/metrics.md, not from the Rust.
+per-user metrics and means, and each user's top list) from the directory given as argv[1];
+recomputes every metric with numpy and scikit-learn's roc_auc_score, and precision, recall and
+NDCG at each K once more with pytrec_eval (trec_eval's P_k, recall_k, ndcg_cut_k); exits
+non-zero listing every disagreement above 1e-6. The category metrics (alpha-NDCG,
+miscalibration, category coverage) are written from their definitions in docs/metrics.md, not
+from the Rust.
 """
 import json, math, sys
 from collections import Counter
 
 import numpy as np
+import pytrec_eval
 from sklearn.metrics import roc_auc_score
 
 TOL = 1e-6
 ALPHA = 0.5  # alpha-NDCG's alpha
 BETA = 0.01  # miscalibration's smoothing
+
+
+def trec_eval_disagreements(test, rust, ks):
+    """P@k, recall@k and NDCG@k of recsweep's own top lists by trec_eval, against its values.
+
+    The qrels hold each evaluated user's held-out positives (relevance 1); the run holds the
+    user's top list as rust.json records it (training items already left out), scored 1/rank.
+    Those strictly decreasing scores make trec_eval rank exactly recsweep's list, whatever its
+    own tie-breaking (score descending, then docno descending), so this checks the metric
+    definitions on recsweep's lists; the lists themselves (order, ties broken by lower item
+    id, exclusions) are checked by the numpy reference in main, which rebuilds them from the
+    scores. trec_eval's P_k divides by k, recall_k by all relevant items and ndcg_cut_k's
+    ideal ranks all judged relevant items, as recsweep's definitions do.
+    """
+    users = sorted(rust["per_user"], key=int)
+    qrel = {u: {str(i): 1 for i in test[int(u)]} for u in users}
+    run = {u: {str(i): 1.0 / r for r, i in enumerate(rust["top"][u], start=1)} for u in users}
+    cutoffs = ",".join(map(str, ks))
+    measures = {f"P.{cutoffs}", f"recall.{cutoffs}", f"ndcg_cut.{cutoffs}"}
+    trec = pytrec_eval.RelevanceEvaluator(qrel, measures).evaluate(run)
+    names = {"precision": "P", "recall": "recall", "ndcg": "ndcg_cut"}
+    bad, checked = [], 0
+    for u in users:
+        for k in ks:
+            for ours, theirs in names.items():
+                want = trec[u][f"{theirs}_{k}"]
+                got = rust["per_user"][u].get(f"{ours}@{k}")
+                checked += 1
+                if got is None or abs(got - want) > TOL:
+                    bad.append(f"user {u} {ours}@{k}: rust {got}, pytrec_eval {theirs}_{k} {want}")
+    return bad, checked
 
 
 def main(case_dir):
@@ -168,6 +202,9 @@ def main(case_dir):
         elif g is None or abs(g - want) > TOL:
             bad.append(f"mean {key}: rust {g}, reference {want}")
     print(f"checked {len(per_user)} users x {len(next(iter(per_user.values())))} metrics and {len(means)} means")
+    trec_bad, trec_checked = trec_eval_disagreements(test, rust, ks)
+    bad += trec_bad
+    print(f"checked {trec_checked} per-user P/recall/NDCG values against pytrec_eval")
     if bad:
         print("\n".join(bad[:50]))
         print(f"{len(bad)} disagreement(s)")

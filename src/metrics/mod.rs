@@ -42,8 +42,10 @@
 //!   profile against the list's, smoothed) and category coverage, plus the
 //!   category profile itself;
 //! * [`stats`]: statistics (confidence intervals, paired t-test, Wilcoxon
-//!   signed-rank test, and the special functions they need, implemented
-//!   here with `std` only).
+//!   signed-rank test with scipy's choice of exact, permutation or normal
+//!   p-value, Holm–Bonferroni adjustment, and the special functions they
+//!   need, implemented here with `std` only; serde only names the Wilcoxon
+//!   method on disk).
 
 pub mod beyond;
 pub mod categorical;
@@ -72,7 +74,8 @@ pub use ranking::{
 pub use vocabulary::{Direction, Metric, MetricKey, ParseMetricKeyError, Scope};
 
 pub use stats::{
-    MeanCi, PairedComparisonStats, PairedTest, erfc, holm_adjust, ln_gamma, mean_ci95, normal_cdf,
-    paired_comparison, paired_t_test, regularized_incomplete_beta, student_t_cdf,
+    MeanCi, PairedComparisonStats, PairedTest, ParseWilcoxonMethodError, WILCOXON_EXACT_MAX_PAIRS,
+    WILCOXON_PERMUTATION_MAX_PAIRS, WilcoxonMethod, erfc, holm_adjust, ln_gamma, mean_ci95,
+    normal_cdf, paired_comparison, paired_t_test, regularized_incomplete_beta, student_t_cdf,
     student_t_quantile, student_t_two_sided_p, wilcoxon_signed_rank,
 };

@@ -1,12 +1,20 @@
 //! Statistics used to compare runs user by user: the special functions
 //! (log-gamma, regularised incomplete beta, Student's t CDF and quantile,
 //! erfc, normal CDF), the mean with a 95 % confidence interval, the paired
-//! t-test and Wilcoxon signed-rank test, and [`paired_comparison`], which
-//! bundles both tests with the mean difference. `std` only.
+//! t-test and Wilcoxon signed-rank test (exact, sign-flip permutation or
+//! normal p-value, chosen as scipy's `method="auto"` does: [`WilcoxonMethod`]),
+//! [`paired_comparison`], which bundles both tests with the mean difference,
+//! and the Holm–Bonferroni adjustment. `std` only, plus serde for the name of
+//! the Wilcoxon method in files. Every p-value here is cross-checked against
+//! scipy by `tests/integration/stats_crosscheck.rs`.
 
 use std::f64::consts::{PI, SQRT_2};
+use std::fmt;
+use std::str::FromStr;
 
-use super::util::{count_f64, mean_of, sample_sd};
+use serde::{Deserialize, Serialize};
+
+use super::util::{count_f64, count64_f64, mean_of, sample_sd};
 
 // ---------------------------------------------------------------------------
 // Statistics: special functions
@@ -282,6 +290,96 @@ pub fn mean_ci95(values: &[f64]) -> Option<MeanCi> {
     })
 }
 
+/// Pairs up to which [`wilcoxon_signed_rank`] uses an exact null distribution, as
+/// `scipy.stats.wilcoxon(method="auto")` does: the pairs counted are all pairs, zero
+/// differences included.
+pub const WILCOXON_EXACT_MAX_PAIRS: usize = 50;
+
+/// Pairs up to which [`wilcoxon_signed_rank`] enumerates every sign flip when the
+/// differences have ties or zeros: scipy's `method="auto"` hands such samples to
+/// `permutation_test` with its default 9999 resamples, which enumerates all `2^n` sign
+/// flips exactly while `2^n <= 9999`, i.e. `n <= 13`.
+pub const WILCOXON_PERMUTATION_MAX_PAIRS: usize = 13;
+
+/// How [`wilcoxon_signed_rank`] computed its p-value. The rule is scipy's
+/// `method="auto"` (see [`WilcoxonMethod::for_sample`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum WilcoxonMethod {
+    /// The exact null distribution of `W+` over the `2^n` equally likely sign assignments
+    /// of the ranks `1..=n` (no ties, no zeros).
+    #[serde(rename = "exact")]
+    Exact,
+    /// The exact distribution of `W+` over the `2^n` sign flips of the differences with
+    /// their mid-ranks as they are (ties or zeros, few pairs): scipy's permutation test,
+    /// which enumerates every flip at these sizes and so is deterministic.
+    #[serde(rename = "permutation")]
+    Permutation,
+    /// The normal approximation with tie-corrected variance and continuity correction.
+    #[serde(rename = "normal-approx")]
+    Normal,
+}
+
+impl WilcoxonMethod {
+    /// Every method, in the order of the rule.
+    pub const ALL: [WilcoxonMethod; 3] = [
+        WilcoxonMethod::Exact,
+        WilcoxonMethod::Permutation,
+        WilcoxonMethod::Normal,
+    ];
+
+    /// The name in files: `exact`, `permutation`, `normal-approx`.
+    pub fn name(self) -> &'static str {
+        match self {
+            WilcoxonMethod::Exact => "exact",
+            WilcoxonMethod::Permutation => "permutation",
+            WilcoxonMethod::Normal => "normal-approx",
+        }
+    }
+
+    /// scipy 1.17's `method="auto"` (`scipy/stats/_wilcoxon.py`) for `pairs` pairs, zero
+    /// differences included, of which some differences are zero or share an absolute value
+    /// (`ties_or_zeros`):
+    ///
+    /// * more than [`WILCOXON_EXACT_MAX_PAIRS`] pairs: [`WilcoxonMethod::Normal`];
+    /// * otherwise, no ties and no zeros: [`WilcoxonMethod::Exact`];
+    /// * otherwise, at most [`WILCOXON_PERMUTATION_MAX_PAIRS`] pairs:
+    ///   [`WilcoxonMethod::Permutation`];
+    /// * otherwise [`WilcoxonMethod::Normal`].
+    pub fn for_sample(pairs: usize, ties_or_zeros: bool) -> Self {
+        if pairs > WILCOXON_EXACT_MAX_PAIRS {
+            WilcoxonMethod::Normal
+        } else if !ties_or_zeros {
+            WilcoxonMethod::Exact
+        } else if pairs <= WILCOXON_PERMUTATION_MAX_PAIRS {
+            WilcoxonMethod::Permutation
+        } else {
+            WilcoxonMethod::Normal
+        }
+    }
+}
+
+impl fmt::Display for WilcoxonMethod {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// Why a string is not a [`WilcoxonMethod`].
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("'{0}' is not a Wilcoxon method (known: exact, permutation, normal-approx)")]
+pub struct ParseWilcoxonMethodError(pub String);
+
+impl FromStr for WilcoxonMethod {
+    type Err = ParseWilcoxonMethodError;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        WilcoxonMethod::ALL
+            .into_iter()
+            .find(|m| m.name() == text)
+            .ok_or_else(|| ParseWilcoxonMethodError(text.to_string()))
+    }
+}
+
 /// Result of a two-sided paired test.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct PairedTest {
@@ -292,6 +390,9 @@ pub struct PairedTest {
     /// Pairs used: all pairs for the t-test, non-zero differences for
     /// Wilcoxon.
     pub n: usize,
+    /// How the p-value was computed: `None` for the t-test (always Student's t), the
+    /// rule's choice for Wilcoxon.
+    pub method: Option<WilcoxonMethod>,
 }
 
 /// Differences `a_i - b_i`; `None` if the lengths differ or any difference
@@ -327,6 +428,7 @@ pub fn paired_t_test(a: &[f64], b: &[f64]) -> Option<PairedTest> {
             statistic,
             p_value,
             n,
+            method: None,
         });
     }
     let mean = mean_of(&d);
@@ -336,57 +438,144 @@ pub fn paired_t_test(a: &[f64], b: &[f64]) -> Option<PairedTest> {
         statistic,
         p_value,
         n,
+        method: None,
     })
 }
 
-/// Two-sided Wilcoxon signed-rank test on `d = a - b`.
+/// Two-sided Wilcoxon signed-rank test on `d = a - b`, with scipy's default choice of how
+/// to compute the p-value (`scipy.stats.wilcoxon(a, b, correction=True)`: `method="auto"`,
+/// `zero_method="wilcox"`).
 ///
-/// Zero differences are dropped (Wilcoxon's method); the remaining `|d|`
-/// are ranked with mid-ranks for exact ties; the statistic is
-/// `W+ = sum of ranks of positive d`. The p-value uses the normal
-/// approximation with mean `n(n+1)/4`, tie-corrected variance
-/// `n(n+1)(2n+1)/24 - sum_t (t^3 - t)/48`, and continuity correction
-/// `z = (W+ - mean - 0.5 sign(W+ - mean)) / sd`, `p = 2 Phi(-|z|)`; this
-/// matches R `wilcox.test(paired = TRUE, exact = FALSE, correct = TRUE)` and
-/// `scipy.stats.wilcoxon(correction=True, method="approx")`.
+/// Zero differences are dropped (Wilcoxon's method, scipy's `zero_method="wilcox"`); the
+/// remaining `|d|` are ranked with mid-ranks for exact ties. The statistic returned is
+/// `W+ = sum of ranks of positive d` (scipy's two-sided test returns `min(W+, W-)`
+/// instead; `W- = n(n+1)/2 - W+`), and `n` is the number of non-zero differences.
 ///
-/// `None` if the lengths differ, the input is empty, or a difference is not
-/// finite. If every difference is zero: statistic 0, p = 1, `n = 0`.
-/// Ties in `|d|` are exact equality: round the inputs first if tiny
-/// floating-point noise should count as a tie.
+/// The p-value follows [`WilcoxonMethod::for_sample`] on all pairs, zeros included:
+///
+/// * [`WilcoxonMethod::Exact`] (at most 50 pairs, no ties, no zeros): the null distribution
+///   of `W+` over the `2^n` sign assignments of the ranks `1..=n`, counted by dynamic
+///   programming; `p = min(1, 2 min(P(W+ <= w), P(W+ >= w)))`.
+/// * [`WilcoxonMethod::Permutation`] (at most 13 pairs with ties or zeros): the same count
+///   over the `2^n` sign flips of the actual mid-ranks, which is what scipy's exhaustive
+///   permutation test computes (flipping a zero changes nothing, so zeros cancel out of
+///   the ratio).
+/// * [`WilcoxonMethod::Normal`] (otherwise): mean `n(n+1)/4`, tie-corrected variance
+///   `n(n+1)(2n+1)/24 - sum_t (t^3 - t)/48`, continuity correction
+///   `z = (W+ - mean - 0.5 sign(W+ - mean)) / sd`, `p = 2 Phi(-|z|)`; this matches R
+///   `wilcox.test(paired = TRUE, exact = FALSE, correct = TRUE)` and
+///   `scipy.stats.wilcoxon(correction=True, method="asymptotic")`. scipy's default is
+///   `correction=False`, whose p is slightly smaller; recsweep keeps the correction, which
+///   R applies by default.
+///
+/// `None` if the lengths differ, the input is empty, or a difference is not finite. If
+/// every difference is zero: statistic 0, p = 1, `n = 0`, with the method the rule names
+/// (scipy agrees up to 13 pairs and returns NaN above). Ties in `|d|` are exact equality:
+/// round the inputs first if tiny floating-point noise should count as a tie.
 pub fn wilcoxon_signed_rank(a: &[f64], b: &[f64]) -> Option<PairedTest> {
     let d = paired_differences(a, b)?;
     if d.is_empty() {
         return None;
     }
-    let mut nonzero: Vec<(f64, bool)> = d
-        .into_iter()
-        .filter(|&v| v != 0.0)
-        .map(|v| (v.abs(), v > 0.0))
-        .collect();
-    let n = nonzero.len();
-    if n == 0 {
-        return Some(PairedTest {
-            statistic: 0.0,
-            p_value: 1.0,
-            n: 0,
-        });
-    }
-    nonzero.sort_unstable_by(|x, y| x.0.total_cmp(&y.0));
+    let pairs = d.len();
+    let ranked = SignedRanks::of(&d);
+    let n = ranked.doubled_ranks.len();
+    let method = WilcoxonMethod::for_sample(pairs, ranked.has_ties || n < pairs);
+    let w_plus = 0.5 * count_f64(ranked.doubled_w_plus);
+    let p_value = if n == 0 {
+        1.0
+    } else {
+        match method {
+            WilcoxonMethod::Exact | WilcoxonMethod::Permutation => {
+                sign_flip_two_sided_p(&ranked.doubled_ranks, ranked.doubled_w_plus)
+            }
+            WilcoxonMethod::Normal => normal_approx_two_sided_p(w_plus, n, ranked.tie_sum),
+        }
+    };
+    Some(PairedTest {
+        statistic: w_plus,
+        p_value,
+        n,
+        method: Some(method),
+    })
+}
 
-    let mut w_plus = 0.0;
-    let mut tie_sum = 0.0; // sum over tie groups of t^3 - t
-    let mut ranked_so_far = 0usize;
-    for group in nonzero.chunk_by(|x, y| x.0 == y.0) {
-        let t = count_f64(group.len());
-        // Ranks ranked_so_far + 1 ..= ranked_so_far + t share their mean.
-        let mid_rank = count_f64(ranked_so_far) + (t + 1.0) / 2.0;
-        let positives = count_f64(group.iter().filter(|&&(_, positive)| positive).count());
-        w_plus += mid_rank * positives;
-        tie_sum += t * t * t - t;
-        ranked_so_far += group.len();
-    }
+/// The signed ranks of the non-zero differences. Ranks are kept doubled (`2 × mid-rank`),
+/// which makes them integers, so the sign-flip distribution is counted exactly.
+#[derive(Debug, Clone, PartialEq)]
+struct SignedRanks {
+    /// `2 × mid-rank of |d_i|` for each non-zero difference, ascending.
+    doubled_ranks: Vec<usize>,
+    /// `2 × W+`.
+    doubled_w_plus: usize,
+    /// Whether two non-zero `|d_i|` are equal.
+    has_ties: bool,
+    /// `sum over tie groups of t^3 - t`, for the normal approximation's variance.
+    tie_sum: f64,
+}
 
+impl SignedRanks {
+    fn of(d: &[f64]) -> Self {
+        let mut nonzero: Vec<(f64, bool)> = d
+            .iter()
+            .filter(|&&v| v != 0.0)
+            .map(|&v| (v.abs(), v > 0.0))
+            .collect();
+        nonzero.sort_unstable_by(|x, y| x.0.total_cmp(&y.0));
+        let mut out = SignedRanks {
+            doubled_ranks: Vec::with_capacity(nonzero.len()),
+            doubled_w_plus: 0,
+            has_ties: false,
+            tie_sum: 0.0,
+        };
+        let mut ranked_so_far = 0usize;
+        for group in nonzero.chunk_by(|x, y| x.0 == y.0) {
+            let t = group.len();
+            // Ranks ranked_so_far + 1 ..= ranked_so_far + t share their mean, whose double
+            // is 2 ranked_so_far + t + 1.
+            let doubled = 2 * ranked_so_far + t + 1;
+            let positives = group.iter().filter(|&&(_, positive)| positive).count();
+            out.doubled_ranks.extend(std::iter::repeat_n(doubled, t));
+            out.doubled_w_plus += doubled * positives;
+            out.has_ties |= t > 1;
+            let tf = count_f64(t);
+            out.tie_sum += tf * tf * tf - tf;
+            ranked_so_far += t;
+        }
+        out
+    }
+}
+
+/// Two-sided p of `W+ = observed / 2` under the null that each difference is positive or
+/// negative with probability 1/2 independently: with `N(s)` the number of the `2^n` sign
+/// assignments whose doubled ranks sum to `s`,
+/// `p = min(1, 2 min(sum_{s <= observed} N(s), sum_{s >= observed} N(s)) / 2^n)`.
+///
+/// `N` is counted by the subset-sum recurrence, one rank at a time. The counts are exact in
+/// `u64` up to `n = 63`; callers use it for at most [`WILCOXON_EXACT_MAX_PAIRS`] ranks, where
+/// every count is below `2^53` and so converts to `f64` exactly.
+fn sign_flip_two_sided_p(doubled_ranks: &[usize], observed: usize) -> f64 {
+    debug_assert!(doubled_ranks.len() <= WILCOXON_EXACT_MAX_PAIRS);
+    let total: usize = doubled_ranks.iter().sum();
+    let mut counts = vec![0u64; total + 1];
+    counts[0] = 1;
+    let mut reached = 0usize;
+    for &rank in doubled_ranks {
+        reached += rank;
+        for s in (rank..=reached).rev() {
+            counts[s] += counts[s - rank];
+        }
+    }
+    // observed <= total: it is the sum of some of the ranks.
+    let at_most: u64 = counts[..=observed].iter().sum();
+    let at_least: u64 = counts[observed..].iter().sum();
+    let assignments = count64_f64(1u64 << doubled_ranks.len());
+    (2.0 * count64_f64(at_most.min(at_least)) / assignments).min(1.0)
+}
+
+/// Two-sided p of the normal approximation to `W+` over `n` non-zero differences, with the
+/// tie correction `tie_sum = sum_t (t^3 - t)` and the continuity correction.
+fn normal_approx_two_sided_p(w_plus: f64, n: usize, tie_sum: f64) -> f64 {
     let nf = count_f64(n);
     let mean = nf * (nf + 1.0) / 4.0;
     let variance = nf * (nf + 1.0) * (2.0 * nf + 1.0) / 24.0 - tie_sum / 48.0;
@@ -397,12 +586,7 @@ pub fn wilcoxon_signed_rank(a: &[f64], b: &[f64]) -> Option<PairedTest> {
         0.5f64.copysign(deviation)
     };
     let z = (deviation - correction) / variance.sqrt();
-    let p_value = erfc(z.abs() / SQRT_2).clamp(0.0, 1.0);
-    Some(PairedTest {
-        statistic: w_plus,
-        p_value,
-        n,
-    })
+    erfc(z.abs() / SQRT_2).clamp(0.0, 1.0)
 }
 
 // ---------------------------------------------------------------------------
@@ -416,6 +600,8 @@ pub struct PairedComparisonStats {
     pub mean_difference: f64,
     /// Two-sided p-value of [`wilcoxon_signed_rank`].
     pub wilcoxon_p: f64,
+    /// How [`wilcoxon_signed_rank`] computed `wilcoxon_p`.
+    pub wilcoxon_method: WilcoxonMethod,
     /// Two-sided p-value of [`paired_t_test`].
     pub t_test_p: f64,
     /// Number of pairs, zero differences included.
@@ -430,12 +616,14 @@ pub struct PairedComparisonStats {
 /// `n < 2`, or a difference is not finite.
 pub fn paired_comparison(a: &[f64], b: &[f64]) -> Option<PairedComparisonStats> {
     let wilcoxon = wilcoxon_signed_rank(a, b)?;
+    let wilcoxon_method = wilcoxon.method?;
     let t_test = paired_t_test(a, b)?;
     let n = a.len();
     let mean_difference = a.iter().zip(b).map(|(x, y)| x - y).sum::<f64>() / count_f64(n);
     Some(PairedComparisonStats {
         mean_difference,
         wilcoxon_p: wilcoxon.p_value,
+        wilcoxon_method,
         t_test_p: t_test.p_value,
         n,
     })
@@ -689,35 +877,186 @@ mod tests {
         // |d| sorted: 1,1,1 (ranks 1-3, mid 2) | 2 (rank 4) |
         //             3,3,3 (ranks 5-7, mid 6) | 4 (rank 8)
         // W+ = 2 (the +1) + 4 + 3*6 + 8 = 32; W- = 2 + 2 = 4; 32 + 4 = 36 = 8*9/2
-        // mean = 8*9/4 = 18; var = 8*9*17/24 - (24 + 24)/48 = 51 - 1 = 50
-        // z = (32 - 18 - 0.5) / sqrt(50) = 1.909188309203678
-        // scipy.stats.wilcoxon(a, b, correction=True, method='approx')
-        //   -> zstatistic -1.909188309203678, pvalue 0.05623780387727597
+        // Ten pairs with ties and zeros -> every sign flip of the mid-ranks. W+ >= 32 exactly
+        // when the ranks flipped negative sum to <= 4: none, one of the three 2s, or two of
+        // them (the 4 is rank 4: {4} too) -> 1 + 3 + 3 + 1 = 8 of 2^8 = 256 flips;
+        // p = 2 * 8/256 = 0.0625.
+        // scipy.stats.wilcoxon(a, b) -> pvalue 0.0625 (its permutation test).
         let r = wilcoxon_signed_rank(&PAIRED_A, &PAIRED_B).unwrap();
         assert_eq!(r.statistic, 32.0);
         assert_eq!(r.n, 8);
-        assert_close!(r.p_value, erfc(13.5 / 50f64.sqrt() / SQRT_2), 1e-14);
-        assert_close!(r.p_value, 0.056_237_803_877_275_97, 1e-10);
+        assert_eq!(r.method, Some(WilcoxonMethod::Permutation));
+        assert_eq!(r.p_value, 0.0625);
         // swapping: W+ becomes 4, same p
         let s = wilcoxon_signed_rank(&PAIRED_B, &PAIRED_A).unwrap();
         assert_eq!(s.statistic, 4.0);
-        assert_close!(s.p_value, r.p_value);
+        assert_eq!(s.p_value, r.p_value);
+        // The normal approximation on the same ranks, as used above 13 pairs:
+        // mean = 8*9/4 = 18; var = 8*9*17/24 - (24 + 24)/48 = 51 - 1 = 50
+        // z = (32 - 18 - 0.5) / sqrt(50) = 1.909188309203678
+        // scipy.stats.wilcoxon(a, b, correction=True, method='asymptotic')
+        //   -> zstatistic -1.909188309203678, pvalue 0.05623780387727597
+        let ranks = SignedRanks::of(&[2.0, 0.0, 3.0, -1.0, 3.0, 0.0, 3.0, -1.0, 4.0, 1.0]);
+        assert_eq!(ranks.doubled_ranks, vec![4, 4, 4, 8, 12, 12, 12, 16]);
+        assert_eq!(ranks.doubled_w_plus, 64);
+        assert!(ranks.has_ties);
+        assert_eq!(ranks.tie_sum, 48.0);
+        let p = normal_approx_two_sided_p(32.0, 8, ranks.tie_sum);
+        assert_close!(p, erfc(13.5 / 50f64.sqrt() / SQRT_2), 1e-14);
+        assert_close!(p, 0.056_237_803_877_275_97, 1e-10);
     }
 
     #[test]
-    fn wilcoxon_small_cases_by_hand() {
-        // d = [1, -2, 3]: ranks 1, 2, 3 (no ties); W+ = 1 + 3 = 4
-        // mean = 3*4/4 = 3; var = 3*4*7/24 = 3.5; z = (4 - 3 - 0.5)/sqrt(3.5)
+    fn wilcoxon_exact_by_hand() {
+        // d = [1, 2, 3, 4, 5], all positive: W+ = 15 is reached by 1 of the 2^5 = 32 sign
+        // assignments, p = 2/32 = 0.0625. scipy.stats.wilcoxon([1,2,3,4,5]) -> 0.0625.
+        let r = wilcoxon_signed_rank(&[1.0, 2.0, 3.0, 4.0, 5.0], &[0.0; 5]).unwrap();
+        assert_eq!((r.statistic, r.n), (15.0, 5));
+        assert_eq!(r.method, Some(WilcoxonMethod::Exact));
+        assert_eq!(r.p_value, 0.0625);
+        // d = [1, -2, 3]: W+ = 1 + 3 = 4. The 8 subsets of {1,2,3} sum to
+        // 0, 1, 2, 3 ({3} and {1,2}), 4, 5, 6: P(W+ >= 4) = 3/8, P(W+ <= 4) = 6/8,
+        // p = 2 * 3/8 = 0.75. scipy.stats.wilcoxon([1,-2,3]) -> 0.75.
         let r = wilcoxon_signed_rank(&[1.0, -2.0, 3.0], &[0.0; 3]).unwrap();
         assert_eq!(r.statistic, 4.0);
-        assert_close!(r.p_value, erfc(0.5 / 3.5f64.sqrt() / SQRT_2), 1e-14);
-        // single pair d = [5]: W+ = 1, mean 0.5, var 1*2*3/24 = 0.25,
-        // z = (1 - 0.5 - 0.5)/0.5 = 0 -> p = 1
+        assert_eq!(r.method, Some(WilcoxonMethod::Exact));
+        assert_eq!(r.p_value, 0.75);
+        // d = [1, 2, -3, 4]: W+ = 7. Subset sums of {1,2,3,4} over the 16 subsets:
+        // 0:1 1:1 2:1 3:2 4:2 5:2 6:2 7:2 8:1 9:1 10:1.
+        // P(W+ >= 7) = (2+1+1+1)/16 = 5/16 < P(W+ <= 7) = 13/16, p = 10/16 = 0.625.
+        // scipy.stats.wilcoxon([1,2,-3,4]) -> 0.625.
+        let r = wilcoxon_signed_rank(&[1.0, 2.0, -3.0, 4.0], &[0.0; 4]).unwrap();
+        assert_eq!(r.statistic, 7.0);
+        assert_eq!(r.p_value, 0.625);
+        // single pair d = [5]: W+ = 1 in one of 2 assignments on either side -> p = 1
         let r = wilcoxon_signed_rank(&[5.0], &[0.0]).unwrap();
         assert_eq!((r.statistic, r.p_value, r.n), (1.0, 1.0, 1));
-        // d = [1, -1]: tie, mid-rank 1.5 each; W+ = 1.5 = mean 2*3/4 -> p = 1
+        assert_eq!(r.method, Some(WilcoxonMethod::Exact));
+    }
+
+    #[test]
+    fn wilcoxon_permutation_by_hand() {
+        // d = [1, 1, 2]: mid-ranks 1.5, 1.5, 3, all positive, W+ = 6. Sign flips give
+        // 0, 1.5, 1.5, 3, 3, 4.5, 4.5, 6: P(W+ >= 6) = 1/8, p = 0.25.
+        // scipy.stats.wilcoxon([1,1,2]) -> 0.25.
+        let r = wilcoxon_signed_rank(&[1.0, 1.0, 2.0], &[0.0; 3]).unwrap();
+        assert_eq!(r.statistic, 6.0);
+        assert_eq!(r.method, Some(WilcoxonMethod::Permutation));
+        assert_eq!(r.p_value, 0.25);
+        // d = [1, -1]: one tie group, W+ = 1.5 = the centre -> p = 1
         let r = wilcoxon_signed_rank(&[1.0, 0.0], &[0.0, 1.0]).unwrap();
         assert_eq!((r.statistic, r.p_value), (1.5, 1.0));
+        assert_eq!(r.method, Some(WilcoxonMethod::Permutation));
+        // A zero and no tie is enough to leave the exact table.
+        // d12 = [0.5,-1.5,2.5,0,3.5,-0.5,4.5,1.5,0,5.5,2.5,6.5]
+        // scipy.stats.wilcoxon(d12) -> 0.01953125 (= 20/1024)
+        let d12 = [0.5, -1.5, 2.5, 0.0, 3.5, -0.5, 4.5, 1.5, 0.0, 5.5, 2.5, 6.5];
+        let r = wilcoxon_signed_rank(&d12, &[0.0; 12]).unwrap();
+        assert_eq!(r.method, Some(WilcoxonMethod::Permutation));
+        assert_eq!(r.n, 10);
+        assert_eq!(r.p_value, 0.019_531_25);
+    }
+
+    #[test]
+    fn wilcoxon_normal_approximation_cases() {
+        // 20 pairs with ties -> normal approximation.
+        // d20 = [((i%5)+1)*(1 if i%3 else -1) for i in range(20)]
+        // scipy.stats.wilcoxon(d20, correction=True) -> 0.18939470181549822
+        let d20: Vec<f64> = (0..20)
+            .map(|i| f64::from(i % 5 + 1) * if i % 3 == 0 { -1.0 } else { 1.0 })
+            .collect();
+        let r = wilcoxon_signed_rank(&d20, &[0.0; 20]).unwrap();
+        assert_eq!(r.method, Some(WilcoxonMethod::Normal));
+        assert_close!(r.p_value, 0.189_394_701_815_498_22, 1e-12);
+        // d = [(i+1)*(1 if i%4 else -1) for i in range(n)]: no ties, no zeros.
+        let alternating = |n: i32| -> Vec<f64> {
+            (0..n)
+                .map(|i| f64::from(i + 1) * if i % 4 == 0 { -1.0 } else { 1.0 })
+                .collect()
+        };
+        // n = 60 > 50 -> normal: scipy.stats.wilcoxon(d60, correction=True)
+        // -> 0.0004157346143241448 (the exact p would be 0.0002899530177256082)
+        let r = wilcoxon_signed_rank(&alternating(60), &[0.0; 60]).unwrap();
+        assert_eq!(r.method, Some(WilcoxonMethod::Normal));
+        assert_close!(r.p_value, 0.000_415_734_614_324_144_8, 1e-10);
+        // n = 50 -> still exact: scipy.stats.wilcoxon(d50) -> 0.0021224348550905603
+        let r = wilcoxon_signed_rank(&alternating(50), &[0.0; 50]).unwrap();
+        assert_eq!(r.method, Some(WilcoxonMethod::Exact));
+        assert_close!(r.p_value, 0.002_122_434_855_090_560_3, 1e-12);
+        // d50 plus one zero: 51 pairs -> normal, on the same 50 non-zero ranks.
+        // scipy.stats.wilcoxon(d50 + [0.0], correction=True) -> 0.0025968401273038957
+        let mut d51 = alternating(50);
+        d51.push(0.0);
+        let r = wilcoxon_signed_rank(&d51, &[0.0; 51]).unwrap();
+        assert_eq!((r.method, r.n), (Some(WilcoxonMethod::Normal), 50));
+        assert_close!(r.p_value, 0.002_596_840_127_303_895_7, 1e-10);
+    }
+
+    #[test]
+    fn wilcoxon_method_rule_and_names() {
+        use WilcoxonMethod::{Exact, Normal, Permutation};
+        for (pairs, ties_or_zeros, want) in [
+            (1, false, Exact),
+            (50, false, Exact),
+            (51, false, Normal),
+            (1, true, Permutation),
+            (13, true, Permutation),
+            (14, true, Normal),
+            (50, true, Normal),
+            (80, true, Normal),
+        ] {
+            assert_eq!(WilcoxonMethod::for_sample(pairs, ties_or_zeros), want);
+        }
+        for (method, name) in [
+            (Exact, "exact"),
+            (Permutation, "permutation"),
+            (Normal, "normal-approx"),
+        ] {
+            assert_eq!(method.name(), name);
+            assert_eq!(method.to_string(), name);
+            assert_eq!(name.parse::<WilcoxonMethod>(), Ok(method));
+            let json = serde_json::to_string(&method).unwrap();
+            assert_eq!(json, format!("\"{name}\""));
+            assert_eq!(
+                serde_json::from_str::<WilcoxonMethod>(&json).unwrap(),
+                method
+            );
+        }
+        assert!("Exact".parse::<WilcoxonMethod>().is_err());
+        assert!(serde_json::from_str::<WilcoxonMethod>("\"normal\"").is_err());
+    }
+
+    #[test]
+    fn wilcoxon_sign_flip_count_matches_enumeration() {
+        // The subset-sum count against a brute-force walk over every sign assignment.
+        let mut rng = Rng::new(23);
+        for _ in 0..200 {
+            let n = 1 + rng.below(12);
+            let d: Vec<f64> = (0..n)
+                .map(|_| rng.below(7) as f64 - 3.0)
+                .filter(|&v| v != 0.0)
+                .collect();
+            if d.is_empty() {
+                continue;
+            }
+            let ranks = SignedRanks::of(&d);
+            let m = ranks.doubled_ranks.len();
+            let (mut at_most, mut at_least) = (0u32, 0u32);
+            for mask in 0u32..(1 << m) {
+                let s: usize = (0..m)
+                    .filter(|&i| mask >> i & 1 == 1)
+                    .map(|i| ranks.doubled_ranks[i])
+                    .sum();
+                at_most += u32::from(s <= ranks.doubled_w_plus);
+                at_least += u32::from(s >= ranks.doubled_w_plus);
+            }
+            let want = (2.0 * f64::from(at_most.min(at_least)) / f64::from(1u32 << m)).min(1.0);
+            assert_eq!(
+                sign_flip_two_sided_p(&ranks.doubled_ranks, ranks.doubled_w_plus),
+                want,
+                "{d:?}"
+            );
+        }
     }
 
     #[test]
@@ -725,9 +1064,12 @@ mod tests {
         assert_eq!(wilcoxon_signed_rank(&[1.0], &[1.0, 2.0]), None);
         assert_eq!(wilcoxon_signed_rank(&[], &[]), None);
         assert_eq!(wilcoxon_signed_rank(&[f64::NAN], &[1.0]), None);
-        // all differences zero -> p = 1, n = 0
+        // all differences zero -> p = 1, n = 0 (scipy: 1 up to 13 pairs, NaN above)
         let r = wilcoxon_signed_rank(&[1.0, 2.0], &[1.0, 2.0]).unwrap();
         assert_eq!((r.statistic, r.p_value, r.n), (0.0, 1.0, 0));
+        assert_eq!(r.method, Some(WilcoxonMethod::Permutation));
+        let r = wilcoxon_signed_rank(&[0.0; 14], &[0.0; 14]).unwrap();
+        assert_eq!((r.p_value, r.method), (1.0, Some(WilcoxonMethod::Normal)));
     }
 
     #[test]
@@ -738,7 +1080,8 @@ mod tests {
         let c = paired_comparison(&PAIRED_A, &PAIRED_B).unwrap();
         assert_close!(c.mean_difference, 1.4);
         assert_eq!(c.n, 10);
-        assert_close!(c.wilcoxon_p, 0.056_237_803_877_275_97, 1e-10);
+        assert_eq!(c.wilcoxon_p, 0.0625);
+        assert_eq!(c.wilcoxon_method, WilcoxonMethod::Permutation);
         assert_close!(c.t_test_p, 0.039_322_124_510_764_306, 1e-10);
         assert_eq!(
             c.wilcoxon_p,
@@ -788,6 +1131,7 @@ mod tests {
             // W+ + W- = n(n+1)/2
             assert_close!(w.statistic + w_swapped.statistic, m * (m + 1.0) / 2.0);
             assert_close!(w.p_value, w_swapped.p_value, 1e-14);
+            assert_eq!(w.method, w_swapped.method);
             let t = paired_t_test(&a, &b).unwrap();
             assert!(in_unit(t.p_value));
             let t_swapped = paired_t_test(&b, &a).unwrap();

@@ -1,14 +1,14 @@
-//! Cross-check of the whole evaluator against an independent implementation: numpy and
-//! scikit-learn's `roc_auc_score` (tests/crosscheck.py) on a generated case of 300 users,
-//! agreeing to 1e-6 on every per-user metric and every mean, the undefined values included
-//! (users whose positives, or whose training items, have no category).
+//! Cross-check of the whole evaluator against independent implementations
+//! (tests/crosscheck.py) on a generated case of 300 users: numpy and scikit-learn's
+//! `roc_auc_score`, agreeing to 1e-6 on every per-user metric and every mean, the undefined
+//! values included (users whose positives, or whose training items, have no category); and
+//! pytrec_eval (trec_eval's `P_k`, `recall_k`, `ndcg_cut_k`) on recsweep's own top lists,
+//! agreeing to 1e-6 on every user's precision, recall and NDCG at each K.
 //!
-//! Python comes from `RECSWEEP_PYTHON`, else the venv `.ci/run` makes at
-//! `~/.cache/recsweep-venv`; when neither exists the test creates that venv itself (PyPI).
+//! Python comes from [`python`](crate::support::python): `RECSWEEP_PYTHON`, else the venv
+//! `.ci/run` makes at `~/.cache/recsweep-venv`, created by the test when missing (PyPI).
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -16,41 +16,10 @@ use recsweep::evaluate::{self, EvalContext};
 use recsweep::metrics::{self, ItemCategories};
 use recsweep::model::HostWeights;
 
-use crate::support::repo;
-
-fn python() -> PathBuf {
-    if let Ok(p) = std::env::var("RECSWEEP_PYTHON") {
-        return PathBuf::from(p);
-    }
-    let home = std::env::var("HOME").unwrap_or_else(|_| "/root".into());
-    let venv = Path::new(&home).join(".cache/recsweep-venv");
-    let py = venv.join("bin/python");
-    let ready = py.is_file()
-        && Command::new(&py)
-            .args(["-c", "import numpy, sklearn"])
-            .status()
-            .is_ok_and(|s| s.success());
-    if !ready {
-        let ok = Command::new("python3")
-            .args(["-m", "venv"])
-            .arg(&venv)
-            .status()
-            .is_ok_and(|s| s.success())
-            && Command::new(&py)
-                .args(["-m", "pip", "install", "-q", "numpy", "scikit-learn"])
-                .status()
-                .is_ok_and(|s| s.success());
-        assert!(
-            ok,
-            "could not set up {} with numpy and scikit-learn",
-            venv.display()
-        );
-    }
-    py
-}
+use crate::support::python_crosscheck;
 
 #[test]
-fn evaluator_agrees_with_numpy_and_scikit_learn() {
+fn evaluator_agrees_with_numpy_scikit_learn_and_pytrec_eval() {
     let (n_users, n_items, dim) = (300usize, 150usize, 4usize);
     let mut rng = ChaCha8Rng::seed_from_u64(2024);
     // Coarse weights make tied scores common, so tie handling is exercised.
@@ -164,22 +133,17 @@ fn evaluator_agrees_with_numpy_and_scikit_learn() {
         "categories": categories, "ks": ks,
     });
     std::fs::write(dir.path().join("case.json"), case.to_string()).unwrap();
-    let rust = serde_json::json!({ "per_user": per_user, "means": report.means });
+    // Each user's top list, best first, for pytrec_eval.
+    let top: BTreeMap<String, Vec<u32>> = report
+        .recommendations
+        .iter()
+        .map(|(u, list)| (u.to_string(), list.iter().map(|&(item, _)| item).collect()))
+        .collect();
+    let rust = serde_json::json!({ "per_user": per_user, "means": report.means, "top": top });
     std::fs::write(dir.path().join("rust.json"), rust.to_string()).unwrap();
 
-    let script = repo("tests/crosscheck.py");
-    let out = Command::new(python())
-        .arg(&script)
-        .arg(dir.path())
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success(),
-        "cross-check failed:\n{stdout}\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert!(stdout.contains("all agree"), "{stdout}");
+    let stdout = python_crosscheck("crosscheck.py", dir.path());
+    assert!(stdout.contains("pytrec_eval"), "{stdout}");
     // The case reaches the undefined values of the category metrics.
     let undefined = |key: &str| {
         per_user

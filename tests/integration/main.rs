@@ -2,7 +2,8 @@
 //!
 //! Fixtures live beside this folder, under `tests/`, and are found from `CARGO_MANIFEST_DIR`:
 //! `tests/fixtures/` (a tiny experiment, a stored sweep, a made-up MovieLens folder),
-//! `tests/invalid_configs/` and `tests/crosscheck.py`.
+//! `tests/invalid_configs/`, and the Python cross-checks `tests/crosscheck.py` and
+//! `tests/crosscheck_stats.py`.
 
 mod support;
 
@@ -10,5 +11,6 @@ mod architecture;
 mod config;
 mod crosscheck;
 mod plots;
+mod stats_crosscheck;
 mod sweep;
 mod tui;

@@ -1,7 +1,9 @@
-//! Helpers shared by the test modules: repository paths, the real binary, the run store.
+//! Helpers shared by the test modules: repository paths, the real binary, the run store, the
+//! Python of the cross-checks.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
+use std::sync::OnceLock;
 
 use recsweep::metrics::MetricKey;
 use recsweep::store::RunSummary;
@@ -72,4 +74,70 @@ pub fn copy_dir(from: &Path, to: &Path) {
             std::fs::copy(entry.path(), &target).unwrap();
         }
     }
+}
+
+/// What the Python cross-checks import, and the PyPI packages that provide it (pytrec_eval
+/// from `pytrec-eval-terrier`, which ships wheels; the original `pytrec_eval` needs a
+/// compiler). `.ci/run` installs the same list.
+const PYTHON_IMPORTS: &str = "import numpy, sklearn, scipy, pytrec_eval";
+const PYTHON_PACKAGES: [&str; 4] = ["numpy", "scikit-learn", "scipy", "pytrec-eval-terrier"];
+
+/// The Python of the cross-checks: `RECSWEEP_PYTHON`, else the venv `.ci/run` makes at
+/// `~/.cache/recsweep-venv`, which is created or completed with pip (PyPI) when it cannot
+/// import [`PYTHON_IMPORTS`]. Set up once per test binary, so cross-checks running in
+/// parallel do not both run pip.
+pub fn python() -> PathBuf {
+    static PYTHON: OnceLock<PathBuf> = OnceLock::new();
+    PYTHON.get_or_init(set_up_python).clone()
+}
+
+fn set_up_python() -> PathBuf {
+    if let Ok(p) = std::env::var("RECSWEEP_PYTHON") {
+        return PathBuf::from(p);
+    }
+    let home = std::env::var("HOME").unwrap_or_else(|_| "/root".into());
+    let venv = Path::new(&home).join(".cache/recsweep-venv");
+    let py = venv.join("bin/python");
+    let ready = py.is_file()
+        && Command::new(&py)
+            .args(["-c", PYTHON_IMPORTS])
+            .status()
+            .is_ok_and(|s| s.success());
+    if !ready {
+        let ok = Command::new("python3")
+            .args(["-m", "venv"])
+            .arg(&venv)
+            .status()
+            .is_ok_and(|s| s.success())
+            && Command::new(&py)
+                .args(["-m", "pip", "install", "-q"])
+                .args(PYTHON_PACKAGES)
+                .status()
+                .is_ok_and(|s| s.success());
+        assert!(
+            ok,
+            "could not set up {} with {}",
+            venv.display(),
+            PYTHON_PACKAGES.join(", ")
+        );
+    }
+    py
+}
+
+/// Runs the cross-check script `tests/<script>` on the case directory `dir` and asserts that
+/// it exited 0 and printed "all agree"; returns its stdout.
+pub fn python_crosscheck(script: &str, dir: &Path) -> String {
+    let out = Command::new(python())
+        .arg(repo("tests").join(script))
+        .arg(dir)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        out.status.success(),
+        "{script} failed:\n{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(stdout.contains("all agree"), "{stdout}");
+    stdout
 }
