@@ -179,8 +179,12 @@ pub struct PairedComparison {
     pub baseline: String,
     /// Mean over users of (this run − baseline).
     pub mean_difference: f64,
-    /// Two-sided Wilcoxon signed-rank p-value (normal approximation, tie and continuity corrected).
+    /// Two-sided Wilcoxon signed-rank p-value, computed as `wilcoxon_method` says.
     pub wilcoxon_p: f64,
+    /// How `wilcoxon_p` was computed (scipy's `method='auto'` rule: `exact`, `permutation` or
+    /// `normal-approx`); absent in sweeps stored before it was recorded (all `normal-approx`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub wilcoxon_method: Option<crate::metrics::WilcoxonMethod>,
     /// `wilcoxon_p` Holm–Bonferroni adjusted over the sweep's family of tests: every
     /// (run, metric) compared against a λ = 0 baseline (absent in sweeps stored before it).
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -568,6 +568,7 @@ pub fn compare_with_baselines(
                     baseline: base_id.clone(),
                     mean_difference: stats.mean_difference,
                     wilcoxon_p: stats.wilcoxon_p,
+                    wilcoxon_method: Some(stats.wilcoxon_method),
                     wilcoxon_p_holm: None,
                     t_test_p: stats.t_test_p,
                     users: stats.n,
@@ -720,6 +721,19 @@ pub fn results_table(
             out.push_str(if c.is_chosen(&s.run_id) { "  *" } else { "" });
         }
         out.push('\n');
+    }
+    let mut methods: Vec<&str> = summaries
+        .iter()
+        .filter_map(|s| s.versus_lambda0.get(&p_key)?.wilcoxon_method)
+        .map(|m| m.name())
+        .collect();
+    methods.sort_unstable();
+    methods.dedup();
+    if !methods.is_empty() {
+        out.push_str(&format!(
+            "p: two-sided Wilcoxon signed-rank over the users of each run and its λ = 0 run ({}); Holm: over every (run, metric) test of the sweep\n",
+            methods.join(", ")
+        ));
     }
     out
 }
