@@ -1,8 +1,9 @@
 //! A seed's split together with what training and evaluation derive from it.
 //!
-//! The split is a pure function of (data, split spec, seed), so the sweep makes one
-//! [`PreparedSplit`] per seed, writes it into each run's directory before the run starts and
-//! shares it with the workers read-only: nothing downstream splits or counts again.
+//! The split is a pure function of (data, split spec, split seed), so the sweep makes one
+//! [`PreparedSplit`] per split seed (one for the whole sweep unless the split varies with the
+//! run seed), writes it into each run's directory before the run starts and shares it with the
+//! workers read-only: nothing downstream splits or counts again.
 
 use super::{Dataset, Split, split};
 use crate::config::SplitSpec;
@@ -11,7 +12,7 @@ use crate::config::SplitSpec;
 /// (the long-tail metrics count recommendations outside them).
 pub const HEAD_FRACTION: f64 = 0.2;
 
-/// One seed's split and its per-item training statistics.
+/// One split seed's split and its per-item training statistics.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PreparedSplit {
     pub split: Split,
@@ -22,7 +23,8 @@ pub struct PreparedSplit {
 }
 
 impl PreparedSplit {
-    /// Splits `data` as `spec` says with `seed`, and counts the training interactions.
+    /// Splits `data` as `spec` says with the split seed `seed`, and counts the training
+    /// interactions.
     pub fn new(data: &Dataset, spec: &SplitSpec, seed: u64) -> Self {
         let split = split::split(data, spec, seed);
         let train_counts = train_counts(&split.train, data.n_items());
@@ -54,7 +56,7 @@ pub fn train_counts(train: &[Vec<u32>], n_items: usize) -> Vec<u64> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::SplitMethod;
+    use crate::config::{SplitMethod, SplitSeed};
     use crate::data::Interaction;
 
     #[test]
@@ -67,7 +69,7 @@ mod tests {
                 positives.push(Interaction {
                     user: u as u32,
                     item,
-                    timestamp: 0,
+                    timestamp: None,
                 });
             }
         }
@@ -85,6 +87,7 @@ mod tests {
             method: SplitMethod::Random,
             test: 0.0,
             validation: 0.0,
+            seed: SplitSeed::Fixed(7),
         };
         let p = PreparedSplit::new(&data, &spec, 7);
         assert_eq!(p.split, split::split(&data, &spec, 7));
