@@ -55,6 +55,7 @@ fn sweep() -> StoredSweep {
                 lambda,
                 theta: None,
                 seed,
+                split_seed: Some(seed),
                 backend: BackendKind::Cpu,
                 adapter: "flex (CPU)".into(),
                 status: RunStatus::Finished,

@@ -39,6 +39,10 @@ pub struct RunSummary {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub theta: Option<f64>,
     pub seed: u64,
+    /// The seed the run's split was drawn with (absent in sweeps written before it was
+    /// recorded, when it was the run's `seed`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub split_seed: Option<u64>,
     pub backend: BackendKind,
     pub adapter: String,
     pub status: RunStatus,

@@ -1,4 +1,4 @@
-//! Runs a sweep: loads the data once, splits it once per seed, starts at most `parallel`
+//! Runs a sweep: loads the data once, splits it once per split seed, starts at most `parallel`
 //! worker threads, and turns their events into run directories. The caller (progress output,
 //! the workbench) follows it through one typed stream of [`SweepEvent`]s: what was decided,
 //! what runs report, what was recorded, and the end.
@@ -264,20 +264,22 @@ pub fn run_sweep(
             .map_err(store_err(&out_dir))?;
     }
 
-    // The split is a pure function of (data, spec, seed): made once per seed and shared by
-    // that seed's runs, so runs of one seed pair up user by user.
+    // The split is a pure function of (data, spec, split seed): made once per split seed
+    // (once for the whole sweep unless it varies with the run seed) and shared by the runs
+    // drawn with it, so runs pair up user by user. Looked up below by run seed.
+    let mut by_split_seed: HashMap<u64, Arc<PreparedSplit>> = HashMap::new();
     let mut splits: HashMap<u64, Arc<PreparedSplit>> = HashMap::new();
     for run in &runs {
-        splits
-            .entry(run.seed)
-            .or_insert_with(|| {
-                Arc::new(PreparedSplit::new(
-                    &data,
-                    &exp.data.split,
-                    run.seed,
-                    exp.eval.head_share,
-                ))
-            });
+        let seed = exp.data.split.seed_for(run.seed);
+        let prepared = by_split_seed.entry(seed).or_insert_with(|| {
+            Arc::new(PreparedSplit::new(
+                &data,
+                &exp.data.split,
+                seed,
+                exp.eval.head_share,
+            ))
+        });
+        splits.insert(run.seed, Arc::clone(prepared));
     }
 
     let data = Arc::new(data);
@@ -604,6 +606,7 @@ fn base_summary(
         lambda: run.lambda,
         theta: run.method.theta(),
         seed: run.seed,
+        split_seed: Some(exp.data.split.seed_for(run.seed)),
         backend: device.kind,
         adapter: device.adapter.clone(),
         status,

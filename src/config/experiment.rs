@@ -62,18 +62,40 @@ pub struct DataSpec {
     pub split: SplitSpec,
 }
 
-/// How each user's positives are divided between train, validation and test.
+/// How the positives are divided between train, validation and test, and with which seed.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SplitSpec {
     pub method: SplitMethod,
-    /// Share of each user's positives held out for test (random split only).
+    /// Share held out for test: of each user's positives (random, temporal) or of all
+    /// positives (temporal-global); ignored by leave-one-out and leave-last-out.
     pub test: f64,
-    /// Share of each user's remaining positives held out for validation (random and temporal),
-    /// or whether to hold one out (leave-one-out, any value above zero).
+    /// Share of the remaining positives held out for validation (random, temporal,
+    /// temporal-global), or whether to hold one out (leave-one-out, leave-last-out: any value
+    /// above zero).
     pub validation: f64,
+    /// Which seed the split is drawn with.
+    pub seed: SplitSeed,
+}
+
+/// The seed a split is drawn with: one for the whole sweep, or each run's own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SplitSeed {
+    /// `data.split.seed`, or the experiment's `seed`: every run of the sweep trains and is
+    /// evaluated on the same split, and `sweep.seeds` varies training alone.
+    Fixed(u64),
+    /// `data.split.vary_with_seed: true`: each run's split is drawn with its run seed.
+    PerRun,
 }
 
 impl SplitSpec {
+    /// The seed the split of a run with seed `run_seed` is drawn with.
+    pub fn seed_for(&self, run_seed: u64) -> u64 {
+        match self.seed {
+            SplitSeed::Fixed(seed) => seed,
+            SplitSeed::PerRun => run_seed,
+        }
+    }
+
     /// The split the per-epoch curves are computed on: validation when one is held out,
     /// otherwise test (there is no model selection, so nothing is tuned on it).
     pub fn monitored_split(&self) -> EvalSplit {
@@ -302,7 +324,7 @@ impl Experiment {
     pub fn from_raw(mut raw: raw::RawExperiment, file: &Path) -> Result<Self, ConfigError> {
         let check = Check { file };
         let name = name_from_raw(&raw.name, check)?;
-        let data = DataSpec::from_raw(&mut raw.data, check)?;
+        let data = DataSpec::from_raw(&mut raw.data, raw.seed, check)?;
         let model_dim = model_dim_from_raw(&raw.model, check)?;
         let train = TrainSpec::from_raw(&raw.train, check)?;
         let diversity = DiversitySpec::from_raw(&raw.diversity, check)?;
@@ -368,9 +390,13 @@ fn name_from_raw(raw: &str, check: Check<'_>) -> Result<String, ConfigError> {
 
 impl DataSpec {
     /// `data`: the source, the positive threshold and the split. Resolves the raw section in
-    /// place as well (path made absolute, synthetic parameters written out), so that a run's
-    /// own config reproduces it from anywhere.
-    fn from_raw(raw: &mut raw::RawData, check: Check<'_>) -> Result<Self, ConfigError> {
+    /// place as well (path made absolute, synthetic parameters and the split seed written
+    /// out), so that a run's own config reproduces it from anywhere.
+    fn from_raw(
+        raw: &mut raw::RawData,
+        experiment_seed: u64,
+        check: Check<'_>,
+    ) -> Result<Self, ConfigError> {
         let source = DataSource::from_raw(raw, check)?;
         let positive_threshold = check.finite_in(
             "data.positive_threshold",
@@ -379,7 +405,7 @@ impl DataSpec {
             f64::MAX,
             "must be finite",
         )?;
-        let split = SplitSpec::from_raw(&raw.split, &source, check)?;
+        let split = SplitSpec::from_raw(&mut raw.split, &source, experiment_seed, check)?;
         Ok(DataSpec {
             source,
             positive_threshold,
@@ -509,14 +535,17 @@ fn resolve_path(file: &Path, path: &Path) -> PathBuf {
 }
 
 impl SplitSpec {
-    /// `data.split`: shares in range, and a timestamp column when the split is temporal.
+    /// `data.split`: shares in range (`test` may be 0 only where it is ignored), a source that
+    /// records time when the split orders by it, and a seed (`experiment_seed` when none is
+    /// given), written back into `raw` so that each run's config names it.
     fn from_raw(
-        raw: &raw::RawSplit,
+        raw: &mut raw::RawSplit,
         source: &DataSource,
+        experiment_seed: u64,
         check: Check<'_>,
     ) -> Result<Self, ConfigError> {
         check.finite_in("data.split.test", raw.test, 0.0, 0.9, "must be in (0, 0.9]")?;
-        if raw.test <= 0.0 && raw.method != SplitMethod::LeaveOneOut {
+        if raw.test <= 0.0 && !raw.method.holds_out_one() {
             return Err(check.invalid("data.split.test", raw.test, "must be in (0, 0.9]"));
         }
         check.finite_in(
@@ -526,23 +555,40 @@ impl SplitSpec {
             0.5,
             "must be in [0, 0.5]",
         )?;
-        if raw.method == SplitMethod::Temporal {
-            let has_timestamps = match source {
-                DataSource::File { columns, .. } => columns.timestamp.is_some(),
-                _ => true,
+        if raw.method.needs_timestamps() {
+            let missing = match source {
+                DataSource::File { columns, .. } if columns.timestamp.is_none() => Some(
+                    "orders positives by time: name the file's timestamp column in 'data.columns.timestamp'",
+                ),
+                DataSource::Synthetic(_) => {
+                    Some("orders positives by time, and synthetic data records none")
+                }
+                DataSource::File { .. } | DataSource::MovieLens100k(_) => None,
             };
-            if !has_timestamps {
-                return Err(check.invalid(
-                    "data.split.method",
-                    "temporal",
-                    "needs 'data.columns.timestamp'",
-                ));
+            if let Some(reason) = missing {
+                return Err(check.invalid("data.split.method", raw.method, reason));
             }
         }
+        let seed = match (raw.vary_with_seed, raw.seed) {
+            (true, Some(seed)) => {
+                return Err(check.invalid(
+                    "data.split.seed",
+                    seed,
+                    "has no effect with 'vary_with_seed: true' (each run's split is drawn with its run seed): give one or the other",
+                ));
+            }
+            (true, None) => SplitSeed::PerRun,
+            (false, seed) => {
+                let seed = seed.unwrap_or(experiment_seed);
+                raw.seed = Some(seed);
+                SplitSeed::Fixed(seed)
+            }
+        };
         Ok(SplitSpec {
             method: raw.method,
             test: raw.test,
             validation: raw.validation,
+            seed,
         })
     }
 }
@@ -846,6 +892,7 @@ mod tests {
                 method: SplitMethod::Random,
                 test: 0.2,
                 validation: 0.1,
+                seed: SplitSeed::Fixed(42),
             }
         );
         assert_eq!(e.resolved.model.kind, raw::ModelKind::Mf);
@@ -920,6 +967,128 @@ mod tests {
         let split = parse(&no_validation).unwrap().data.split;
         assert_eq!((split.method, split.test), (SplitMethod::Random, 0.2));
         assert_eq!(split.monitored_split(), EvalSplit::Test);
+    }
+
+    /// MINIMAL with `split` lines under `data.split` and `extra` appended.
+    fn with_split(split: &str, extra: &str) -> Result<Experiment, ConfigError> {
+        let split: String = split.lines().map(|l| format!("    {l}\n")).collect();
+        parse(&format!(
+            "name: t\nseed: 9\ndata:\n  source: synthetic\n  split:\n{split}sweep:\n  lambda: [0, 1]\n{extra}"
+        ))
+    }
+
+    #[test]
+    fn the_split_seed_is_fixed_unless_it_varies_with_the_run() {
+        // Default: the experiment's seed, whatever sweep.seeds is; written into the raw form.
+        let e = with_split("test: 0.2", "  seeds: [1, 2]\n").unwrap();
+        assert_eq!(e.data.split.seed, SplitSeed::Fixed(9));
+        assert_eq!(e.data.split.seed_for(1), 9);
+        assert_eq!(e.data.split.seed_for(2), 9);
+        assert_eq!(e.resolved.data.split.seed, Some(9));
+        let e = with_split("seed: 18446744073709551615", "").unwrap();
+        assert_eq!(e.data.split.seed, SplitSeed::Fixed(u64::MAX));
+        let e = with_split("vary_with_seed: true", "  seeds: [1, 2]\n").unwrap();
+        assert_eq!(e.data.split.seed, SplitSeed::PerRun);
+        assert_eq!(e.data.split.seed_for(2), 2);
+        assert_eq!(e.resolved.data.split.seed, None);
+        let err = with_split("seed: 3\nvary_with_seed: true", "").unwrap_err();
+        let msg = err.to_string();
+        assert!(
+            msg.contains("data.split.seed") && msg.contains("'3'") && msg.contains("/tmp/t.yaml"),
+            "{msg}"
+        );
+        let err = with_split("seed: -1", "").unwrap_err().to_string();
+        assert!(err.contains("seed"), "{err}");
+    }
+
+    #[test]
+    fn each_runs_config_names_its_split_seed_and_reparses_to_its_split() {
+        for (split, expected) in [
+            ("seed: 5", [5, 5]),
+            ("vary_with_seed: true", [1, 2]),
+            ("method: random", [9, 9]),
+        ] {
+            let e = with_split(split, "  seeds: [1, 2]\n").unwrap();
+            for (run, want) in e.runs().iter().zip(expected.iter().cycle()) {
+                let yaml = e.run_config_yaml(run);
+                assert!(yaml.contains(&format!("seed: {want}\n")), "{split}: {yaml}");
+                let one = parse_str(&yaml, Path::new("/tmp/c.yaml")).unwrap();
+                assert_eq!(one.data.split.seed, SplitSeed::Fixed(*want), "{split}");
+                assert_eq!(
+                    one.data.split.seed_for(run.seed),
+                    e.data.split.seed_for(run.seed)
+                );
+                assert_eq!(one.data.split.method, e.data.split.method);
+            }
+        }
+    }
+
+    #[test]
+    fn time_ordered_splits_need_a_source_that_records_time() {
+        for method in SplitMethod::ALL {
+            let synthetic = with_split(&format!("method: {method}"), "");
+            let file = parse(&format!(
+                "name: t\ndata:\n  source: file\n  path: e.csv\n  split:\n    method: {method}\nsweep:\n  lambda: [0]\n"
+            ));
+            let timed_file = parse(&format!(
+                "name: t\ndata:\n  source: file\n  path: e.csv\n  columns:\n    timestamp: ts\n  split:\n    method: {method}\nsweep:\n  lambda: [0]\n"
+            ));
+            let movielens = parse(&format!(
+                "name: t\ndata:\n  source: movielens-100k\n  path: ml\n  split:\n    method: {method}\nsweep:\n  lambda: [0]\n"
+            ));
+            assert!(timed_file.is_ok(), "{method}: {timed_file:?}");
+            assert!(movielens.is_ok(), "{method}: {movielens:?}");
+            if method.needs_timestamps() {
+                let msg = synthetic.unwrap_err().to_string();
+                assert!(
+                    msg.contains("data.split.method")
+                        && msg.contains(&format!("'{method}'"))
+                        && msg.contains("synthetic data records none"),
+                    "{msg}"
+                );
+                let msg = file.unwrap_err().to_string();
+                assert!(
+                    msg.contains(&format!("'{method}'")) && msg.contains("data.columns.timestamp"),
+                    "{msg}"
+                );
+            } else {
+                assert!(synthetic.is_ok(), "{method}: {synthetic:?}");
+                assert!(file.is_ok(), "{method}: {file:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn only_the_one_positive_methods_ignore_the_test_share() {
+        for method in SplitMethod::ALL {
+            let yaml = format!(
+                "name: t\ndata:\n  source: movielens-100k\n  path: ml\n  split:\n    method: {method}\n    test: 0\nsweep:\n  lambda: [0]\n"
+            );
+            match parse(&yaml) {
+                Ok(_) => assert!(method.holds_out_one(), "{method}: test 0 accepted"),
+                Err(err) => {
+                    assert!(!method.holds_out_one(), "{method}: {err}");
+                    assert!(err.to_string().contains("data.split.test"), "{err}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn split_methods_read_and_write_their_names() {
+        for method in SplitMethod::ALL {
+            let json = serde_json::to_string(&method).unwrap();
+            assert_eq!(json, format!("\"{}\"", method.name()));
+            assert_eq!(method.to_string(), method.name());
+            assert_eq!(serde_json::from_str::<SplitMethod>(&json).unwrap(), method);
+        }
+        let err = with_split("method: leave_last_out", "")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("leave_last_out") && err.contains("leave-last-out"),
+            "{err}"
+        );
     }
 
     #[test]

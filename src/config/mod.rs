@@ -20,7 +20,8 @@ use std::path::{Path, PathBuf};
 
 pub use experiment::{
     CurveKeys, DataSource, DataSpec, DiversitySpec, EvalSpec, EvalSplit, Experiment,
-    ParseEvalSplitError, PlotSettings, RerankSpec, SelectSpec, SplitSpec, TrainSpec,
+    ParseEvalSplitError, PlotSettings, RerankSpec, SelectSpec, SplitSeed, SplitSpec,
+    TrainSpec,
 };
 pub use listing::{ExperimentEntry, ExperimentInfo, load_experiments};
 pub use method::{BASELINE, DiversityMethod, MethodSpec, Regularizer, RegularizerSpec, RunMethod};
@@ -113,13 +114,17 @@ pub fn parse_str(text: &str, file: &Path) -> Result<Experiment, ConfigError> {
 
 impl Experiment {
     /// The YAML of one run alone: the resolved config with the sweep narrowed to its method,
-    /// λ and seed. Running it reproduces that run.
+    /// λ and seed, and the seed of its split written out. Running it reproduces that run.
     pub fn run_config_yaml(&self, run: &RunSpec) -> String {
         let mut one = self.resolved.clone();
         one.sweep = raw::Sweep {
             lambda: raw::LambdaSpec::List(vec![run.lambda]),
             seeds: Some(vec![run.seed]),
         };
+        // The split seed as a number even where it followed the run seed: the file says which
+        // split the run had without the reader knowing the rule.
+        one.data.split.seed = Some(self.data.split.seed_for(run.seed));
+        one.data.split.vary_with_seed = false;
         match &run.method {
             RunMethod::Regularized(method) => {
                 one.diversity.regularizer = match method.to_spec() {

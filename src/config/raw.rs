@@ -154,7 +154,8 @@ pub struct Columns {
     /// Absent: every row is a positive.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub rating: Option<String>,
-    /// Needed by the temporal split.
+    /// Needed by the time-ordered splits (`leave-last-out`, `temporal`, `temporal-global`);
+    /// a row without a readable timestamp is then an error.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub timestamp: Option<String>,
 }
@@ -170,23 +171,86 @@ impl Default for Columns {
     }
 }
 
+/// How the positives are divided between train, validation and test (`data.split.method`).
+/// The exact rules, ties in time included, are in [`crate::data::split`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum SplitMethod {
     /// Per user, a random `test` share of positives (then `validation` of the rest).
     Random,
-    /// Per user, one random positive for test (and one for validation when asked).
+    /// Per user, one *random* positive for test (and one for validation when `validation` >
+    /// 0); `test` is ignored. Random, not the latest: for the latest, `leave-last-out`.
     LeaveOneOut,
-    /// Per user, the latest `test` share of positives by timestamp.
+    /// Per user, the latest positive for test and the next latest for validation (when
+    /// `validation` > 0); `test` is ignored. The common next-item protocol.
+    LeaveLastOut,
+    /// Per user, the latest `test` share of positives by timestamp (then the latest
+    /// `validation` share of the rest).
     Temporal,
+    /// One time cut for everyone: the positives after the cut are the test set, whoever they
+    /// belong to (then a second cut of the rest for validation).
+    TemporalGlobal,
 }
 
+impl SplitMethod {
+    pub const ALL: [SplitMethod; 5] = [
+        SplitMethod::Random,
+        SplitMethod::LeaveOneOut,
+        SplitMethod::LeaveLastOut,
+        SplitMethod::Temporal,
+        SplitMethod::TemporalGlobal,
+    ];
+
+    /// The name in files: `random`, `leave-one-out`, `leave-last-out`, `temporal`,
+    /// `temporal-global`.
+    pub fn name(self) -> &'static str {
+        match self {
+            SplitMethod::Random => "random",
+            SplitMethod::LeaveOneOut => "leave-one-out",
+            SplitMethod::LeaveLastOut => "leave-last-out",
+            SplitMethod::Temporal => "temporal",
+            SplitMethod::TemporalGlobal => "temporal-global",
+        }
+    }
+
+    /// Whether the split orders positives by time, so that the data must record it.
+    pub fn needs_timestamps(self) -> bool {
+        match self {
+            SplitMethod::Random | SplitMethod::LeaveOneOut => false,
+            SplitMethod::LeaveLastOut | SplitMethod::Temporal | SplitMethod::TemporalGlobal => true,
+        }
+    }
+
+    /// Whether the split holds out one positive per user (test, and validation when
+    /// `validation` > 0) rather than shares, so that `test` is ignored.
+    pub fn holds_out_one(self) -> bool {
+        matches!(self, SplitMethod::LeaveOneOut | SplitMethod::LeaveLastOut)
+    }
+}
+
+impl std::fmt::Display for SplitMethod {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// `data.split`. The seed lives here rather than beside `sweep.seeds` because it is part of
+/// what the split *is*: one section says everything about how positives are divided, and
+/// `sweep` says only what is repeated. For the same reason the switch back to one split per
+/// training seed is `data.split.vary_with_seed`, not a sweep option.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct RawSplit {
     pub method: SplitMethod,
     pub test: f64,
     pub validation: f64,
+    /// The seed the split is drawn with; absent: the experiment's `seed`. Resolved into each
+    /// run's `config.yaml`, so a run's config reproduces its split.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub seed: Option<u64>,
+    /// Each training seed of `sweep.seeds` draws its own split too (split seed = run seed);
+    /// then `seed` must be absent.
+    pub vary_with_seed: bool,
 }
 
 impl Default for RawSplit {
@@ -195,6 +259,8 @@ impl Default for RawSplit {
             method: SplitMethod::Random,
             test: 0.2,
             validation: 0.1,
+            seed: None,
+            vary_with_seed: false,
         }
     }
 }

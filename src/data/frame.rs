@@ -1,12 +1,16 @@
 //! polars at the edge: reading CSV/Parquet files into a frame, and turning a frame with
 //! `user, item, rating, timestamp` columns into a dense-indexed [`Dataset`].
+//!
+//! A frame with a timestamp column must have a readable integer on every row: an empty or
+//! unreadable one is an error naming the file, the row and the value, never a stand-in (the
+//! row number once stood in, and the time-ordered splits then ordered by file position).
 
 use std::collections::HashMap;
 use std::path::Path;
 
 use polars::prelude::*;
 
-use super::{DataError, Dataset, Interaction, RawInteractions};
+use super::{DataError, Dataset, Interaction, RawInteractions, RowOrigin};
 use crate::config::raw::Columns;
 
 /// Canonical column names of the frame every source produces.
@@ -25,6 +29,11 @@ pub fn load_file(path: &Path, columns: &Columns) -> Result<RawInteractions, Data
         .extension()
         .and_then(|e| e.to_str())
         .is_some_and(|e| e.eq_ignore_ascii_case("parquet"));
+    let rows = if is_parquet {
+        RowOrigin::Rows
+    } else {
+        RowOrigin::Lines { header_lines: 1 }
+    };
     let df = if is_parquet {
         let file = std::fs::File::open(path).map_err(|e| DataError::Read {
             path: path.to_path_buf(),
@@ -64,6 +73,7 @@ pub fn load_file(path: &Path, columns: &Columns) -> Result<RawInteractions, Data
     let frame = DataFrame::new_infer_height(picked).map_err(read_err)?;
     Ok(RawInteractions {
         source: path.to_path_buf(),
+        rows,
         frame,
         categories: HashMap::new(),
         category_names: Vec::new(),
@@ -83,6 +93,20 @@ fn column_as(
             column: name.to_string(),
             problem: format!("cannot be read as {dtype}: {e}"),
         }),
+    }
+}
+
+/// What is wrong with the timestamp of `row`, whose integer reading is null: empty, or a
+/// value that is not an integer (quoted as the file has it).
+fn unreadable_timestamp(df: &DataFrame, row: usize) -> String {
+    let text = df
+        .column(TIMESTAMP)
+        .and_then(|c| c.cast(&DataType::String))
+        .ok()
+        .and_then(|c| c.str().ok().and_then(|s| s.get(row).map(str::to_owned)));
+    match text {
+        Some(text) => format!("has timestamp '{text}', which is not an integer"),
+        None => "has no timestamp (the cell is empty)".into(),
     }
 }
 
@@ -130,33 +154,34 @@ pub fn build_dataset(
     let mut item_index: HashMap<String, u32> = HashMap::new();
     let mut user_ids = Vec::new();
     let mut item_ids = Vec::new();
-    let mut latest_positive: HashMap<(u32, u32), i64> = HashMap::new();
+    let mut latest_positive: HashMap<(u32, u32), Option<i64>> = HashMap::new();
     let mut interacted: Vec<Vec<u32>> = Vec::new();
+    let rows = raw.rows;
+    let at = |row: usize, what: String| DataError::Content {
+        path: src.to_path_buf(),
+        problem: format!("{} {what}", rows.describe(row)),
+    };
 
     for row in 0..df.height() {
         let (Some(u), Some(i)) = (users.get(row), items.get(row)) else {
-            return Err(DataError::Content {
-                path: src.to_path_buf(),
-                problem: format!("row {} has an empty user or item id", row + 1),
-            });
+            return Err(at(row, "has an empty user or item id".into()));
         };
         let rating = match &ratings {
-            Some(r) => r.get(row).ok_or_else(|| DataError::Content {
-                path: src.to_path_buf(),
-                problem: format!("row {} has an empty rating", row + 1),
-            })?,
+            Some(r) => r
+                .get(row)
+                .ok_or_else(|| at(row, "has an empty rating".into()))?,
             None => f64::INFINITY,
         };
         if rating.is_nan() {
-            return Err(DataError::Content {
-                path: src.to_path_buf(),
-                problem: format!("row {} has rating 'NaN'", row + 1),
-            });
+            return Err(at(row, "has rating 'NaN'".into()));
         }
-        let ts = stamps
-            .as_ref()
-            .and_then(|s| s.get(row))
-            .unwrap_or(row as i64);
+        let ts = match &stamps {
+            Some(s) => Some(
+                s.get(row)
+                    .ok_or_else(|| at(row, unreadable_timestamp(df, row)))?,
+            ),
+            None => None,
+        };
         let uid = *user_index.entry(u.to_string()).or_insert_with(|| {
             user_ids.push(u.to_string());
             interacted.push(Vec::new());
@@ -169,6 +194,7 @@ pub fn build_dataset(
         interacted[uid as usize].push(iid);
         if rating >= positive_threshold {
             let e = latest_positive.entry((uid, iid)).or_insert(ts);
+            // Every row has a timestamp or none does: the max of two of the same kind.
             *e = (*e).max(ts);
         }
     }
@@ -232,4 +258,102 @@ pub fn build_dataset(
         item_categories,
         category_names: raw.category_names,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn columns_with_time() -> Columns {
+        Columns {
+            timestamp: Some("ts".into()),
+            ..Columns::default()
+        }
+    }
+
+    /// Loads `csv` written to a temporary file as `columns` name it; the file's path too.
+    fn load_csv(csv: &str, columns: &Columns) -> (Result<Dataset, DataError>, String) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("events.csv");
+        std::fs::write(&path, csv).unwrap();
+        let data =
+            load_file(&path, columns).and_then(|raw| build_dataset(raw, 1.0, "events".into()));
+        (data, path.display().to_string())
+    }
+
+    #[test]
+    fn timestamps_are_read_and_the_latest_positive_kept() {
+        let (data, _) = load_csv(
+            "user,item,ts\na,x,10\na,y,30\nb,x,20\na,x,5\n",
+            &columns_with_time(),
+        );
+        let data = data.unwrap();
+        let times: Vec<(u32, u32, Option<i64>)> = data
+            .positives
+            .iter()
+            .map(|p| (p.user, p.item, p.timestamp))
+            .collect();
+        assert_eq!(
+            times,
+            [(0, 0, Some(10)), (0, 1, Some(30)), (1, 0, Some(20))]
+        );
+    }
+
+    #[test]
+    fn without_a_timestamp_column_no_positive_has_a_time() {
+        let (data, _) = load_csv("user,item\na,x\nb,y\n", &Columns::default());
+        assert!(
+            data.unwrap()
+                .positives
+                .iter()
+                .all(|p| p.timestamp.is_none())
+        );
+    }
+
+    #[test]
+    fn an_empty_timestamp_names_the_file_and_the_row() {
+        let (data, path) = load_csv("user,item,ts\na,x,10\nb,y,\n", &columns_with_time());
+        let msg = data.unwrap_err().to_string();
+        assert!(msg.contains(&path), "{msg}");
+        assert!(
+            msg.contains("data row 2 (line 3, after the header) has no timestamp"),
+            "{msg}"
+        );
+    }
+
+    #[test]
+    fn an_unreadable_timestamp_names_the_file_the_row_and_the_value() {
+        let (data, path) = load_csv(
+            "user,item,ts\na,x,10\nb,y,20\nc,z,yesterday\n",
+            &columns_with_time(),
+        );
+        let msg = data.unwrap_err().to_string();
+        assert!(msg.contains(&path), "{msg}");
+        assert!(
+            msg.contains("data row 3 (line 4, after the header) has timestamp 'yesterday'"),
+            "{msg}"
+        );
+        assert!(msg.contains("not an integer"), "{msg}");
+    }
+
+    #[test]
+    fn a_parquet_row_is_named_without_a_line() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("events.parquet");
+        let mut df = df!(
+            "user" => ["a", "b"],
+            "item" => ["x", "y"],
+            "ts" => [Some(10i64), None],
+        )
+        .unwrap();
+        ParquetWriter::new(std::fs::File::create(&path).unwrap())
+            .finish(&mut df)
+            .unwrap();
+        let msg = load_file(&path, &columns_with_time())
+            .and_then(|raw| build_dataset(raw, 1.0, "events".into()))
+            .unwrap_err()
+            .to_string();
+        assert!(msg.contains(&path.display().to_string()), "{msg}");
+        assert!(msg.contains("data row 2 has no timestamp"), "{msg}");
+    }
 }

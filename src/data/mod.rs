@@ -1,5 +1,5 @@
-//! Interaction data: loading (through polars), the synthetic generator, per-user splits and
-//! negative sampling.
+//! Interaction data: loading (through polars), the synthetic generator, splits (per user, or
+//! one global time cut) and negative sampling.
 //!
 //! Every source ends as the same [`Dataset`]: dense user and item indices (original ids kept
 //! for export), the positive interactions, every user's below-threshold interactions (the
@@ -41,7 +41,10 @@ pub enum DataError {
 pub struct Interaction {
     pub user: u32,
     pub item: u32,
-    pub timestamp: i64,
+    /// When it happened, in the source's unit; `None` when the source records no time (a
+    /// file without a timestamp column, synthetic data). Never made up: a source either has a
+    /// timestamp on every row or on none.
+    pub timestamp: Option<i64>,
 }
 
 /// A loaded data set in dense indices.
@@ -74,34 +77,122 @@ impl Dataset {
 }
 
 /// Loads the data an experiment names. Synthetic data depends on `seed`.
+///
+/// A split that orders positives by time is refused data without timestamps (the config
+/// check refuses it first; this keeps the rule where the data is known).
 pub fn load(spec: &DataSpec, seed: u64) -> Result<Dataset, DataError> {
-    match &spec.source {
-        DataSource::Synthetic(params) => {
-            let raw = synthetic::generate(params, seed);
-            frame::build_dataset(raw, spec.positive_threshold, "synthetic".into())
-        }
-        DataSource::MovieLens100k(dir) => {
-            let raw = movielens::load_100k(dir)?;
-            frame::build_dataset(
-                raw,
-                spec.positive_threshold,
-                format!("MovieLens-100K ({})", dir.display()),
-            )
-        }
+    let (raw, description) = match &spec.source {
+        DataSource::Synthetic(params) => (synthetic::generate(params, seed), "synthetic".into()),
+        DataSource::MovieLens100k(dir) => (
+            movielens::load_100k(dir)?,
+            format!("MovieLens-100K ({})", dir.display()),
+        ),
         DataSource::File { path, columns } => {
-            let raw = frame::load_file(path, columns)?;
-            frame::build_dataset(raw, spec.positive_threshold, path.display().to_string())
+            (frame::load_file(path, columns)?, path.display().to_string())
         }
+    };
+    let source = raw.source.clone();
+    let data = frame::build_dataset(raw, spec.positive_threshold, description)?;
+    let method = spec.split.method;
+    if method.needs_timestamps() && data.positives.iter().any(|p| p.timestamp.is_none()) {
+        return Err(DataError::Content {
+            path: source,
+            problem: format!(
+                "records no timestamps, and data.split.method '{method}' orders positives by time"
+            ),
+        });
     }
+    Ok(data)
 }
 
 /// Interactions as read, before dense indexing: original ids as strings.
 #[derive(Debug, Default)]
 pub struct RawInteractions {
     pub source: PathBuf,
+    /// Where a row of `frame` is in `source`, for messages.
+    pub rows: RowOrigin,
     pub frame: polars::prelude::DataFrame,
     /// Item id → category names, where the source has categories.
     pub categories: HashMap<String, Vec<String>>,
     /// All category names in a stable order.
     pub category_names: Vec<String>,
+}
+
+/// Where a row of a frame is in its source, so that a message can send the reader to it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum RowOrigin {
+    /// A text file with `header_lines` lines before the data: data row r (from 1) is on line
+    /// r + `header_lines`.
+    Lines { header_lines: usize },
+    /// No lines to point at (Parquet, generated data): data rows counted from 1.
+    #[default]
+    Rows,
+}
+
+impl RowOrigin {
+    /// The frame's row `index` (from 0) as a reader finds it: `data row 2 (line 3, after the
+    /// header)`, `data row 2 (line 2)`, `data row 2`.
+    pub fn describe(self, index: usize) -> String {
+        let row = index + 1;
+        match self {
+            RowOrigin::Lines { header_lines: 0 } => format!("data row {row} (line {row})"),
+            RowOrigin::Lines { header_lines } => format!(
+                "data row {row} (line {}, after the header)",
+                row + header_lines
+            ),
+            RowOrigin::Rows => format!("data row {row}"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::{SplitMethod, SplitSeed, SplitSpec};
+
+    fn synthetic(method: SplitMethod) -> DataSpec {
+        DataSpec {
+            source: DataSource::Synthetic(crate::config::raw::SyntheticParams {
+                users: 20,
+                items: 40,
+                ..Default::default()
+            }),
+            positive_threshold: 1.0,
+            below_threshold: crate::config::BelowThreshold::Drop,
+            split: SplitSpec {
+                method,
+                test: 0.2,
+                validation: 0.0,
+                seed: SplitSeed::Fixed(1),
+            },
+        }
+    }
+
+    #[test]
+    fn untimed_data_is_refused_a_time_ordered_split() {
+        let data = load(&synthetic(SplitMethod::Random), 3).unwrap();
+        assert!(data.positives.iter().all(|p| p.timestamp.is_none()));
+        for method in [SplitMethod::LeaveLastOut, SplitMethod::TemporalGlobal] {
+            let msg = load(&synthetic(method), 3).unwrap_err().to_string();
+            assert!(
+                msg.contains("'<synthetic>'")
+                    && msg.contains("records no timestamps")
+                    && msg.contains(&format!("'{method}'")),
+                "{msg}"
+            );
+        }
+    }
+
+    #[test]
+    fn rows_are_named_as_a_reader_finds_them() {
+        assert_eq!(
+            RowOrigin::Lines { header_lines: 1 }.describe(0),
+            "data row 1 (line 2, after the header)"
+        );
+        assert_eq!(
+            RowOrigin::Lines { header_lines: 0 }.describe(4),
+            "data row 5 (line 5)"
+        );
+        assert_eq!(RowOrigin::Rows.describe(2), "data row 3");
+    }
 }

@@ -11,7 +11,7 @@ use std::sync::Arc;
 use polars::prelude::*;
 
 use super::frame::{ITEM, RATING, TIMESTAMP, USER};
-use super::{DataError, RawInteractions};
+use super::{DataError, RawInteractions, RowOrigin};
 
 /// The 19 genres in `u.item`'s flag order (as listed in `u.genre`).
 const GENRES: [&str; 19] = [
@@ -71,6 +71,7 @@ pub fn load_100k(dir: &Path) -> Result<RawInteractions, DataError> {
     let categories = read_genres(&dir.join("u.item"))?;
     Ok(RawInteractions {
         source: data_path,
+        rows: RowOrigin::Lines { header_lines: 0 },
         frame,
         categories,
         category_names: GENRES.iter().map(|g| g.to_string()).collect(),

@@ -1,13 +1,14 @@
 //! A seed's split together with what training and evaluation derive from it.
 //!
-//! The split is a pure function of (data, split spec, seed), so the sweep makes one
-//! [`PreparedSplit`] per seed, writes it into each run's directory before the run starts and
-//! shares it with the workers read-only: nothing downstream splits or counts again.
+//! The split is a pure function of (data, split spec, split seed), so the sweep makes one
+//! [`PreparedSplit`] per split seed (one for the whole sweep unless the split varies with the
+//! run seed), writes it into each run's directory before the run starts and shares it with the
+//! workers read-only: nothing downstream splits or counts again.
 
 use super::{Dataset, Split, split};
 use crate::config::SplitSpec;
 
-/// One seed's split and its per-item training statistics.
+/// One split seed's split and its per-item training statistics.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PreparedSplit {
     pub split: Split,
@@ -19,7 +20,7 @@ pub struct PreparedSplit {
 }
 
 impl PreparedSplit {
-    /// Splits `data` as `spec` says with `seed`, counts the training interactions and marks
+    /// Splits `data` as `spec` says with the split seed `seed`, counts the training interactions and marks
     /// the `head_share` most popular items as the head.
     pub fn new(data: &Dataset, spec: &SplitSpec, seed: u64, head_share: f64) -> Self {
         let split = split::split(data, spec, seed);
@@ -52,7 +53,7 @@ pub fn train_counts(train: &[Vec<u32>], n_items: usize) -> Vec<u64> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::SplitMethod;
+    use crate::config::{SplitMethod, SplitSeed};
     use crate::data::Interaction;
 
     #[test]
@@ -65,7 +66,7 @@ mod tests {
                 positives.push(Interaction {
                     user: u as u32,
                     item,
-                    timestamp: 0,
+                    timestamp: None,
                 });
             }
         }
@@ -83,6 +84,7 @@ mod tests {
             method: SplitMethod::Random,
             test: 0.0,
             validation: 0.0,
+            seed: SplitSeed::Fixed(7),
         };
         let p = PreparedSplit::new(&data, &spec, 7, 0.2);
         assert_eq!(p.split, split::split(&data, &spec, 7));

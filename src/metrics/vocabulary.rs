@@ -40,7 +40,7 @@ pub enum Scope {
 /// A metric recsweep computes. The declaration order is the column order of the files.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Metric {
-    /// Full-ranking AUC of a user's held-out positives against the items never interacted with.
+    /// Full-ranking AUC of a user's held-out positives against the other candidates.
     Auc,
     Precision,
     Recall,

@@ -169,6 +169,22 @@ const CASES: &[(&str, &[&str])] = &[
         "unknown_below_threshold.yaml",
         &["data.below_threshold", "ignore", "drop", "mask"],
     ),
+    (
+        "temporal_global_without_timestamps.yaml",
+        &[
+            "data.split.method",
+            "'temporal-global'",
+            "synthetic data records none",
+        ],
+    ),
+    (
+        "misspelt_split_method.yaml",
+        &["data.split.method", "leave_last_out", "leave-last-out"],
+    ),
+    (
+        "split_seed_with_vary.yaml",
+        &["data.split.seed", "'7'", "vary_with_seed"],
+    ),
 ];
 
 #[test]

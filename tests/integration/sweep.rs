@@ -598,7 +598,7 @@ fn movielens_loader_reads_a_made_up_fixture() {
             (
                 data.user_ids[p.user as usize].as_str(),
                 data.item_ids[p.item as usize].as_str(),
-                p.timestamp,
+                p.timestamp.expect("u.data has timestamps"),
             )
         })
         .collect();
