@@ -152,6 +152,18 @@ const CASES: &[(&str, &[&str])] = &[
         "front_axis_not_evaluated.yaml",
         &["plots.fronts[1]", "'ild@30'"],
     ),
+    (
+        "decoupled_on_batch_rows.yaml",
+        &[
+            "train.weight_decay_on",
+            "'batch_rows'",
+            "weight_decay_kind: decoupled",
+        ],
+    ),
+    (
+        "adam_epsilon_too_big.yaml",
+        &["train.adam_epsilon", "'0.1'", "at most 0.01"],
+    ),
 ];
 
 #[test]
