@@ -71,6 +71,7 @@ fn state(runs: usize, epochs: usize) -> State {
                     loss: 0.7 - 0.4 * t,
                     relevance_loss: 0.0,
                     diversity_loss: 0.0,
+                    l2_loss: f64::NAN,
                     eval: Some(eval),
                     seconds: e as f64,
                 },

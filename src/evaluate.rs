@@ -171,14 +171,11 @@ fn excluded(
     exclude_b: Option<&[Vec<u32>]>,
     masked: Option<&[Vec<u32>]>,
 ) -> Vec<u32> {
-    let b = exclude_b.and_then(|l| l.get(u)).map_or(&[][..], Vec::as_slice);
+    let b = exclude_b
+        .and_then(|l| l.get(u))
+        .map_or(&[][..], Vec::as_slice);
     let m = masked.and_then(|l| l.get(u)).map_or(&[][..], Vec::as_slice);
-    let mut out: Vec<u32> = exclude_a[u]
-        .iter()
-        .chain(b)
-        .chain(m)
-        .copied()
-        .collect();
+    let mut out: Vec<u32> = exclude_a[u].iter().chain(b).chain(m).copied().collect();
     out.sort_unstable();
     out.dedup();
     out
@@ -398,7 +395,8 @@ mod tests {
     #[test]
     fn every_metric_ranks_the_same_candidates_under_each_below_threshold_rule() {
         let (weights, categories) = one_user_case();
-        let (train, validation, test, below) = (vec![vec![1]], vec![vec![0]], vec![vec![3]], vec![vec![2]]);
+        let (train, validation, test, below) =
+            (vec![vec![1]], vec![vec![0]], vec![vec![3]], vec![vec![2]]);
         let counts = [0u64; 6];
         let is_head = [false; 6];
         let ndcg = |k| MetricKey::at(Metric::Ndcg, k);

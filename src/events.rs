@@ -14,10 +14,14 @@ pub type MetricMap = BTreeMap<MetricKey, f64>;
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct EpochRecord {
     pub epoch: usize,
-    /// Mean over the epoch's batches of `L = L_relevance + λ · L_diversity`.
+    /// Mean over the epoch's batches of `L = L_relevance + λ · L_diversity (+ L2)`.
     pub loss: f64,
     pub relevance_loss: f64,
+    /// NaN when not computed (λ = 0).
     pub diversity_loss: f64,
+    /// The L2 term on the batch's rows (`train.weight_decay_on: batch_rows`); NaN when it is
+    /// not part of the objective (the optimizer decays the weights).
+    pub l2_loss: f64,
     /// Full-ranking metrics on the monitored split, on evaluated epochs only.
     pub eval: Option<MetricMap>,
     /// Seconds since the run started.

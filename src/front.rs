@@ -275,7 +275,10 @@ pub fn csv(fronts: &[Front]) -> String {
             .chain(f.means.iter().filter(|_| several).map(|p| ("mean", p)));
         let p_cols = |c: &Option<SeedComparison>| {
             c.as_ref().map_or((String::new(), String::new()), |c| {
-                (num(c.t_test_p), c.t_test_p_holm.map(num).unwrap_or_default())
+                (
+                    num(c.t_test_p),
+                    c.t_test_p_holm.map(num).unwrap_or_default(),
+                )
             })
         };
         for (kind, p) in rows {

@@ -184,6 +184,29 @@ impl MatrixFactorization {
         }
     }
 
+    /// The summed squared norms of the parameter rows a batch touches: each user's embedding
+    /// `p_u`, and each candidate's embedding `q_i` and bias `b_i`, counted once per occurrence
+    /// (a row touched twice counts twice, as its gradient does):
+    /// `Σ_b ‖p_{users[b]}‖² + Σ_{b,j} (‖q_{items[b, j]}‖² + b_{items[b, j]}²)`.
+    ///
+    /// The raw embeddings, not `p_u W_r`: this is the L2 norm of the parameters. The two-task
+    /// heads are not rows of the batch and are not included.
+    ///
+    /// # Shapes
+    /// - users: `[batch]`; items: `[batch, n]` (the positive and its negatives); output: `[1]`
+    pub fn batch_rows_squared_norm(
+        &self,
+        users: Tensor<1, Int>,
+        items: Tensor<2, Int>,
+    ) -> Tensor<1> {
+        let [batch, n] = items.dims();
+        let flat = items.reshape([batch * n]); // [batch * n]
+        let p = self.user_embedding.val().select(0, users); // [batch, dim]
+        let q = self.item_embedding.val().select(0, flat.clone()); // [batch * n, dim]
+        let b = self.item_bias.val().select(0, flat); // [batch * n]
+        p.square().sum() + q.square().sum() + b.square().sum() // [1]
+    }
+
     /// Scores of every item for the given users.
     ///
     /// # Shapes
@@ -330,5 +353,47 @@ mod tests {
                 .sum()
         };
         assert!((div[0] - dot(1, 3)).abs() < 1e-5 && (div[1] - dot(1, 0)).abs() < 1e-5);
+    }
+
+    #[test]
+    fn batch_rows_squared_norm_sums_each_touched_row_once_per_occurrence() {
+        let device = Device::flex();
+        let mut model = MatrixFactorizationConfig {
+            n_users: 2,
+            n_items: 3,
+            dim: 2,
+            init_std: 0.1,
+            two_task: false,
+        }
+        .init(&mut ChaCha8Rng::seed_from_u64(1), &device);
+        let matrix = |v: Vec<f32>, rows: usize| {
+            Param::from_tensor(Tensor::<2>::from_data(
+                TensorData::new(v, [rows, 2]),
+                &device,
+            ))
+        };
+        // p_0 = (1, 2), p_1 = (3, 0); q_0 = (1, 0), q_1 = (0, 3), q_2 = (2, 2);
+        // b = (0.5, −1, 0).
+        model.user_embedding = matrix(vec![1.0, 2.0, 3.0, 0.0], 2);
+        model.item_embedding = matrix(vec![1.0, 0.0, 0.0, 3.0, 2.0, 2.0], 3);
+        model.item_bias = Param::from_tensor(Tensor::<1>::from_floats([0.5, -1.0, 0.0], &device));
+        let items = |v: Vec<i64>, rows: usize, n: usize| {
+            Tensor::<2, Int>::from_data(TensorData::new(v, [rows, n]), &device)
+        };
+        let norm = |users: &[u32], candidates: Tensor<2, Int>| {
+            f64::from(
+                model
+                    .batch_rows_squared_norm(index_tensor(users, &device), candidates)
+                    .into_scalar::<f32>(),
+            )
+        };
+        // User 0 with candidates (0, 2): ‖p_0‖² = 5, ‖q_0‖² + b_0² = 1 + 0.25,
+        // ‖q_2‖² + b_2² = 8 + 0: 14.25.
+        assert!((norm(&[0], items(vec![0, 2], 1, 2)) - 14.25).abs() < 1e-5);
+        // Users 0 and 0 again, candidates (0, 2) and (1, 1): 5 + 5 + 1.25 + 8 + 2 · (9 + 1)
+        // = 39.25; user 1, whom the batch does not touch, counts nothing.
+        assert!((norm(&[0, 0], items(vec![0, 2, 1, 1], 2, 2)) - 39.25).abs() < 1e-5);
+        // User 1 (‖p_1‖² = 9) with item 1 alone: 9 + 10 = 19.
+        assert!((norm(&[1], items(vec![1], 1, 1)) - 19.0).abs() < 1e-5);
     }
 }

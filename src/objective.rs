@@ -1,19 +1,23 @@
-//! The training objective `L = L_relevance + λ · L_diversity`, computed in one graph.
+//! The training objective `L = L_relevance + λ · L_diversity (+ L2)`, computed in one graph.
 //!
-//! The three parts are returned separately so they can be logged separately; only `total`
-//! is differentiated. `docs/objectives.md` derives every regulariser written here.
+//! The parts are returned separately so they can be logged separately; only `total` is
+//! differentiated. The L2 term on the batch's rows is part of the objective only with
+//! `train.weight_decay_on: batch_rows` (otherwise the optimizer decays the weights). `docs/objectives.md` derives every regulariser written here.
 
 use burn::tensor::Tensor;
 use burn::tensor::activation::{log_sigmoid, sigmoid};
 
 use crate::config::{Regularizer, RelevanceLoss};
 
-/// The three parts of the objective for one batch, each `[1]`.
+/// The parts of the objective for one batch, each `[1]`.
 #[derive(Debug, Clone)]
 pub struct Losses {
+    /// What is minimised: `relevance + λ · diversity (+ l2)`.
     pub total: Tensor<1>,
     pub relevance: Tensor<1>,
     pub diversity: Tensor<1>,
+    /// The L2 term on the batch's rows ([`batch_rows_l2`]), when it is part of the objective.
+    pub l2: Option<Tensor<1>>,
 }
 
 /// Binary cross-entropy of positives against sampled negatives, averaged over all
@@ -262,14 +266,43 @@ pub fn diversity_loss(
     total.expect("a diversity method has at least one term")
 }
 
-/// Combines the parts: `total = relevance + λ · diversity`.
-pub fn combine(relevance: Tensor<1>, diversity: Tensor<1>, lambda: f64) -> Losses {
+/// Combines the parts: `total = relevance + λ · diversity (+ l2)`.
+pub fn combine(
+    relevance: Tensor<1>,
+    diversity: Tensor<1>,
+    lambda: f64,
+    l2: Option<Tensor<1>>,
+) -> Losses {
     let total = relevance.clone() + diversity.clone().mul_scalar(lambda);
     Losses {
-        total,
+        total: plus_l2(total, l2.as_ref()),
         relevance,
         diversity,
+        l2,
     }
+}
+
+/// `total + l2`, or `total` when the objective has no L2 term.
+pub fn plus_l2(total: Tensor<1>, l2: Option<&Tensor<1>>) -> Tensor<1> {
+    match l2 {
+        Some(l2) => total + l2.clone(),
+        None => total,
+    }
+}
+
+/// The L2 term on a batch's rows, `rate · ½ Σ ‖row‖² / batch`, from their summed squared
+/// norms (`MatrixFactorization::batch_rows_squared_norm`) over the `batch` (user, positive)
+/// pairs.
+///
+/// RecBole's `EmbLoss` and LightGCN's `reg_loss` normalise the same way (the ½, and the mean
+/// over the batch's pairs rather than over rows), so their `reg_weight` / `weight_decay`
+/// values carry over. The ½ makes a row's gradient `rate · c · row / batch` for a row touched
+/// `c` times: coupled decay's `rate · row`, on the touched rows only and scaled by `c / batch`.
+///
+/// # Shapes
+/// - squared_norm: `[1]`; output: `[1]`
+pub fn batch_rows_l2(squared_norm: Tensor<1>, batch: usize, rate: f64) -> Tensor<1> {
+    squared_norm.mul_scalar(rate * 0.5 / batch as f64)
 }
 
 #[cfg(test)]
@@ -342,16 +375,41 @@ mod tests {
         let device = Device::flex();
         let relevance = Tensor::<1>::from_floats([0.5], &device);
         let diversity = Tensor::<1>::from_floats([0.25], &device);
-        let losses = combine(relevance, diversity, 2.0);
+        let losses = combine(relevance, diversity, 2.0, None);
         assert_close(value(losses.total), 1.0);
         assert_close(value(losses.relevance), 0.5);
         assert_close(value(losses.diversity), 0.25);
+        assert!(losses.l2.is_none());
         let losses = combine(
             Tensor::<1>::from_floats([0.5], &device),
             Tensor::<1>::from_floats([0.25], &device),
             0.0,
+            None,
         );
         assert_close(value(losses.total), 0.5);
+        // The L2 term on the batch's rows adds to the total and is kept as its own part.
+        let losses = combine(
+            Tensor::<1>::from_floats([0.5], &device),
+            Tensor::<1>::from_floats([0.25], &device),
+            2.0,
+            Some(Tensor::<1>::from_floats([0.125], &device)),
+        );
+        assert_close(value(losses.total), 1.125);
+        assert_close(value(losses.l2.unwrap()), 0.125);
+    }
+
+    #[test]
+    fn batch_rows_l2_is_half_the_rate_times_the_squared_norm_over_the_batch() {
+        let device = Device::flex();
+        // rate 0.1, Σ‖row‖² = 39.25 over 2 pairs: 0.1 · ½ · 39.25 / 2 = 0.98125.
+        let l2 = batch_rows_l2(Tensor::<1>::from_floats([39.25], &device), 2, 0.1);
+        assert_close(value(l2), 0.981_25);
+        // Its gradient for a row touched once is rate · row / batch: d/dw of
+        // 0.1 · ½ · w² / 2 at w = 3 is 0.15.
+        let device = device.autodiff();
+        let w = Tensor::<1>::from_floats([3.0], &device).require_grad();
+        let grads = batch_rows_l2(w.clone().square(), 2, 0.1).backward();
+        assert_close(values(w.grad(&grads).unwrap())[0], 0.15);
     }
 
     #[test]

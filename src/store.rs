@@ -298,7 +298,7 @@ impl RunStore {
         eval_split: EvalSplit,
     ) -> io::Result<()> {
         let cols = MetricKey::all_columns(ks);
-        let mut out = String::from("epoch,loss,relevance_loss,diversity_loss,eval_split");
+        let mut out = String::from("epoch,loss,relevance_loss,diversity_loss,l2_loss,eval_split");
         for &c in &cols {
             let _ = write!(out, ",{}", val_column(c));
         }
@@ -306,8 +306,8 @@ impl RunStore {
         for r in records {
             let _ = write!(
                 out,
-                "{},{},{},{},",
-                r.epoch, r.loss, r.relevance_loss, r.diversity_loss
+                "{},{},{},{},{},",
+                r.epoch, r.loss, r.relevance_loss, r.diversity_loss, r.l2_loss
             );
             if r.eval.is_some() {
                 let _ = write!(out, "{eval_split}");

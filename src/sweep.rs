@@ -767,13 +767,23 @@ pub fn seeds_table(summaries: &[RunSummary], keys: &[MetricKey]) -> String {
     if rows.is_empty() {
         return String::new();
     }
-    let method_w = rows.iter().map(|s| s.method.len()).max().unwrap_or(6).max(6);
+    let method_w = rows
+        .iter()
+        .map(|s| s.method.len())
+        .max()
+        .unwrap_or(6)
+        .max(6);
     let mut out = format!(
         "across seeds (mean [95% CI]; p: paired t-test over seeds against λ = 0, Holm-adjusted over the sweep's seed-level tests)\n{:<method_w$}  {:>8}  {:>5}",
         "method", "λ / θ", "seeds"
     );
     for k in keys {
-        out.push_str(&format!("  {:>27}  {:>9}  {:>9}", k.to_string(), "p", "Holm p"));
+        out.push_str(&format!(
+            "  {:>27}  {:>9}  {:>9}",
+            k.to_string(),
+            "p",
+            "Holm p"
+        ));
     }
     out.push('\n');
     for s in rows {

@@ -130,8 +130,7 @@ impl Progress {
                 }
             }
             RunEvent::Finished { run_id, outcome } => {
-                let mut text =
-                    format!("{} after {:.1}s", outcome.status.as_str(), outcome.seconds);
+                let mut text = format!("{} after {:.1}s", outcome.status.as_str(), outcome.seconds);
                 // A trained run says which epoch it reports (a re-ranking run trains none).
                 if let Some(sel) = outcome.selection.as_ref().filter(|s| s.epoch > 0) {
                     text.push_str(&format!(": reports epoch {}, {}", sel.epoch, sel.reason));
@@ -158,8 +157,14 @@ fn epoch_line(run_id: &str, epochs: usize, r: &EpochRecord, keys: &[MetricKey]) 
     } else {
         format!("{:.4}", r.diversity_loss)
     };
+    // NaN: the L2 term on the batch's rows is not part of the objective; nothing to show.
+    let l2 = if r.l2_loss.is_nan() {
+        String::new()
+    } else {
+        format!(", l2 {:.4}", r.l2_loss)
+    };
     let mut line = format!(
-        "[{run_id}] epoch {}/{epochs} loss {:.4} (relevance {:.4}, diversity {diversity})",
+        "[{run_id}] epoch {}/{epochs} loss {:.4} (relevance {:.4}, diversity {diversity}{l2})",
         r.epoch, r.loss, r.relevance_loss
     );
     if let Some(m) = &r.eval {
@@ -189,6 +194,7 @@ mod tests {
             loss: 0.5,
             relevance_loss: 0.4,
             diversity_loss: 0.1,
+            l2_loss: f64::NAN,
             eval: Some(
                 [
                     (MetricKey::AUC, 0.8),
@@ -205,5 +211,12 @@ mod tests {
         assert!(line.contains("val_ndcg@5 0.2500"), "{line}");
         assert!(line.contains("val_coverage@5 0.3000"), "{line}");
         assert!(!line.contains("coverage@10"), "{line}");
+        assert!(!line.contains("l2"), "{line}");
+        let with_l2 = EpochRecord {
+            l2_loss: 0.0125,
+            ..record
+        };
+        let line = epoch_line("r", 4, &with_l2, &keys);
+        assert!(line.contains("diversity 0.1000, l2 0.0125)"), "{line}");
     }
 }

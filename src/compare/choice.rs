@@ -102,7 +102,11 @@ pub fn choose(summaries: &[RunSummary], spec: &SelectSpec) -> SweepChoice {
         };
         let floor = spec.keep * base_relevance;
         let points: Vec<&Group<'_>> = std::iter::once(base)
-            .chain(groups.iter().filter(|g| g.method == method && !g.is_lambda_zero()))
+            .chain(
+                groups
+                    .iter()
+                    .filter(|g| g.method == method && !g.is_lambda_zero()),
+            )
             .collect();
         let scored: Vec<(&Group<'_>, f64, f64)> = points
             .iter()
@@ -220,11 +224,20 @@ mod tests {
     use crate::config::BASELINE;
     use crate::metrics::Metric;
 
-    fn run(method: &str, lambda: f64, theta: Option<f64>, val: (f64, f64), test: (f64, f64)) -> RunSummary {
+    fn run(
+        method: &str,
+        lambda: f64,
+        theta: Option<f64>,
+        val: (f64, f64),
+        test: (f64, f64),
+    ) -> RunSummary {
         let mut s = super::super::seeds::tests::run(method, lambda, 1, test.0);
         s.theta = theta;
         s.run_id = format!("{method}-{lambda}-{theta:?}");
-        let (ndcg, cov) = (MetricKey::at(Metric::Ndcg, 10), MetricKey::at(Metric::Coverage, 10));
+        let (ndcg, cov) = (
+            MetricKey::at(Metric::Ndcg, 10),
+            MetricKey::at(Metric::Coverage, 10),
+        );
         s.test.insert(cov, test.1);
         s.validation.insert(ndcg, val.0);
         s.validation.insert(cov, val.1);

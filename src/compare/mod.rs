@@ -51,7 +51,10 @@ pub fn groups(summaries: &[RunSummary]) -> Vec<Group<'_>> {
 /// The method whose λ = 0 runs `method` is compared against: its own when it trains one
 /// (the two-task model), else the shared baseline.
 pub fn baseline_method<'a>(groups: &[Group<'a>], method: &'a str) -> &'a str {
-    if groups.iter().any(|g| g.method == method && g.is_lambda_zero()) {
+    if groups
+        .iter()
+        .any(|g| g.method == method && g.is_lambda_zero())
+    {
         method
     } else {
         BASELINE

@@ -18,7 +18,11 @@ use crate::store::{AcrossSeeds, RunSummary, SeedComparison};
 pub fn fill_across_seeds(summaries: &mut [RunSummary], keys: &[MetricKey]) {
     let found = across_seeds(summaries, keys);
     for s in summaries.iter_mut() {
-        if let Some(by_key) = found.get(&(s.method.clone(), s.lambda.to_bits(), s.theta.map(f64::to_bits))) {
+        if let Some(by_key) = found.get(&(
+            s.method.clone(),
+            s.lambda.to_bits(),
+            s.theta.map(f64::to_bits),
+        )) {
             s.across_seeds = by_key.clone();
         }
     }
@@ -84,7 +88,11 @@ fn across_seeds(
     // The family: every seed-level test above.
     let raw: Vec<f64> = out
         .values()
-        .flat_map(|m| m.values().filter_map(|a| a.versus_lambda0.as_ref()).map(|c| c.t_test_p))
+        .flat_map(|m| {
+            m.values()
+                .filter_map(|a| a.versus_lambda0.as_ref())
+                .map(|c| c.t_test_p)
+        })
         .collect();
     let mut adjusted = metrics::holm_adjust(&raw).into_iter();
     for m in out.values_mut() {
@@ -171,7 +179,10 @@ pub(crate) mod tests {
         assert!((b.mean - 0.31).abs() < 1e-12);
         assert!((b.ci95[1] - (0.31 + 4.302_652_729_749_462 * 0.01 / 3f64.sqrt())).abs() < 1e-9);
         assert!(b.versus_lambda0.is_none());
-        assert_eq!(runs[1].across_seeds, runs[0].across_seeds, "every run of the group");
+        assert_eq!(
+            runs[1].across_seeds, runs[0].across_seeds,
+            "every run of the group"
+        );
         // Differences −0.02, −0.03, −0.04: mean −0.03, sd 0.01, t = −0.03/(0.01/√3) = −5.196;
         // scipy.stats.ttest_rel([.28,.29,.27],[.30,.32,.31]).pvalue = 0.035098.
         let c = runs[3].across_seeds[&ndcg].versus_lambda0.clone().unwrap();

@@ -10,7 +10,10 @@ use std::str::FromStr;
 use serde::{Deserialize, Serialize};
 
 use super::method::{DiversityMethod, MethodSpec, RegularizerSpec};
-use super::raw::{self, Backend, BelowThreshold, RelevanceLoss, SourceKind, SplitMethod};
+use super::raw::{
+    self, Backend, BelowThreshold, RelevanceLoss, SourceKind, SplitMethod, WeightDecayKind,
+    WeightDecayOn,
+};
 use super::{Check, ConfigError, sweep};
 use crate::metrics::{Metric, MetricKey};
 use crate::rerank::RerankMethod;
@@ -152,11 +155,76 @@ pub struct TrainSpec {
     pub epochs: usize,
     pub batch_size: usize,
     pub learning_rate: f64,
-    pub weight_decay: f64,
+    /// `train.weight_decay` with its kind and where it acts.
+    pub weight_decay: WeightDecay,
+    /// Adam's ε, in (0, 0.01].
+    pub adam_epsilon: f64,
+    /// Adam's (β₁, β₂), each in [0, 1).
+    pub adam_betas: [f64; 2],
     pub negatives: usize,
     pub loss: RelevanceLoss,
     pub backend: Backend,
     pub init_std: f64,
+}
+
+/// `train.weight_decay` (the rate, in [0, 1]) resolved with `weight_decay_kind` and
+/// `weight_decay_on`. Decoupled decay is an optimizer step, so it has no batch-rows form: that
+/// pair is rejected when the file is read and cannot be written here.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum WeightDecay {
+    /// `coupled` on `parameters`: Adam with `rate · p` added to every parameter's gradient,
+    /// every row, every step (`torch.optim.Adam(weight_decay=rate)`).
+    Coupled(f64),
+    /// `decoupled` on `parameters`: AdamW, `p ← p · (1 − lr · rate)` besides Adam's step
+    /// (`torch.optim.AdamW(weight_decay=rate)`).
+    Decoupled(f64),
+    /// `coupled` on `batch_rows`: the optimizer has no decay; the objective gains
+    /// `rate · ½ Σ ‖row‖² / batch` over the rows the batch touches (RecBole, LightGCN).
+    BatchRows(f64),
+}
+
+impl WeightDecay {
+    /// The rate, `train.weight_decay`.
+    pub fn rate(self) -> f64 {
+        match self {
+            WeightDecay::Coupled(r) | WeightDecay::Decoupled(r) | WeightDecay::BatchRows(r) => r,
+        }
+    }
+
+    /// The rate of the objective's L2 term on the batch's rows, when the decay is one.
+    pub fn batch_rows(self) -> Option<f64> {
+        match self {
+            WeightDecay::BatchRows(r) => Some(r),
+            WeightDecay::Coupled(_) | WeightDecay::Decoupled(_) => None,
+        }
+    }
+
+    /// `train.weight_decay`, `weight_decay_kind` and `weight_decay_on`.
+    fn from_raw(raw: &raw::RawTrain, check: Check<'_>) -> Result<Self, ConfigError> {
+        let rate = check.finite_in(
+            "train.weight_decay",
+            raw.weight_decay,
+            0.0,
+            1.0,
+            "must be in [0, 1]",
+        )?;
+        match (raw.weight_decay_kind, raw.weight_decay_on) {
+            (WeightDecayKind::Coupled, WeightDecayOn::Parameters) => Ok(WeightDecay::Coupled(rate)),
+            (WeightDecayKind::Decoupled, WeightDecayOn::Parameters) => {
+                Ok(WeightDecay::Decoupled(rate))
+            }
+            (WeightDecayKind::Coupled, WeightDecayOn::BatchRows) => {
+                Ok(WeightDecay::BatchRows(rate))
+            }
+            (WeightDecayKind::Decoupled, on @ WeightDecayOn::BatchRows) => Err(check.invalid(
+                "train.weight_decay_on",
+                on,
+                "'train.weight_decay_kind: decoupled' is an optimizer step, not a loss term: \
+                 use 'weight_decay_on: parameters' with it, or 'weight_decay_kind: coupled' \
+                 for an L2 term on the batch's rows",
+            )),
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -603,7 +671,7 @@ fn model_dim_from_raw(raw: &raw::RawModel, check: Check<'_>) -> Result<usize, Co
 }
 
 impl TrainSpec {
-    /// `train`: every count at least 1, every rate in range.
+    /// `train`: every count at least 1, every rate in range, a weight decay that exists.
     fn from_raw(raw: &raw::RawTrain, check: Check<'_>) -> Result<Self, ConfigError> {
         Ok(TrainSpec {
             epochs: check.at_least("train.epochs", raw.epochs, 1)?,
@@ -615,13 +683,16 @@ impl TrainSpec {
                 10.0,
                 "must be in (0, 10]",
             )?,
-            weight_decay: check.finite_in(
-                "train.weight_decay",
-                raw.weight_decay,
-                0.0,
-                1.0,
-                "must be in [0, 1]",
+            weight_decay: WeightDecay::from_raw(raw, check)?,
+            // The optimizer computes in f32: the smallest normal f32 keeps ε above zero there.
+            adam_epsilon: check.finite_in(
+                "train.adam_epsilon",
+                raw.adam_epsilon,
+                f64::from(f32::MIN_POSITIVE),
+                1e-2,
+                "must be > 0 (at least 1.2e-38, an f32) and at most 0.01",
             )?,
+            adam_betas: adam_betas_from_raw(raw.adam_betas, check)?,
             negatives: check.at_least("train.negatives", raw.negatives, 1)?,
             loss: raw.loss,
             backend: raw.backend,
@@ -634,6 +705,21 @@ impl TrainSpec {
             )?,
         })
     }
+}
+
+/// `train.adam_betas`: each in [0, 1), strictly below 1 because `1 − βᵗ` divides Adam's
+/// moments.
+fn adam_betas_from_raw(betas: [f64; 2], check: Check<'_>) -> Result<[f64; 2], ConfigError> {
+    for (i, &beta) in betas.iter().enumerate() {
+        if !(0.0..1.0).contains(&beta) {
+            return Err(check.invalid(
+                &format!("train.adam_betas[{i}]"),
+                beta,
+                "must be in [0, 1)",
+            ));
+        }
+    }
+    Ok(betas)
 }
 
 impl DiversitySpec {
@@ -903,7 +989,9 @@ mod tests {
                 epochs: 10,
                 batch_size: 1024,
                 learning_rate: 0.005,
-                weight_decay: 1e-5,
+                weight_decay: WeightDecay::Coupled(1e-5),
+                adam_epsilon: 1e-8,
+                adam_betas: [0.9, 0.999],
                 negatives: 4,
                 loss: RelevanceLoss::Bce,
                 backend: Backend::Auto,
@@ -1089,6 +1177,108 @@ mod tests {
             err.contains("leave_last_out") && err.contains("leave-last-out"),
             "{err}"
         );
+    }
+
+    #[test]
+    fn weight_decay_kind_and_place_resolve_to_one_decay() {
+        for (lines, expected) in [
+            ("", WeightDecay::Coupled(1e-5)),
+            (
+                "  weight_decay_kind: coupled\n  weight_decay_on: parameters\n",
+                WeightDecay::Coupled(1e-5),
+            ),
+            (
+                "  weight_decay: 0.01\n  weight_decay_kind: decoupled\n",
+                WeightDecay::Decoupled(0.01),
+            ),
+            (
+                "  weight_decay: 1.0e-4\n  weight_decay_on: batch_rows\n",
+                WeightDecay::BatchRows(1e-4),
+            ),
+            (
+                "  weight_decay_kind: coupled\n  weight_decay_on: batch_rows\n",
+                WeightDecay::BatchRows(1e-5),
+            ),
+        ] {
+            let e = parse(&format!("{MINIMAL}train:\n  epochs: 2\n{lines}")).unwrap();
+            assert_eq!(e.train.weight_decay, expected, "{lines}");
+            assert_eq!(e.train.weight_decay.rate(), expected.rate());
+            // A run's own config carries the decay, and reads back to the same one.
+            let run = &e.runs()[0];
+            let again = parse_str(&e.run_config_yaml(run), Path::new("/tmp/c.yaml")).unwrap();
+            assert_eq!(again.train, e.train, "{lines}");
+        }
+        assert_eq!(WeightDecay::BatchRows(0.1).batch_rows(), Some(0.1));
+        assert_eq!(WeightDecay::Coupled(0.1).batch_rows(), None);
+        assert_eq!(WeightDecay::Decoupled(0.1).batch_rows(), None);
+    }
+
+    #[test]
+    fn decoupled_decay_on_batch_rows_is_rejected_naming_field_and_value() {
+        let err = parse(&format!(
+            "{MINIMAL}train:\n  weight_decay_kind: decoupled\n  weight_decay_on: batch_rows\n"
+        ))
+        .unwrap_err();
+        let ConfigError::Invalid { field, value, .. } = &err else {
+            panic!("{err:?}");
+        };
+        assert_eq!(
+            (field.as_str(), value.as_str()),
+            ("train.weight_decay_on", "batch_rows")
+        );
+        let msg = err.to_string();
+        for needle in [
+            "/tmp/t.yaml",
+            "'train.weight_decay_on'",
+            "'batch_rows'",
+            "weight_decay_kind: decoupled",
+        ] {
+            assert!(msg.contains(needle), "{needle}: {msg}");
+        }
+        // A value that is not a kind is a syntax error naming it and the known ones.
+        let err = parse(&format!("{MINIMAL}train:\n  weight_decay_kind: l2\n")).unwrap_err();
+        let msg = err.to_string();
+        assert!(msg.contains("l2") && msg.contains("decoupled"), "{msg}");
+    }
+
+    #[test]
+    fn adam_epsilon_and_betas_are_checked() {
+        for (lines, field, value) in [
+            ("  adam_epsilon: 0\n", "train.adam_epsilon", "0"),
+            (
+                "  adam_epsilon: -1.0e-8\n",
+                "train.adam_epsilon",
+                "-0.00000001",
+            ),
+            ("  adam_epsilon: 0.1\n", "train.adam_epsilon", "0.1"),
+            ("  adam_epsilon: .nan\n", "train.adam_epsilon", "NaN"),
+            ("  adam_betas: [0.9, 1.0]\n", "train.adam_betas[1]", "1"),
+            (
+                "  adam_betas: [-0.1, 0.999]\n",
+                "train.adam_betas[0]",
+                "-0.1",
+            ),
+        ] {
+            let err = parse(&format!("{MINIMAL}train:\n{lines}")).unwrap_err();
+            let ConfigError::Invalid {
+                field: f, value: v, ..
+            } = &err
+            else {
+                panic!("{lines}: {err:?}");
+            };
+            assert_eq!((f.as_str(), v.as_str()), (field, value), "{lines}");
+        }
+        let e = parse(&format!(
+            "{MINIMAL}train:\n  adam_epsilon: 1.0e-2\n  adam_betas: [0, 0.5]\n"
+        ))
+        .unwrap();
+        assert_eq!(
+            (e.train.adam_epsilon, e.train.adam_betas),
+            (1e-2, [0.0, 0.5])
+        );
+        // Only two betas.
+        let err = parse(&format!("{MINIMAL}train:\n  adam_betas: [0.9]\n")).unwrap_err();
+        assert!(err.to_string().contains("adam_betas"), "{err}");
     }
 
     #[test]

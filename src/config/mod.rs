@@ -20,12 +20,15 @@ use std::path::{Path, PathBuf};
 
 pub use experiment::{
     CurveKeys, DataSource, DataSpec, DiversitySpec, EvalSpec, EvalSplit, Experiment,
-    ParseEvalSplitError, PlotSettings, RerankSpec, SelectSpec, SplitSeed, SplitSpec,
-    TrainSpec,
+    ParseEvalSplitError, PlotSettings, RerankSpec, SelectSpec, SplitSeed, SplitSpec, TrainSpec,
+    WeightDecay,
 };
 pub use listing::{ExperimentEntry, ExperimentInfo, load_experiments};
 pub use method::{BASELINE, DiversityMethod, MethodSpec, Regularizer, RegularizerSpec, RunMethod};
-pub use raw::{Backend, BelowThreshold, LambdaScale, RelevanceLoss, SplitMethod};
+pub use raw::{
+    Backend, BelowThreshold, LambdaScale, RelevanceLoss, SplitMethod, WeightDecayKind,
+    WeightDecayOn,
+};
 pub use sweep::{RunSpec, format_lambda, is_lambda_zero, param_label};
 
 /// Why a configuration was rejected. Every variant names the file; field errors also name the

@@ -308,6 +308,62 @@ pub enum Backend {
     Cpu,
 }
 
+/// `train.weight_decay_kind`: how the optimizer applies `train.weight_decay`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum WeightDecayKind {
+    /// L2: `weight_decay · p` added to the gradient before Adam normalises it, as
+    /// `torch.optim.Adam(weight_decay=…)` does.
+    Coupled,
+    /// AdamW: the weights shrunk by `learning_rate · weight_decay` apart from Adam's step, as
+    /// `torch.optim.AdamW(weight_decay=…)` does.
+    Decoupled,
+}
+
+impl WeightDecayKind {
+    /// The name in files: `coupled`, `decoupled`.
+    pub fn name(self) -> &'static str {
+        match self {
+            WeightDecayKind::Coupled => "coupled",
+            WeightDecayKind::Decoupled => "decoupled",
+        }
+    }
+}
+
+impl std::fmt::Display for WeightDecayKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// `train.weight_decay_on`: which weights `train.weight_decay` reaches.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum WeightDecayOn {
+    /// Every parameter, every row of it, at every step: the optimizer's decay.
+    Parameters,
+    /// Only the embedding rows (and item biases) the batch touches, as an explicit L2 term of
+    /// the objective (RecBole's and LightGCN's `reg_weight` convention).
+    #[serde(alias = "batch-rows")]
+    BatchRows,
+}
+
+impl WeightDecayOn {
+    /// The name in files: `parameters`, `batch_rows`.
+    pub fn name(self) -> &'static str {
+        match self {
+            WeightDecayOn::Parameters => "parameters",
+            WeightDecayOn::BatchRows => "batch_rows",
+        }
+    }
+}
+
+impl std::fmt::Display for WeightDecayOn {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct RawTrain {
@@ -315,6 +371,12 @@ pub struct RawTrain {
     pub batch_size: usize,
     pub learning_rate: f64,
     pub weight_decay: f64,
+    pub weight_decay_kind: WeightDecayKind,
+    pub weight_decay_on: WeightDecayOn,
+    /// Adam's ε (PyTorch's default, not burn's 1e-5).
+    pub adam_epsilon: f64,
+    /// Adam's (β₁, β₂).
+    pub adam_betas: [f64; 2],
     /// Sampled negatives per positive.
     pub negatives: usize,
     pub loss: RelevanceLoss,
@@ -330,6 +392,10 @@ impl Default for RawTrain {
             batch_size: 1024,
             learning_rate: 0.005,
             weight_decay: 1e-5,
+            weight_decay_kind: WeightDecayKind::Coupled,
+            weight_decay_on: WeightDecayOn::Parameters,
+            adam_epsilon: 1e-8,
+            adam_betas: [0.9, 0.999],
             negatives: 4,
             loss: RelevanceLoss::Bce,
             backend: Backend::Auto,

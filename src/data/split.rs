@@ -279,7 +279,10 @@ mod tests {
                 .map(|p| p.item)
                 .collect();
             positives.sort_unstable();
-            assert_eq!(all, positives, "user {u} parts must partition the positives");
+            assert_eq!(
+                all, positives,
+                "user {u} parts must partition the positives"
+            );
         }
     }
 

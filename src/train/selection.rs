@@ -149,9 +149,17 @@ mod tests {
         assert_eq!(kept, 200, "a tie is not an improvement: epoch 2 stays");
         assert_eq!(m[&ndcg], 0.30);
         let sel = chosen.selection;
-        assert_eq!((sel.epoch, sel.metric, sel.value), (2, Some(ndcg), Some(0.30)));
+        assert_eq!(
+            (sel.epoch, sel.metric, sel.value),
+            (2, Some(ndcg), Some(0.30))
+        );
         assert!(!sel.stopped_early);
-        assert!(sel.reason.contains("best ndcg@10 on validation (0.3000) of 5"), "{}", sel.reason);
+        assert!(
+            sel.reason
+                .contains("best ndcg@10 on validation (0.3000) of 5"),
+            "{}",
+            sel.reason
+        );
     }
 
     #[test]
@@ -175,11 +183,18 @@ mod tests {
         s.offer(4, &means(ndcg, 0.25), ());
         assert!(!s.patience_ran_out());
         s.offer(5, &means(ndcg, f64::NAN), ());
-        assert!(s.patience_ran_out(), "a tie and an undefined value are two misses");
+        assert!(
+            s.patience_ran_out(),
+            "a tie and an undefined value are two misses"
+        );
         let sel = s.finish(5, 20).selection;
         assert_eq!(sel.epoch, 3);
         assert!(sel.stopped_early);
-        assert!(sel.reason.contains("stopped at epoch 5 of 20 after 2"), "{}", sel.reason);
+        assert!(
+            sel.reason.contains("stopped at epoch 5 of 20 after 2"),
+            "{}",
+            sel.reason
+        );
     }
 
     #[test]

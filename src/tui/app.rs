@@ -732,6 +732,7 @@ mod tests {
                 loss: 0.5,
                 relevance_loss: 0.5,
                 diversity_loss: 0.1,
+                l2_loss: f64::NAN,
                 eval: Some(eval),
                 seconds: 2.0,
             },

@@ -160,7 +160,10 @@ const CASES: &[(&str, &[&str])] = &[
         "select_without_validation.yaml",
         &["select.lambda", "validation: 0", "needs a validation split"],
     ),
-    ("select_keep_above_one.yaml", &["select.lambda.keep", "'1.5'"]),
+    (
+        "select_keep_above_one.yaml",
+        &["select.lambda.keep", "'1.5'"],
+    ),
     (
         "select_relevance_lower_is_better.yaml",
         &["select.lambda.relevance", "'gini@10'", "better when higher"],
@@ -184,6 +187,18 @@ const CASES: &[(&str, &[&str])] = &[
     (
         "split_seed_with_vary.yaml",
         &["data.split.seed", "'7'", "vary_with_seed"],
+    ),
+    (
+        "decoupled_on_batch_rows.yaml",
+        &[
+            "train.weight_decay_on",
+            "'batch_rows'",
+            "weight_decay_kind: decoupled",
+        ],
+    ),
+    (
+        "adam_epsilon_too_big.yaml",
+        &["train.adam_epsilon", "'0.1'", "at most 0.01"],
     ),
 ];
 

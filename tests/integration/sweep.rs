@@ -319,7 +319,10 @@ fn quickstart_on_cpu_writes_every_file_and_trades_relevance_for_coverage() {
     // Selection on validation: every trained run reports its best validation epoch by
     // NDCG@10, says so, and carries its validation metrics; re-ranking runs have them too.
     for s in &summaries {
-        let sel = s.selection.as_ref().expect("a finished run records its selection");
+        let sel = s
+            .selection
+            .as_ref()
+            .expect("a finished run records its selection");
         if s.theta.is_none() {
             assert_eq!(sel.metric, Some(metric("ndcg@10")), "{}", s.run_id);
             assert!((1..=20).contains(&sel.epoch), "{}: {}", s.run_id, sel.epoch);
@@ -331,7 +334,11 @@ fn quickstart_on_cpu_writes_every_file_and_trades_relevance_for_coverage() {
                 s.run_id
             );
         }
-        assert!(s.validation.contains_key(&metric("coverage@10")), "{}", s.run_id);
+        assert!(
+            s.validation.contains_key(&metric("coverage@10")),
+            "{}",
+            s.run_id
+        );
     }
     assert!(stdout.contains("best validation ndcg@10"), "{stdout}");
     // The sweep-level choice: one per method, in selection.json and after the table.
@@ -353,7 +360,10 @@ fn two_seeds_give_seed_level_statistics_and_patience_stops_runs() {
     let out = tempfile::tempdir().unwrap();
     let yaml = std::fs::read_to_string(repo("tests/fixtures/tiny.yaml"))
         .unwrap()
-        .replace("  lambda: [0, 1]\n", "  lambda: [0, 1]\n  seeds: [5, 6, 7]\n")
+        .replace(
+            "  lambda: [0, 1]\n",
+            "  lambda: [0, 1]\n  seeds: [5, 6, 7]\n",
+        )
         .replace("  epochs: 3\n", "  epochs: 8\n")
         .replace("  every: 1\n", "  every: 1\n  patience: 1\n");
     assert!(yaml.contains("patience: 1") && yaml.contains("seeds: [5, 6, 7]"));
@@ -627,13 +637,7 @@ fn movielens_loader_reads_a_made_up_fixture() {
         .collect();
     assert_eq!(
         below,
-        [
-            vec!["12"],
-            vec!["14"],
-            vec!["13", "15"],
-            vec!["15"],
-            vec![],
-        ]
+        [vec!["12"], vec!["14"], vec!["13", "15"], vec!["15"], vec![],]
     );
     // Genres from u.item's 19 trailing flags, in u.genre's order; item 15 has none set and
     // item 17 (in u.item, never rated) is not an item of the data set.
@@ -693,12 +697,8 @@ fn a_stop_flag_interrupts_a_run_cleanly() {
     let data = recsweep::data::load(&exp.data, exp.seed).unwrap();
     let runs = exp.runs();
     let run = &runs[0];
-    let split = recsweep::data::PreparedSplit::new(
-        &data,
-        &exp.data.split,
-        run.seed,
-        exp.eval.head_share,
-    );
+    let split =
+        recsweep::data::PreparedSplit::new(&data, &exp.data.split, run.seed, exp.eval.head_share);
     let ctx = recsweep::train::SweepContext {
         categories: Arc::new(recsweep::metrics::ItemCategories::new(
             data.item_categories.clone(),
@@ -802,9 +802,6 @@ fn csv_and_parquet_files_load_the_same_interactions() {
         );
         // Ratings 5, 4 and 4.5 are positives; 2 and 1 are interactions only.
         assert_eq!(data.positives.len(), 3, "{}", path.display());
-        assert_eq!(
-            data.below_threshold.iter().map(Vec::len).sum::<usize>(),
-            2
-        );
+        assert_eq!(data.below_threshold.iter().map(Vec::len).sum::<usize>(), 2);
     }
 }

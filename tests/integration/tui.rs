@@ -81,6 +81,7 @@ fn busy_state() -> State {
                     loss: 0.7 - 0.05 * f64::from(e),
                     relevance_loss: 0.6,
                     diversity_loss: 0.1,
+                    l2_loss: f64::NAN,
                     eval: Some(eval),
                     seconds: f64::from(e),
                 },
