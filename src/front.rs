@@ -412,12 +412,18 @@ mod tests {
             .lines()
             .find(|l| l.starts_with("ndcg@10,coverage@10,hypervolume,,mmr,,,,2,"))
             .expect("mmr's hypervolume row");
-        let hv_at = CSV_HEADER.split(',').position(|c| c == "hypervolume").unwrap();
+        let hv_at = CSV_HEADER
+            .split(',')
+            .position(|c| c == "hypervolume")
+            .unwrap();
         let hv: f64 = mmr.split(',').nth(hv_at).unwrap().parse().unwrap();
         assert!((hv - 0.015).abs() < 1e-12);
         // Every row has the header's columns.
         let width = CSV_HEADER.split(',').count();
-        assert!(text.lines().all(|l| l.split(',').count() == width), "{text}");
+        assert!(
+            text.lines().all(|l| l.split(',').count() == width),
+            "{text}"
+        );
         assert!(!text.contains(",mean,"), "one seed: no mean rows");
     }
 
