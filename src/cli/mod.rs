@@ -57,6 +57,8 @@ pub enum Command {
 
 /// Exit codes: 0 all runs finished, 1 a run failed or was interrupted, 2 invalid input.
 pub fn main_with(cli: Cli) -> ExitCode {
+    // Before any thread exists: `--run` probes the wgpu adapters too (backend `auto`).
+    quiet_window_system_probes();
     if let Some(Command::Plot { dir }) = &cli.command {
         return plot_command(dir);
     }
@@ -76,7 +78,6 @@ pub fn main_with(cli: Cli) -> ExitCode {
 }
 
 fn workbench(dir: &std::path::Path) -> ExitCode {
-    quiet_window_system_probes();
     match crate::tui::runtime::run(dir.to_path_buf()) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
@@ -86,8 +87,9 @@ fn workbench(dir: &std::path::Path) -> ExitCode {
     }
 }
 
-/// Mesa's Vulkan driver complains on stderr when XDG_RUNTIME_DIR is unset, which would
-/// scribble over the workbench: point it at a private directory first.
+/// Mesa's Vulkan driver complains on stderr when XDG_RUNTIME_DIR is unset ("error:
+/// XDG_RUNTIME_DIR is invalid"), which would scribble over the workbench and read as a
+/// failure in `--run`'s output: point it at a private directory first.
 #[allow(unsafe_code)] // set_var before any other thread exists; see the SAFETY note.
 fn quiet_window_system_probes() {
     if std::env::var_os("XDG_RUNTIME_DIR").is_some() {
@@ -100,7 +102,8 @@ fn quiet_window_system_probes() {
             use std::os::unix::fs::PermissionsExt;
             let _ = std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o700));
         }
-        // SAFETY: called on the main thread before the workbench starts any other thread.
+        // SAFETY: called first thing in `main_with`, on the main thread, before any other
+        // thread exists.
         unsafe { std::env::set_var("XDG_RUNTIME_DIR", &dir) };
     }
 }
