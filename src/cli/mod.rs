@@ -38,9 +38,9 @@ pub struct Cli {
     /// Output directory (default `runs/<experiment>/<UTC timestamp>/`).
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
-    /// Override the file's `parallel` (runs trained at once).
-    #[arg(long, value_name = "N")]
-    pub parallel: Option<usize>,
+    /// Override the file's `parallel` (runs trained at once), at least 1.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    pub parallel: Option<u64>,
     /// Directory of experiment YAMLs the workbench opens over.
     #[arg(value_name = "DIR", default_value = "experiments")]
     pub dir: PathBuf,
@@ -141,7 +141,9 @@ fn run_headless(file: &std::path::Path, cli: &Cli) -> ExitCode {
         backend: cli.backend,
         only: cli.only.clone(),
         out: cli.out.clone(),
-        parallel: cli.parallel,
+        parallel: cli
+            .parallel
+            .map(|p| usize::try_from(p).unwrap_or(usize::MAX)),
     };
     let stop = Arc::new(AtomicBool::new(false));
     {

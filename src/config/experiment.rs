@@ -439,10 +439,22 @@ impl Experiment {
     }
 }
 
-/// `name`: it names the output directory, so letters, digits, `-`, `_` and `.` only.
+/// The longest experiment name: it is a directory name under `runs/`, well inside the file
+/// systems' 255 bytes.
+const MAX_NAME_LEN: usize = 100;
+
+/// `name`: it names the output directory, so letters, digits, `-`, `_` and `.` only, starting
+/// with a letter or digit (so never `.`, `..` or a hidden directory), at most 100 characters.
 fn name_from_raw(raw: &str, check: Check<'_>) -> Result<String, ConfigError> {
     let name = raw.trim();
-    if name.is_empty()
+    if name.len() > MAX_NAME_LEN {
+        return Err(check.invalid(
+            "name",
+            raw,
+            format!("at most {MAX_NAME_LEN} characters (it names the output directory)"),
+        ));
+    }
+    if !name.starts_with(|c: char| c.is_ascii_alphanumeric())
         || !name
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
@@ -450,7 +462,7 @@ fn name_from_raw(raw: &str, check: Check<'_>) -> Result<String, ConfigError> {
         return Err(check.invalid(
             "name",
             raw,
-            "use letters, digits, '-', '_' or '.' (it names the output directory)",
+            "use letters, digits, '-', '_' or '.', starting with a letter or digit (it names the output directory)",
         ));
     }
     Ok(name.to_string())
@@ -551,6 +563,16 @@ fn synthetic_from_raw(
     check.at_least("data.synthetic.users", params.users, 2)?;
     check.at_least("data.synthetic.items", params.items, 10)?;
     check.at_least("data.synthetic.categories", params.categories, 1)?;
+    if params.categories > params.items {
+        return Err(check.invalid(
+            "data.synthetic.categories",
+            params.categories,
+            format!(
+                "cannot exceed 'items' ({}): every category needs an item",
+                params.items
+            ),
+        ));
+    }
     check.at_least(
         "data.synthetic.interactions_per_user",
         params.interactions_per_user,

@@ -200,6 +200,19 @@ const CASES: &[(&str, &[&str])] = &[
         "adam_epsilon_too_big.yaml",
         &["train.adam_epsilon", "'0.1'", "at most 0.01"],
     ),
+    // `name: ".."` would write to runs/../<timestamp>, outside the store.
+    (
+        "name_dot_dot.yaml",
+        &["name", "'..'", "starting with a letter or digit"],
+    ),
+    (
+        "more_categories_than_items.yaml",
+        &[
+            "data.synthetic.categories",
+            "'50'",
+            "cannot exceed 'items' (20)",
+        ],
+    ),
 ];
 
 #[test]
@@ -255,6 +268,18 @@ fn the_binary_exits_2_with_the_error_on_stderr() {
     assert!(
         out.stdout.is_empty() || !String::from_utf8_lossy(&out.stdout).contains("run directories")
     );
+}
+
+#[test]
+fn parallel_zero_on_the_command_line_is_rejected_like_in_the_file() {
+    let out = recsweep(&["--run", "tests/fixtures/tiny.yaml", "--parallel", "0"]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("--parallel") && stderr.contains("'0'"),
+        "{stderr}"
+    );
+    assert!(!String::from_utf8_lossy(&out.stdout).contains("run directories"));
 }
 
 #[test]
