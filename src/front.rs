@@ -361,18 +361,7 @@ mod tests {
         ndcg: f64,
         cov: f64,
     ) -> RunSummary {
-        let mut s: RunSummary = serde_json::from_str(
-            r#"{"run_id":"r","experiment":"e","lambda":0,"seed":1,"backend":"cpu","adapter":"",
-            "status":"finished","version":"0","epochs_completed":1,"epochs":1,"seconds":1,
-            "eval_split":"validation","data":"d","users":1,"items":1,"train_pairs":1,
-            "users_evaluated":1,"test":{},"test_ci95":{}}"#,
-        )
-        .unwrap();
-        s.run_id = format!("{method}-{lambda}-{theta:?}-{seed}");
-        s.method = method.into();
-        s.lambda = lambda;
-        s.theta = theta;
-        s.seed = seed;
+        let mut s = crate::store::finished_summary(method, lambda, theta, seed);
         s.test.insert(MetricKey::at(Metric::Ndcg, 10), ndcg);
         s.test.insert(MetricKey::at(Metric::Coverage, 10), cov);
         s

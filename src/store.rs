@@ -431,6 +431,30 @@ fn csv_field(s: &str) -> String {
     }
 }
 
+/// A finished run's summary with placeholder facts and no metrics, for tests that build
+/// sweeps by hand (fronts, seed-level statistics, the choice on validation).
+#[cfg(test)]
+pub(crate) fn finished_summary(
+    method: &str,
+    lambda: f64,
+    theta: Option<f64>,
+    seed: u64,
+) -> RunSummary {
+    let mut s: RunSummary = serde_json::from_str(
+        r#"{"run_id":"r","experiment":"e","lambda":0,"seed":1,"backend":"cpu","adapter":"",
+        "status":"finished","version":"0","epochs_completed":1,"epochs":1,"seconds":1,
+        "eval_split":"validation","data":"d","users":1,"items":1,"train_pairs":1,
+        "users_evaluated":1,"test":{},"test_ci95":{}}"#,
+    )
+    .expect("a valid summary");
+    s.run_id = format!("{method}-{lambda}-{theta:?}-{seed}");
+    s.method = method.into();
+    s.lambda = lambda;
+    s.theta = theta;
+    s.seed = seed;
+    s
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -231,13 +231,12 @@ mod tests {
         val: (f64, f64),
         test: (f64, f64),
     ) -> RunSummary {
-        let mut s = super::super::seeds::tests::run(method, lambda, 1, test.0);
-        s.theta = theta;
-        s.run_id = format!("{method}-{lambda}-{theta:?}");
+        let mut s = crate::store::finished_summary(method, lambda, theta, 1);
         let (ndcg, cov) = (
             MetricKey::at(Metric::Ndcg, 10),
             MetricKey::at(Metric::Coverage, 10),
         );
+        s.test.insert(ndcg, test.0);
         s.test.insert(cov, test.1);
         s.validation.insert(ndcg, val.0);
         s.validation.insert(cov, val.1);
@@ -268,7 +267,7 @@ mod tests {
         assert_eq!((ee.candidates, ee.eligible), (4, 3));
         assert_eq!(ee.test_relevance.unwrap().mean, 0.30);
         assert_eq!(ee.test_diversity.unwrap().mean, 0.10);
-        assert!(c.is_chosen("exposure_entropy-0.3-None"));
+        assert!(c.is_chosen("exposure_entropy-0.3-None-1"));
         let mmr = &c.methods[1];
         assert_eq!((mmr.lambda, mmr.theta), (0.0, None));
         assert!(mmr.reason.contains("λ = 0 is the choice"), "{}", mmr.reason);

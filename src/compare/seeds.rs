@@ -138,23 +138,13 @@ fn compare(
 }
 
 #[cfg(test)]
-pub(crate) mod tests {
+mod tests {
     use super::*;
     use crate::config::BASELINE;
     use crate::metrics::Metric;
 
-    pub(crate) fn run(method: &str, lambda: f64, seed: u64, ndcg: f64) -> RunSummary {
-        let mut s: RunSummary = serde_json::from_str(
-            r#"{"run_id":"r","experiment":"e","lambda":0,"seed":1,"backend":"cpu","adapter":"",
-            "status":"finished","version":"0","epochs_completed":1,"epochs":1,"seconds":1,
-            "eval_split":"validation","data":"d","users":1,"items":1,"train_pairs":1,
-            "users_evaluated":1,"test":{},"test_ci95":{}}"#,
-        )
-        .unwrap();
-        s.run_id = format!("{method}-{lambda}-{seed}");
-        s.method = method.into();
-        s.lambda = lambda;
-        s.seed = seed;
+    fn run(method: &str, lambda: f64, seed: u64, ndcg: f64) -> RunSummary {
+        let mut s = crate::store::finished_summary(method, lambda, None, seed);
         s.test.insert(MetricKey::at(Metric::Ndcg, 10), ndcg);
         s
     }
