@@ -755,15 +755,11 @@ fn p_text(p: Option<f64>) -> String {
 /// each of `keys` as its mean over seeds with a 95% CI, and the paired t-test over seeds
 /// against λ = 0 (raw and Holm-adjusted over the sweep's seed-level tests).
 pub fn seeds_table(summaries: &[RunSummary], keys: &[MetricKey]) -> String {
-    let mut rows: Vec<&RunSummary> = Vec::new();
-    for s in summaries.iter().filter(|s| !s.across_seeds.is_empty()) {
-        if !rows
-            .iter()
-            .any(|r| r.method == s.method && r.lambda == s.lambda && r.theta == s.theta)
-        {
-            rows.push(s);
-        }
-    }
+    // One row per (method, λ, θ): its first run holding the seed-level view.
+    let rows: Vec<&RunSummary> = crate::compare::groups(summaries)
+        .into_iter()
+        .filter_map(|g| g.runs.into_iter().find(|r| !r.across_seeds.is_empty()))
+        .collect();
     if rows.is_empty() {
         return String::new();
     }

@@ -17,7 +17,10 @@ use crate::store::{AcrossSeeds, RunSummary, SeedComparison};
 /// with a value, for each of `keys`; then Holm-adjusts the seed-level p-values together.
 pub fn fill_across_seeds(summaries: &mut [RunSummary], keys: &[MetricKey]) {
     let found = across_seeds(summaries, keys);
-    for s in summaries.iter_mut() {
+    for s in summaries
+        .iter_mut()
+        .filter(|s| s.status == crate::events::RunStatus::Finished)
+    {
         if let Some(by_key) = found.get(&(
             s.method.clone(),
             s.lambda.to_bits(),
