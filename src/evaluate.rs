@@ -5,8 +5,9 @@
 //! below-threshold interactions when the candidate rule masks them), take the top-K. Every
 //! metric ranks these same candidates: AUC's negatives are the candidates that are not
 //! held-out positives. No sampled negatives anywhere in reported metrics. Users are processed in
-//! parallel and one score buffer per worker thread is reused, so memory is O(items · threads)
-//! plus the top-K lists, never users × items.
+//! parallel and one score buffer per worker thread is reused, so memory is O(block · items · threads)
+//! plus the top-K lists, never users × items. Users are scored in blocks by one matrix product
+//! (`HostWeights::score_users`), and each list is kept by one pass over the scores (`top_k`).
 
 use rayon::prelude::*;
 
@@ -94,22 +95,40 @@ fn catalogue_value(metric: Metric, k: usize, lists: &[Vec<u32>], n_items: usize)
 
 /// Indices of the `k` highest scores, best first; ties go to the lower item index so lists
 /// are deterministic. Items with score −∞ (excluded) are never returned.
+///
+/// One pass over the scores keeps the best `k` so far in order: an item enters only when it
+/// beats the current K-th (a single comparison for almost every item of a long catalogue).
 pub fn top_k(scores: &[f32], k: usize) -> Vec<u32> {
-    let better = |a: &u32, b: &u32| {
-        scores[*b as usize]
-            .total_cmp(&scores[*a as usize])
-            .then(a.cmp(b))
+    // "a before b" in the list: higher score, then lower index.
+    let before = |a: (f32, u32), b: (f32, u32)| match a.0.total_cmp(&b.0) {
+        std::cmp::Ordering::Greater => true,
+        std::cmp::Ordering::Less => false,
+        std::cmp::Ordering::Equal => a.1 < b.1,
     };
-    let mut idx: Vec<u32> = (0..scores.len() as u32)
-        .filter(|&i| scores[i as usize] > f32::NEG_INFINITY)
-        .collect();
-    if idx.len() > k {
-        idx.select_nth_unstable_by(k, better);
-        idx.truncate(k);
+    if k == 0 {
+        return Vec::new();
     }
-    idx.sort_unstable_by(better);
-    idx
+    let mut best: Vec<(f32, u32)> = Vec::with_capacity(k + 1);
+    for (i, &s) in (0u32..).zip(scores) {
+        if s.is_nan() || s == f32::NEG_INFINITY {
+            // Excluded (−∞), or no score at all.
+            continue;
+        }
+        if best.len() == k && !before((s, i), best[k - 1]) {
+            continue;
+        }
+        let at = best.partition_point(|&b| before(b, (s, i)));
+        if best.len() == k {
+            best.pop();
+        }
+        best.insert(at, (s, i));
+    }
+    best.into_iter().map(|(_, i)| i).collect()
 }
+
+/// Users scored together by one matrix product in evaluation: a block's scores
+/// (`SCORE_BLOCK × n_items` floats per worker) stay in cache while each user's row is ranked.
+const SCORE_BLOCK: usize = 32;
 
 struct UserResult {
     user: u32,
@@ -136,29 +155,34 @@ pub fn evaluate(
     let columns = MetricKey::per_user_columns(ctx.ks);
 
     let results: Vec<UserResult> = users
-        .par_iter()
-        .map_init(
-            || vec![0f32; n_items],
-            |scores, &u| {
-                weights.score_user(u, scores);
-                let relevant = &targets[u];
-                let excluded = excluded(u, exclude_a, exclude_b, ctx.masked);
-                for &i in &excluded {
-                    scores[i as usize] = f32::NEG_INFINITY;
-                }
-                // AUC ranks the same candidates as the lists: positives against the rest.
-                let auc = metrics::auc_from_scores(scores, relevant, &excluded).unwrap_or(f64::NAN);
-                let top = top_k(scores, k_max);
-                let values = user_values(u, &top, relevant, auc, &columns, &popularity, ctx);
-                let top_scores = top.iter().map(|&i| scores[i as usize]).collect();
-                UserResult {
-                    user: u as u32,
-                    values,
-                    top,
-                    top_scores,
-                }
-            },
-        )
+        .par_chunks(SCORE_BLOCK)
+        .map_init(Vec::new, |block_scores, block| {
+            weights.score_users(block, block_scores);
+            block
+                .iter()
+                .zip(block_scores.chunks_exact_mut(n_items.max(1)))
+                .map(|(&u, scores)| {
+                    let relevant = &targets[u];
+                    let excluded = excluded(u, exclude_a, exclude_b, ctx.masked);
+                    for &i in &excluded {
+                        scores[i as usize] = f32::NEG_INFINITY;
+                    }
+                    // AUC ranks the same candidates as the lists: positives against the rest.
+                    let auc =
+                        metrics::auc_from_scores(scores, relevant, &excluded).unwrap_or(f64::NAN);
+                    let top = top_k(scores, k_max);
+                    let values = user_values(u, &top, relevant, auc, &columns, &popularity, ctx);
+                    let top_scores = top.iter().map(|&i| scores[i as usize]).collect();
+                    UserResult {
+                        user: u as u32,
+                        values,
+                        top,
+                        top_scores,
+                    }
+                })
+                .collect::<Vec<_>>()
+        })
+        .flatten()
         .collect();
     report(results, columns, n_items, ctx)
 }
@@ -268,19 +292,23 @@ pub fn candidates(
         .filter(|&u| !targets[u].is_empty())
         .collect();
     users
-        .par_iter()
-        .map_init(
-            || vec![0f32; n_items],
-            |scores, &u| {
-                weights.score_user(u, scores);
-                for i in excluded(u, exclude_a, exclude_b, masked) {
-                    scores[i as usize] = f32::NEG_INFINITY;
-                }
-                let top = top_k(scores, n);
-                let scored = top.iter().map(|&i| (i, scores[i as usize])).collect();
-                (u as u32, scored)
-            },
-        )
+        .par_chunks(SCORE_BLOCK)
+        .map_init(Vec::new, |block_scores, block| {
+            weights.score_users(block, block_scores);
+            block
+                .iter()
+                .zip(block_scores.chunks_exact_mut(n_items.max(1)))
+                .map(|(&u, scores)| {
+                    for i in excluded(u, exclude_a, exclude_b, masked) {
+                        scores[i as usize] = f32::NEG_INFINITY;
+                    }
+                    let top = top_k(scores, n);
+                    let scored = top.iter().map(|&i| (i, scores[i as usize])).collect();
+                    (u as u32, scored)
+                })
+                .collect::<Vec<_>>()
+        })
+        .flatten()
         .collect()
 }
 
@@ -342,6 +370,39 @@ mod tests {
         assert_eq!(top_k(&s, 3), vec![2, 0, 3]);
         assert_eq!(top_k(&s, 10), vec![2, 0, 3, 4]);
         assert_eq!(top_k(&s, 1), vec![2]);
+        assert!(top_k(&s, 0).is_empty());
+    }
+
+    #[test]
+    fn top_k_matches_a_full_sort_with_ties_nan_and_excluded_items() {
+        // Scores on a coarse grid (many ties), some excluded (−∞) and some NaN (never listed).
+        let mut state = 7u64;
+        for n in [1usize, 5, 40, 300] {
+            let scores: Vec<f32> = (0..n)
+                .map(|_| {
+                    state = state
+                        .wrapping_mul(6_364_136_223_846_793_005)
+                        .wrapping_add(1);
+                    match (state >> 33) % 13 {
+                        0 => f32::NEG_INFINITY,
+                        1 => f32::NAN,
+                        v => v as f32 * 0.5 - 3.0,
+                    }
+                })
+                .collect();
+            let mut reference: Vec<u32> = (0..n as u32)
+                .filter(|&i| scores[i as usize] > f32::NEG_INFINITY)
+                .collect();
+            reference.sort_by(|&a, &b| {
+                scores[b as usize]
+                    .total_cmp(&scores[a as usize])
+                    .then(a.cmp(&b))
+            });
+            for k in [1, 3, 10, 500] {
+                let expected: Vec<u32> = reference.iter().copied().take(k).collect();
+                assert_eq!(top_k(&scores, k), expected, "n {n}, k {k}");
+            }
+        }
     }
 
     #[test]

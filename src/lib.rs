@@ -8,6 +8,7 @@
 //! ```
 
 pub mod backend;
+pub mod bench;
 pub mod cli;
 pub mod compare;
 pub mod config;
@@ -15,6 +16,7 @@ pub mod data;
 pub mod evaluate;
 pub mod events;
 pub mod front;
+pub mod linalg;
 pub mod metrics;
 pub mod model;
 pub mod objective;

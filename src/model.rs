@@ -96,7 +96,35 @@ impl HostWeights {
             .zip(self.items.chunks_exact(d))
             .zip(&self.bias)
         {
-            *score = p.iter().zip(q).map(|(a, b)| a * b).sum::<f32>() + b;
+            *score = crate::linalg::dot(p, q) + b;
+        }
+    }
+
+    /// Scores of every item for each of `users`, row by row, into `out` (resized to
+    /// `[users.len() × n_items]`): one matrix product `P_users Qᵀ` for the block, then the
+    /// biases. The same values as [`Self::score_user`] up to the order of the sums.
+    pub fn score_users(&self, users: &[usize], out: &mut Vec<f32>) {
+        use crate::linalg::{Mat, Op, gemm};
+        let (d, n_items) = (self.dim, self.n_items());
+        let rows: Vec<f32> = users
+            .iter()
+            .flat_map(|&u| self.users[u * d..(u + 1) * d].iter())
+            .copied()
+            .collect();
+        out.clear();
+        out.resize(users.len() * n_items, 0.0);
+        gemm(
+            Mat::new(&rows, users.len(), d),
+            Op::Plain,
+            Mat::new(&self.items, n_items, d),
+            Op::Transposed,
+            out,
+            false,
+        );
+        for row in out.chunks_exact_mut(n_items.max(1)) {
+            for (s, b) in row.iter_mut().zip(&self.bias) {
+                *s += b;
+            }
         }
     }
 }

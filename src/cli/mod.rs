@@ -1,4 +1,4 @@
-//! The command line: `recsweep --run FILE` (headless), `recsweep plot DIR`, and the workbench
+//! The command line: `recsweep --run FILE` (headless), `recsweep plot DIR`, `recsweep bench`, and the workbench
 //! or the experiment listing otherwise; exit codes. How a headless sweep's progress is shown
 //! is [`progress`].
 
@@ -53,14 +53,67 @@ pub enum Command {
         /// A sweep directory written by `recsweep --run` (holds sweep.json).
         dir: PathBuf,
     },
+    /// Time training and evaluation on MovieLens-1M's shape (synthetic), and the PyTorch peer
+    /// on the same sizes in the same command; print medians, min, max and the ratios.
+    Bench {
+        /// Timed repeats per figure (after one warm-up epoch).
+        #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u64).range(1..=100))]
+        repeats: u64,
+        /// Main figures only: no scaling table, no burn-engine epochs, no quickstart sweep.
+        #[arg(long)]
+        quick: bool,
+        /// Also time the wgpu backend (a software adapter is 20–50× slower than the CPU).
+        #[arg(long)]
+        wgpu: bool,
+        /// The Python that runs the PyTorch peer (needs torch and numpy).
+        #[arg(long, default_value = "python3", value_name = "PYTHON")]
+        python: String,
+        /// The PyTorch peer script.
+        #[arg(
+            long,
+            default_value = "../shared/peer/mf_torch.py",
+            value_name = "FILE"
+        )]
+        peer: PathBuf,
+        /// The experiment whose sweep's wall time is measured.
+        #[arg(
+            long,
+            default_value = "experiments/quickstart.yaml",
+            value_name = "FILE"
+        )]
+        quickstart: PathBuf,
+        /// Also write every figure and ratio as JSON lines to this file.
+        #[arg(long, value_name = "FILE")]
+        json: Option<PathBuf>,
+    },
 }
 
 /// Exit codes: 0 all runs finished, 1 a run failed or was interrupted, 2 invalid input.
 pub fn main_with(cli: Cli) -> ExitCode {
     // Before any thread exists: `--run` probes the wgpu adapters too (backend `auto`).
     quiet_window_system_probes();
-    if let Some(Command::Plot { dir }) = &cli.command {
-        return plot_command(dir);
+    match &cli.command {
+        Some(Command::Plot { dir }) => return plot_command(dir),
+        Some(Command::Bench {
+            repeats,
+            quick,
+            wgpu,
+            python,
+            peer,
+            quickstart,
+            json,
+        }) => {
+            let opts = crate::bench::BenchOptions {
+                repeats: usize::try_from(*repeats).unwrap_or(3),
+                quick: *quick,
+                wgpu: *wgpu,
+                python: python.clone(),
+                peer: peer.clone(),
+                quickstart: quickstart.clone(),
+            };
+            return bench_command(&opts, json.as_deref());
+        }
+        None => {}
     }
     if cli.run.is_none() && !cli.dir.is_dir() {
         eprintln!(
@@ -125,6 +178,47 @@ fn plot_command(dir: &std::path::Path) -> ExitCode {
             ExitCode::from(2)
         }
     }
+}
+
+/// `recsweep bench`: each figure as it is measured, then the table, the ratios and the notes;
+/// JSON lines to `json` when asked. Exit 0, or 1 when a timed run failed.
+fn bench_command(opts: &crate::bench::BenchOptions, json: Option<&std::path::Path>) -> ExitCode {
+    println!(
+        "recsweep bench: MovieLens-1M's shape (synthetic), {} repeats per figure, {} threads",
+        opts.repeats,
+        rayon::current_num_threads()
+    );
+    let report = match crate::bench::run(opts, |f| {
+        println!(
+            "  {} · {} · {:.4} s (min {:.4}, max {:.4}) · {}",
+            f.what, f.engine, f.median_s, f.min_s, f.max_s, f.detail
+        );
+    }) {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    println!();
+    print!("{}", crate::bench::table(&report));
+    if let Some(path) = json {
+        let mut lines = String::new();
+        for f in &report.figures {
+            lines.push_str(&serde_json::to_string(f).unwrap_or_default());
+            lines.push('\n');
+        }
+        for r in &report.ratios {
+            lines.push_str(&serde_json::to_string(r).unwrap_or_default());
+            lines.push('\n');
+        }
+        if let Err(e) = std::fs::write(path, lines) {
+            eprintln!("error: cannot write '{}': {e}", path.display());
+            return ExitCode::from(1);
+        }
+        println!("JSON lines written to {}", path.display());
+    }
+    ExitCode::SUCCESS
 }
 
 fn run_headless(file: &std::path::Path, cli: &Cli) -> ExitCode {

@@ -11,8 +11,8 @@ use serde::{Deserialize, Serialize};
 
 use super::method::{DiversityMethod, MethodSpec, RegularizerSpec};
 use super::raw::{
-    self, Backend, BelowThreshold, RelevanceLoss, SourceKind, SplitMethod, WeightDecayKind,
-    WeightDecayOn,
+    self, Backend, BelowThreshold, CpuEngine, RelevanceLoss, SourceKind, SplitMethod,
+    WeightDecayKind, WeightDecayOn,
 };
 use super::{Check, ConfigError, sweep};
 use crate::metrics::{Metric, MetricKey};
@@ -164,6 +164,8 @@ pub struct TrainSpec {
     pub negatives: usize,
     pub loss: RelevanceLoss,
     pub backend: Backend,
+    /// How a step is computed on the CPU backend.
+    pub cpu_engine: CpuEngine,
     pub init_std: f64,
 }
 
@@ -555,13 +557,32 @@ impl DataSource {
     }
 }
 
+/// recsweep's limits on sizes, checked when the file is read, before anything is allocated:
+/// far beyond the research data sets it is for, far below what aborts on allocation.
+pub mod limits {
+    /// Generated users, and generated items.
+    pub const USERS: usize = 2_000_000;
+    pub const ITEMS: usize = 1_000_000;
+    /// Generated interactions (users × interactions per user).
+    pub const INTERACTIONS: usize = 100_000_000;
+    pub const EPOCHS: usize = 100_000;
+    /// Positives per step.
+    pub const BATCH: usize = 1_000_000;
+    /// Negatives per positive.
+    pub const NEGATIVES: usize = 1_000;
+    /// Exposure users per step (each costs a row of every item's score).
+    pub const SAMPLE_USERS: usize = 65_536;
+    /// Values of a swept λ or θ range.
+    pub const STEPS: usize = 1_000;
+}
+
 /// `data.synthetic`: a generator that can produce what it is asked for.
 fn synthetic_from_raw(
     params: raw::SyntheticParams,
     check: Check<'_>,
 ) -> Result<raw::SyntheticParams, ConfigError> {
-    check.at_least("data.synthetic.users", params.users, 2)?;
-    check.at_least("data.synthetic.items", params.items, 10)?;
+    check.count_in("data.synthetic.users", params.users, 2, limits::USERS)?;
+    check.count_in("data.synthetic.items", params.items, 10, limits::ITEMS)?;
     check.at_least("data.synthetic.categories", params.categories, 1)?;
     if params.categories > params.items {
         return Err(check.invalid(
@@ -583,6 +604,18 @@ fn synthetic_from_raw(
             "data.synthetic.interactions_per_user",
             params.interactions_per_user,
             "must be at most half the number of items",
+        ));
+    }
+    if params.users.saturating_mul(params.interactions_per_user) > limits::INTERACTIONS {
+        return Err(check.invalid(
+            "data.synthetic.interactions_per_user",
+            params.interactions_per_user,
+            format!(
+                "{} users × {} is more than {} interactions (recsweep's limit for generated data)",
+                params.users,
+                params.interactions_per_user,
+                limits::INTERACTIONS
+            ),
         ));
     }
     check.at_least(
@@ -696,8 +729,8 @@ impl TrainSpec {
     /// `train`: every count at least 1, every rate in range, a weight decay that exists.
     fn from_raw(raw: &raw::RawTrain, check: Check<'_>) -> Result<Self, ConfigError> {
         Ok(TrainSpec {
-            epochs: check.at_least("train.epochs", raw.epochs, 1)?,
-            batch_size: check.at_least("train.batch_size", raw.batch_size, 1)?,
+            epochs: check.count_in("train.epochs", raw.epochs, 1, limits::EPOCHS)?,
+            batch_size: check.count_in("train.batch_size", raw.batch_size, 1, limits::BATCH)?,
             learning_rate: check.finite_in(
                 "train.learning_rate",
                 raw.learning_rate,
@@ -715,9 +748,10 @@ impl TrainSpec {
                 "must be > 0 (at least 1.2e-38, an f32) and at most 0.01",
             )?,
             adam_betas: adam_betas_from_raw(raw.adam_betas, check)?,
-            negatives: check.at_least("train.negatives", raw.negatives, 1)?,
+            negatives: check.count_in("train.negatives", raw.negatives, 1, limits::NEGATIVES)?,
             loss: raw.loss,
             backend: raw.backend,
+            cpu_engine: raw.cpu_engine,
             init_std: check.finite_in(
                 "train.init_std",
                 raw.init_std,
@@ -756,7 +790,12 @@ impl DiversitySpec {
                 1e3,
                 "must be in [0.001, 1000]",
             )?,
-            sample_users: check.at_least("diversity.sample_users", raw.sample_users, 1)?,
+            sample_users: check.count_in(
+                "diversity.sample_users",
+                raw.sample_users,
+                1,
+                limits::SAMPLE_USERS,
+            )?,
         })
     }
 }
@@ -1017,6 +1056,7 @@ mod tests {
                 negatives: 4,
                 loss: RelevanceLoss::Bce,
                 backend: Backend::Auto,
+                cpu_engine: CpuEngine::Fused,
                 init_std: 0.1,
             }
         );

@@ -14,6 +14,7 @@ mod experiment;
 mod listing;
 mod method;
 pub mod raw;
+mod suggest;
 mod sweep;
 
 use std::path::{Path, PathBuf};
@@ -26,7 +27,7 @@ pub use experiment::{
 pub use listing::{ExperimentEntry, ExperimentInfo, load_experiments};
 pub use method::{BASELINE, DiversityMethod, MethodSpec, Regularizer, RegularizerSpec, RunMethod};
 pub use raw::{
-    Backend, BelowThreshold, LambdaScale, RelevanceLoss, SplitMethod, WeightDecayKind,
+    Backend, BelowThreshold, CpuEngine, LambdaScale, RelevanceLoss, SplitMethod, WeightDecayKind,
     WeightDecayOn,
 };
 pub use sweep::{RunSpec, format_lambda, is_lambda_zero, param_label};
@@ -81,6 +82,28 @@ impl Check<'_> {
         Ok(value)
     }
 
+    /// `value` when it is in `[min, max]`; `max` is one of recsweep's limits on sizes, checked
+    /// before anything is allocated, and the message says so.
+    fn count_in(
+        &self,
+        field: &str,
+        value: usize,
+        min: usize,
+        max: usize,
+    ) -> Result<usize, ConfigError> {
+        self.at_least(field, value, min)?;
+        if value > max {
+            return Err(self.invalid(
+                field,
+                value,
+                format!(
+                    "must be at most {max} (recsweep's limit, checked before anything is allocated)"
+                ),
+            ));
+        }
+        Ok(value)
+    }
+
     /// `value` when it is finite and in `[lo, hi]`, else an error with `reason`.
     fn finite_in(
         &self,
@@ -110,7 +133,7 @@ pub fn load(path: &Path) -> Result<Experiment, ConfigError> {
 pub fn parse_str(text: &str, file: &Path) -> Result<Experiment, ConfigError> {
     let raw: raw::RawExperiment = serde_yaml::from_str(text).map_err(|e| ConfigError::Syntax {
         file: file.to_path_buf(),
-        message: e.to_string(),
+        message: suggest::with_suggestion(&e.to_string()),
     })?;
     Experiment::from_raw(raw, file)
 }

@@ -308,6 +308,30 @@ pub enum Backend {
     Cpu,
 }
 
+/// `train.cpu_engine`: how a step is computed when training runs on the CPU.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CpuEngine {
+    /// Matrix factorisation's step written out by hand over host arrays (forward, gradient,
+    /// and one fused pass of Adam per parameter), the regularisers' gradients from burn's
+    /// autodiff on the rows they read. The same objective and optimizer as `burn`; a model
+    /// it does not cover (the two-task heads) trains with `burn`.
+    #[default]
+    Fused,
+    /// burn's flex backend with autodiff for the whole step, as on the GPU.
+    Burn,
+}
+
+impl CpuEngine {
+    /// The name in files: `fused`, `burn`.
+    pub fn name(self) -> &'static str {
+        match self {
+            CpuEngine::Fused => "fused",
+            CpuEngine::Burn => "burn",
+        }
+    }
+}
+
 /// `train.weight_decay_kind`: how the optimizer applies `train.weight_decay`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -381,6 +405,8 @@ pub struct RawTrain {
     pub negatives: usize,
     pub loss: RelevanceLoss,
     pub backend: Backend,
+    /// How the CPU backend computes a step (`fused` or `burn`).
+    pub cpu_engine: CpuEngine,
     /// Standard deviation of the normal initialisation of the embeddings.
     pub init_std: f64,
 }
@@ -399,6 +425,7 @@ impl Default for RawTrain {
             negatives: 4,
             loss: RelevanceLoss::Bce,
             backend: Backend::Auto,
+            cpu_engine: CpuEngine::Fused,
             init_std: 0.1,
         }
     }
@@ -449,11 +476,59 @@ pub struct LambdaRange {
 }
 
 /// λ as a list, or as a range.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+///
+/// Read by hand rather than as an untagged enum, whose only error is "did not match any
+/// variant": here a single number, an element that is not a number, or a misspelt range key
+/// (with the keys known) is reported as such.
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(untagged)]
 pub enum LambdaSpec {
     List(Vec<f64>),
     Range(LambdaRange),
+}
+
+/// A list of numbers, or a map read as a [`LambdaRange`]; anything else says what it was.
+struct LambdaSpecVisitor;
+
+impl<'de> serde::de::Visitor<'de> for LambdaSpecVisitor {
+    type Value = LambdaSpec;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a list of numbers such as [0, 0.1, 0.3], or a range such as {from: 0.01, to: 1, steps: 5, scale: log}")
+    }
+
+    fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<Self::Value, E> {
+        Err(E::custom(format!(
+            "a single value '{v}': write it as a list, [{v}], or as a range {{from, to, steps}}"
+        )))
+    }
+
+    fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<Self::Value, E> {
+        self.visit_f64(v as f64)
+    }
+
+    fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<Self::Value, E> {
+        self.visit_f64(v as f64)
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        let mut values = Vec::new();
+        while let Some(v) = seq.next_element::<f64>()? {
+            values.push(v);
+        }
+        Ok(LambdaSpec::List(values))
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+        LambdaRange::deserialize(serde::de::value::MapAccessDeserializer::new(map))
+            .map(LambdaSpec::Range)
+    }
+}
+
+impl<'de> Deserialize<'de> for LambdaSpec {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(LambdaSpecVisitor)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -194,7 +194,12 @@ fn values_from_raw(
             list.clone()
         }
         LambdaSpec::Range(r) => {
-            check.at_least(&format!("{field}.steps"), r.steps, 1)?;
+            check.count_in(
+                &format!("{field}.steps"),
+                r.steps,
+                1,
+                super::experiment::limits::STEPS,
+            )?;
             let (from, to) = (r.from, r.to);
             check.finite_in(&format!("{field}.from"), from, 0.0, max, &bound)?;
             check.finite_in(

@@ -96,17 +96,17 @@ fn column_as(
     }
 }
 
-/// What is wrong with the timestamp of `row`, whose integer reading is null: empty, or a
-/// value that is not an integer (quoted as the file has it).
-fn unreadable_timestamp(df: &DataFrame, row: usize) -> String {
+/// What is wrong with the `column` cell of `row`, whose reading as `kind` (an integer, a
+/// number) is null: empty, or a value that is not one (quoted as the file has it).
+fn unreadable(df: &DataFrame, column: &str, row: usize, kind: &str) -> String {
     let text = df
-        .column(TIMESTAMP)
+        .column(column)
         .and_then(|c| c.cast(&DataType::String))
         .ok()
         .and_then(|c| c.str().ok().and_then(|s| s.get(row).map(str::to_owned)));
     match text {
-        Some(text) => format!("has timestamp '{text}', which is not an integer"),
-        None => "has no timestamp (the cell is empty)".into(),
+        Some(text) => format!("has {column} '{text}', which is not {kind}"),
+        None => format!("has no {column} (the cell is empty)"),
     }
 }
 
@@ -169,7 +169,7 @@ pub fn build_dataset(
         let rating = match &ratings {
             Some(r) => r
                 .get(row)
-                .ok_or_else(|| at(row, "has an empty rating".into()))?,
+                .ok_or_else(|| at(row, unreadable(df, RATING, row, "a number")))?,
             None => f64::INFINITY,
         };
         if rating.is_nan() {
@@ -178,7 +178,7 @@ pub fn build_dataset(
         let ts = match &stamps {
             Some(s) => Some(
                 s.get(row)
-                    .ok_or_else(|| at(row, unreadable_timestamp(df, row)))?,
+                    .ok_or_else(|| at(row, unreadable(df, TIMESTAMP, row, "an integer")))?,
             ),
             None => None,
         };
@@ -334,6 +334,29 @@ mod tests {
             "{msg}"
         );
         assert!(msg.contains("not an integer"), "{msg}");
+    }
+
+    #[test]
+    fn a_rating_that_is_not_a_number_names_the_line_and_the_value() {
+        let columns = Columns {
+            rating: Some("rating".into()),
+            ..Columns::default()
+        };
+        let (data, path) = load_csv("user,item,rating\na,x,4\nb,y,great\n", &columns);
+        let msg = data.unwrap_err().to_string();
+        assert!(msg.contains(&path), "{msg}");
+        assert!(
+            msg.contains(
+                "data row 2 (line 3, after the header) has rating 'great', which is not a number"
+            ),
+            "{msg}"
+        );
+        let (data, _) = load_csv("user,item,rating\na,x,4\nb,y,\n", &columns);
+        let msg = data.unwrap_err().to_string();
+        assert!(
+            msg.contains("data row 2 (line 3, after the header) has no rating (the cell is empty)"),
+            "{msg}"
+        );
     }
 
     #[test]

@@ -156,9 +156,12 @@ fn cmp_nan_lowest(a: f32, b: f32) -> Ordering {
 /// (positive, negative) pairs: ties count one half. NaN scores are treated
 /// as lower than every number and equal to each other.
 ///
-/// Computed in O(n log n) by sorting once and counting, per group of equal
-/// scores, the negatives strictly below it (the Mann-Whitney U statistic
-/// with mid-ranks for ties), in exact integer arithmetic.
+/// Computed without sorting the catalogue: each negative adds `2 · #{pos > neg} +
+/// #{pos == neg}` to `2U` (the Mann-Whitney U statistic with ties counted one half), in exact
+/// integer arithmetic. Without NaN scores the counts are a branch-free pass over the few
+/// positives' scores, which the compiler vectorises; with NaN, two binary searches in the
+/// positives' scores sorted NaN-lowest. The negatives are read as runs of ids between the
+/// positives and the excluded items.
 ///
 /// Returns `None` when there is no positive or no negative.
 pub fn auc_from_scores(scores: &[f32], positives: &[u32], excluded: &[u32]) -> Option<f64> {
@@ -170,38 +173,61 @@ pub fn auc_from_scores(scores: &[f32], positives: &[u32], excluded: &[u32]) -> O
         is_strictly_ascending(excluded),
         "excluded must be sorted ascending"
     );
-    let mut labelled: Vec<(f32, bool)> = scores
+    let n = scores.len();
+    let mut positive_scores: Vec<f32> = positives
         .iter()
-        .zip(0u32..)
-        .filter_map(|(&score, item)| {
-            if is_relevant(positives, item) {
-                Some((score, true))
-            } else if is_relevant(excluded, item) {
-                None
-            } else {
-                Some((score, false))
-            }
-        })
+        .filter(|&&i| (i as usize) < n)
+        .map(|&i| scores[i as usize])
         .collect();
-    let n_pos = labelled.iter().filter(|&&(_, positive)| positive).count();
-    let n_neg = labelled.len() - n_pos;
-    if n_pos == 0 || n_neg == 0 {
+    if positive_scores.is_empty() {
         return None;
     }
-    labelled.sort_unstable_by(|a, b| cmp_nan_lowest(a.0, b.0));
-
-    // 2U = sum over tie groups of pos_g * (2 * negatives_below + neg_g).
-    // `usize as u128` is lossless.
-    let mut twice_u: u128 = 0;
-    let mut neg_below: u128 = 0;
-    for group in labelled.chunk_by(|a, b| cmp_nan_lowest(a.0, b.0) == Ordering::Equal) {
-        let pos = group.iter().filter(|&&(_, positive)| positive).count() as u128;
-        let neg = group.len() as u128 - pos;
-        twice_u += pos * (2 * neg_below + neg);
-        neg_below += neg;
+    let n_pos = positive_scores.len() as u128;
+    let nan = scores.iter().any(|s| s.is_nan());
+    if nan {
+        positive_scores.sort_unstable_by(|a, b| cmp_nan_lowest(*a, *b));
     }
-    let pairs = n_pos as u128 * n_neg as u128;
-    Some(wide_f64(twice_u) / wide_f64(2 * pairs))
+    // 2 · #{pos > v} + #{pos == v} for one negative score v.
+    let twice_u_of = |v: f32| -> u128 {
+        if nan {
+            let below =
+                positive_scores.partition_point(|&p| cmp_nan_lowest(p, v) == Ordering::Less);
+            let not_above =
+                positive_scores.partition_point(|&p| cmp_nan_lowest(p, v) != Ordering::Greater);
+            // `usize as u128` is lossless.
+            2 * (n_pos - not_above as u128) + (not_above - below) as u128
+        } else {
+            let (mut above, mut equal) = (0u32, 0u32);
+            for &p in &positive_scores {
+                above += u32::from(p > v);
+                equal += u32::from(p == v);
+            }
+            2 * u128::from(above) + u128::from(equal)
+        }
+    };
+    // The ids that are not negatives, merged: positives and excluded items.
+    let mut skip: Vec<usize> = positives
+        .iter()
+        .chain(excluded)
+        .map(|&i| i as usize)
+        .filter(|&i| i < n)
+        .collect();
+    skip.sort_unstable();
+    skip.dedup();
+    let mut twice_u: u128 = 0;
+    let mut n_neg: u128 = 0;
+    let mut from = 0;
+    for end in skip.into_iter().chain(std::iter::once(n)) {
+        for &v in &scores[from..end] {
+            twice_u += twice_u_of(v);
+        }
+        n_neg += (end - from) as u128;
+        from = end + 1;
+    }
+    if n_neg == 0 {
+        return None;
+    }
+    Some(wide_f64(twice_u) / wide_f64(2 * n_pos * n_neg))
 }
 
 #[cfg(test)]

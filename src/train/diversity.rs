@@ -12,6 +12,7 @@ use rand_chacha::ChaCha8Rng;
 use crate::config::{Regularizer, RunMethod};
 use crate::metrics::ItemCategories;
 use crate::model::index_tensor;
+use crate::objective::host::HostItemTables;
 use crate::objective::{self, ItemTables};
 
 /// The random stream of the exposure users: separate from the run's own stream (weights,
@@ -26,6 +27,8 @@ pub(super) struct DiversityPlan {
     /// The list length the exposure is a soft membership of (the first cut-off of `eval.k`).
     pub k: usize,
     pub items: ItemTables,
+    /// The same tables on the host (the fused CPU engine's regularisers read these).
+    pub host_items: HostItemTables,
     exposure: Option<ExposureUsers>,
     two_task: Option<TwoTaskTargets>,
 }
@@ -58,18 +61,37 @@ impl DiversityPlan {
             .two_task()
             .then(|| TwoTaskTargets::new(train, Arc::clone(categories)));
         let popularity = objective::log_popularity(train_counts);
+        let (table, n_categories) = category_table(categories, n_items);
         let items = ItemTables {
-            categories: category_table(categories, n_items, device),
-            log_popularity: Tensor::from_data(TensorData::new(popularity, [n_items]), device),
+            categories: Tensor::from_data(
+                TensorData::new(table.clone(), [n_items, n_categories]),
+                device,
+            ),
+            log_popularity: Tensor::from_data(
+                TensorData::new(popularity.clone(), [n_items]),
+                device,
+            ),
+        };
+        let host_items = HostItemTables {
+            categories: table,
+            n_categories,
+            log_popularity: popularity,
         };
         Some(Self {
             terms,
             temperature,
             k,
             items,
+            host_items,
             exposure,
             two_task,
         })
+    }
+
+    /// This batch's exposure users (distinct, in the order drawn), if a term reads the
+    /// exposure: the fused engine's draw, from the same stream as [`Self::exposure_users`].
+    pub fn draw_exposure_users(&mut self) -> Option<Vec<u32>> {
+        Some(self.exposure.as_mut()?.draw())
     }
 
     /// This batch's exposure users and their masks, if a term reads the exposure.
@@ -155,9 +177,10 @@ impl ExposureUsers {
     }
 }
 
-/// `[n_items, n_categories]`: item `i`'s row is `1/√|C_i|` on each of its categories (unit
-/// length; all zero without categories), so row products are category cosines.
-fn category_table(categories: &ItemCategories, n_items: usize, device: &Device) -> Tensor<2> {
+/// `[n_items × n_categories]` row-major, and `n_categories`: item `i`'s row is `1/√|C_i|` on
+/// each of its categories (unit length; all zero without categories), so row products are
+/// category cosines.
+fn category_table(categories: &ItemCategories, n_items: usize) -> (Vec<f32>, usize) {
     let n_categories = categories.id_bound().max(1);
     let mut values = vec![0f32; n_items * n_categories];
     for i in 0..n_items {
@@ -166,7 +189,7 @@ fn category_table(categories: &ItemCategories, n_items: usize, device: &Device) 
             values[i * n_categories + c as usize] = 1.0 / (cats.len() as f32).sqrt();
         }
     }
-    Tensor::from_data(TensorData::new(values, [n_items, n_categories]), device)
+    (values, n_categories)
 }
 
 /// The two-task model's diversity targets: for user `u` and item `i`,
@@ -264,9 +287,8 @@ mod tests {
     #[test]
     fn category_rows_are_unit_length() {
         let categories = ItemCategories::new(vec![vec![0], vec![0, 2], vec![]]);
-        let table = category_table(&categories, 3, &Device::flex());
-        assert_eq!(table.dims(), [3, 3]);
-        let v = table.try_into_vec_as::<f32>().unwrap();
+        let (v, n_categories) = category_table(&categories, 3);
+        assert_eq!(n_categories, 3);
         let r = 1.0 / 2f32.sqrt();
         assert_eq!(v, vec![1.0, 0.0, 0.0, r, 0.0, r, 0.0, 0.0, 0.0]);
     }

@@ -97,7 +97,47 @@ fn run_config_reparses_to_that_run_alone() {
 /// (file, substrings the error must contain)
 const CASES: &[(&str, &[&str])] = &[
     ("zero_epochs.yaml", &["train.epochs", "'0'", "at least 1"]),
-    ("unknown_field.yaml", &["unknown field", "epoch"]),
+    (
+        "unknown_field.yaml",
+        &["unknown field", "epoch", "did you mean 'epochs'?"],
+    ),
+    (
+        "lambda_scalar.yaml",
+        &["sweep.lambda", "'0.5'", "write it as a list, [0.5]"],
+    ),
+    (
+        "lambda_range_misspelt.yaml",
+        &["sweep.lambda", "stpes", "did you mean 'steps'?", "line 5"],
+    ),
+    (
+        "lambda_range_negative_steps.yaml",
+        &["sweep.lambda", "-3", "line 5"],
+    ),
+    ("lambda_list_not_numbers.yaml", &["sweep.lambda", "high"]),
+    (
+        "huge_users.yaml",
+        &["data.synthetic.users", "'1000000000000'", "at most 2000000"],
+    ),
+    (
+        "huge_negatives.yaml",
+        &["train.negatives", "'1000000000000'", "at most 1000"],
+    ),
+    (
+        "huge_steps.yaml",
+        &["sweep.lambda.steps", "'1000000000000'", "at most 1000"],
+    ),
+    (
+        "huge_interactions.yaml",
+        &[
+            "data.synthetic.interactions_per_user",
+            "'400000'",
+            "more than 100000000 interactions",
+        ],
+    ),
+    (
+        "unknown_engine.yaml",
+        &["train.cpu_engine", "fast", "fused", "burn"],
+    ),
     ("negative_lambda.yaml", &["sweep.lambda[1]", "'-0.5'"]),
     ("wrong_type.yaml", &["train.learning_rate", "fast"]),
     ("missing_path.yaml", &["data.path", "needs a path"]),

@@ -9,6 +9,8 @@ use burn::tensor::activation::{log_sigmoid, sigmoid};
 
 use crate::config::{Regularizer, RelevanceLoss};
 
+pub mod host;
+
 /// The parts of the objective for one batch, each `[1]`.
 #[derive(Debug, Clone)]
 pub struct Losses {

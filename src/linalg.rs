@@ -1,0 +1,299 @@
+//! Dense `f32` kernels over row-major host slices: a dot product and `y += a·x` that the
+//! compiler vectorises, and matrix products through the `gemm` crate (the kernels burn's
+//! flex backend multiplies with), behind a safe interface that checks every length.
+//!
+//! The hot loops of the CPU path use these: scoring every item for a block of users
+//! (evaluation, the exposure regularisers) and the regularisers' gradients. Each call runs on
+//! the calling thread (`Parallelism::None`): the callers split work over rayon's pool
+//! themselves, so a sweep's parallel runs share the cores instead of each spawning threads.
+
+/// `Σ a_i b_i` with eight independent partial sums, so the loop vectorises without the
+/// compiler having to reassociate a float sum.
+pub fn dot(a: &[f32], b: &[f32]) -> f32 {
+    debug_assert_eq!(a.len(), b.len());
+    let mut acc = [0f32; 8];
+    let (ca, cb) = (a.chunks_exact(8), b.chunks_exact(8));
+    let (ra, rb) = (ca.remainder(), cb.remainder());
+    for (x, y) in ca.zip(cb) {
+        for k in 0..8 {
+            acc[k] += x[k] * y[k];
+        }
+    }
+    let mut sum = ((acc[0] + acc[4]) + (acc[1] + acc[5])) + ((acc[2] + acc[6]) + (acc[3] + acc[7]));
+    for (x, y) in ra.iter().zip(rb) {
+        sum += x * y;
+    }
+    sum
+}
+
+/// `y += a · x`.
+pub fn axpy(a: f32, x: &[f32], y: &mut [f32]) {
+    debug_assert_eq!(x.len(), y.len());
+    for (y, x) in y.iter_mut().zip(x) {
+        *y += a * x;
+    }
+}
+
+/// How a row-major operand of a product is read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Op {
+    /// As stored.
+    Plain,
+    /// Transposed.
+    Transposed,
+}
+
+/// A row-major matrix of `rows × cols`, rows `row_stride` apart in `data` (a whole matrix, or
+/// a block of a wider one's columns).
+#[derive(Debug, Clone, Copy)]
+pub struct Mat<'a> {
+    data: &'a [f32],
+    rows: usize,
+    cols: usize,
+    row_stride: usize,
+}
+
+impl<'a> Mat<'a> {
+    /// # Panics
+    /// If `data` does not hold exactly `rows · cols` values.
+    pub fn new(data: &'a [f32], rows: usize, cols: usize) -> Self {
+        assert_eq!(
+            data.len(),
+            rows * cols,
+            "a {rows} × {cols} matrix needs {} values",
+            rows * cols
+        );
+        Self {
+            data,
+            rows,
+            cols,
+            row_stride: cols,
+        }
+    }
+
+    /// The block of columns `start .. start + len`, every row.
+    ///
+    /// # Panics
+    /// If the block does not lie within the matrix.
+    pub fn columns(&self, start: usize, len: usize) -> Self {
+        assert!(
+            start + len <= self.cols,
+            "columns {start}..{} of {}",
+            start + len,
+            self.cols
+        );
+        if self.rows == 0 || len == 0 {
+            return Self {
+                data: &[],
+                rows: self.rows,
+                cols: len,
+                row_stride: len,
+            };
+        }
+        Self {
+            data: &self.data[start..],
+            rows: self.rows,
+            cols: len,
+            row_stride: self.row_stride,
+        }
+    }
+
+    /// Shape, row stride and column stride of the operand read as `op`.
+    fn view(&self, op: Op) -> (usize, usize, isize, isize) {
+        let (rs, cs) = (self.row_stride as isize, 1isize);
+        match op {
+            Op::Plain => (self.rows, self.cols, rs, cs),
+            Op::Transposed => (self.cols, self.rows, cs, rs),
+        }
+    }
+
+    /// Whether every element `(r, c)`, at `r · row_stride + c`, lies inside `data`.
+    fn in_bounds(&self) -> bool {
+        self.rows == 0
+            || self.cols == 0
+            || (self.rows - 1) * self.row_stride + self.cols <= self.data.len()
+    }
+}
+
+/// `c ← accumulate·c + op(a) · op(b)`, with `c` row-major `m × n` where `op(a)` is `m × k` and
+/// `op(b)` is `k × n`. With `accumulate` false, `c` is overwritten (its old values are never
+/// read, NaN included).
+///
+/// # Panics
+/// If the shapes do not agree or `c` does not hold `m · n` values.
+pub fn gemm(a: Mat<'_>, op_a: Op, b: Mat<'_>, op_b: Op, c: &mut [f32], accumulate: bool) {
+    let (m, k, a_rs, a_cs) = a.view(op_a);
+    let (kb, n, b_rs, b_cs) = b.view(op_b);
+    assert_eq!(k, kb, "inner dimensions differ: {m} × {k} times {kb} × {n}");
+    assert_eq!(c.len(), m * n, "the product is {m} × {n}");
+    assert!(
+        a.in_bounds() && b.in_bounds(),
+        "an operand lies outside its slice"
+    );
+    if m == 0 || n == 0 {
+        return;
+    }
+    if k == 0 {
+        if !accumulate {
+            c.fill(0.0);
+        }
+        return;
+    }
+    // SAFETY: the strides above address element (r, c) of `a` at `r · row_stride + c`, and
+    // `in_bounds` (asserted above) checked that the last one lies inside `a.data`; the same
+    // holds for `b`, and `c` holds m · n values laid out
+    // row-major (row stride n, column stride 1), so no two of its elements alias. `c` is a
+    // unique borrow and `a`, `b` shared ones, so the output overlaps neither input.
+    // `Parallelism::None`: the product runs on this thread only.
+    #[allow(unsafe_code)]
+    unsafe {
+        ::gemm::gemm(
+            m,
+            n,
+            k,
+            c.as_mut_ptr(),
+            1,
+            n as isize,
+            accumulate,
+            a.data.as_ptr(),
+            a_cs,
+            a_rs,
+            b.data.as_ptr(),
+            b_cs,
+            b_rs,
+            1.0f32,
+            1.0f32,
+            false,
+            false,
+            false,
+            ::gemm::Parallelism::None,
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The textbook triple loop, as the reference.
+    fn naive(a: &[f32], b: &[f32], m: usize, k: usize, n: usize) -> Vec<f32> {
+        let mut c = vec![0f32; m * n];
+        for r in 0..m {
+            for col in 0..n {
+                c[r * n + col] = (0..k).map(|i| a[r * k + i] * b[i * n + col]).sum();
+            }
+        }
+        c
+    }
+
+    fn transpose(x: &[f32], rows: usize, cols: usize) -> Vec<f32> {
+        let mut t = vec![0f32; x.len()];
+        for r in 0..rows {
+            for c in 0..cols {
+                t[c * rows + r] = x[r * cols + c];
+            }
+        }
+        t
+    }
+
+    fn close(a: &[f32], b: &[f32]) {
+        assert_eq!(a.len(), b.len());
+        for (x, y) in a.iter().zip(b) {
+            assert!((x - y).abs() <= 1e-4 * (1.0 + y.abs()), "{x} vs {y}");
+        }
+    }
+
+    #[test]
+    fn every_layout_matches_the_triple_loop() {
+        // Odd sizes, so no kernel's block size divides them.
+        let (m, k, n) = (7, 13, 5);
+        let a: Vec<f32> = (0..m * k)
+            .map(|i| ((i * 37 % 11) as f32 - 5.0) / 3.0)
+            .collect();
+        let b: Vec<f32> = (0..k * n)
+            .map(|i| ((i * 17 % 7) as f32 - 3.0) / 2.0)
+            .collect();
+        let expected = naive(&a, &b, m, k, n);
+        let (at, bt) = (transpose(&a, m, k), transpose(&b, k, n));
+        for (a_mat, op_a) in [
+            (Mat::new(&a, m, k), Op::Plain),
+            (Mat::new(&at, k, m), Op::Transposed),
+        ] {
+            for (b_mat, op_b) in [
+                (Mat::new(&b, k, n), Op::Plain),
+                (Mat::new(&bt, n, k), Op::Transposed),
+            ] {
+                // NaN in the output is never read when overwriting.
+                let mut c = vec![f32::NAN; m * n];
+                gemm(a_mat, op_a, b_mat, op_b, &mut c, false);
+                close(&c, &expected);
+                // Accumulating adds to what is there.
+                let mut c = vec![1.0f32; m * n];
+                gemm(a_mat, op_a, b_mat, op_b, &mut c, true);
+                let plus_one: Vec<f32> = expected.iter().map(|v| v + 1.0).collect();
+                close(&c, &plus_one);
+            }
+        }
+    }
+
+    #[test]
+    fn a_block_of_columns_multiplies_as_its_own_matrix() {
+        // g: 3 × 5; the block of columns 1..4, transposed, times p (3 × 2).
+        let g: Vec<f32> = (0..15).map(|i| i as f32 - 7.0).collect();
+        let p: Vec<f32> = (0..6).map(|i| i as f32 * 0.5).collect();
+        let block: Vec<f32> = (0..3)
+            .flat_map(|r| g[r * 5 + 1..r * 5 + 4].to_vec())
+            .collect();
+        let expected = naive(&transpose(&block, 3, 3), &p, 3, 3, 2);
+        let mut c = vec![0f32; 6];
+        gemm(
+            Mat::new(&g, 3, 5).columns(1, 3),
+            Op::Transposed,
+            Mat::new(&p, 3, 2),
+            Op::Plain,
+            &mut c,
+            false,
+        );
+        close(&c, &expected);
+        // The last columns too (the view ends where the slice ends).
+        let mut c = vec![0f32; 2];
+        gemm(
+            Mat::new(&g, 3, 5).columns(4, 1),
+            Op::Transposed,
+            Mat::new(&p, 3, 2),
+            Op::Plain,
+            &mut c,
+            false,
+        );
+        let last: Vec<f32> = (0..3).map(|r| g[r * 5 + 4]).collect();
+        close(&c, &naive(&last, &p, 1, 3, 2));
+    }
+
+    #[test]
+    #[should_panic(expected = "inner dimensions differ")]
+    fn mismatched_shapes_are_refused() {
+        let a = [0f32; 6];
+        let mut c = [0f32; 4];
+        gemm(
+            Mat::new(&a, 2, 3),
+            Op::Plain,
+            Mat::new(&a, 2, 3),
+            Op::Plain,
+            &mut c,
+            false,
+        );
+    }
+
+    #[test]
+    fn dot_and_axpy_match_the_plain_loops() {
+        let a: Vec<f32> = (0..19).map(|i| i as f32 * 0.5 - 3.0).collect();
+        let b: Vec<f32> = (0..19).map(|i| 2.0 - i as f32 * 0.25).collect();
+        let plain: f32 = a.iter().zip(&b).map(|(x, y)| x * y).sum();
+        assert!((dot(&a, &b) - plain).abs() < 1e-4);
+        let mut y = b.clone();
+        axpy(2.0, &a, &mut y);
+        for ((y, a), b) in y.iter().zip(&a).zip(&b) {
+            assert_eq!(*y, b + 2.0 * a);
+        }
+    }
+}
