@@ -211,6 +211,7 @@ fn timed_epochs(
         data: Arc::clone(&prepared.data),
         device: device.clone(),
         categories: Arc::clone(&prepared.categories),
+        threads_per_run: rayon::current_num_threads(),
     };
     let run = RunSpec::new(lambda, 1);
     let (tx, rx) = mpsc::channel();

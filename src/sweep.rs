@@ -88,6 +88,8 @@ pub struct SweepPlan {
     /// The runs to train, in order.
     pub runs: Vec<RunSpec>,
     pub parallel: usize,
+    /// Threads each run computes on (`train::threads_per_run` of `parallel`).
+    pub threads_per_run: usize,
     pub curves: CurveKeys,
 }
 
@@ -250,6 +252,7 @@ pub fn run_sweep(
         },
         runs: runs.clone(),
         parallel: opts.parallel.unwrap_or(exp.parallel).max(1),
+        threads_per_run: train::threads_per_run(opts.parallel.unwrap_or(exp.parallel)),
         curves: exp.curve_keys(),
     };
     let parallel = plan.parallel;
@@ -288,6 +291,7 @@ pub fn run_sweep(
         experiment: Arc::new(exp),
         data: Arc::clone(&data),
         device: device.clone(),
+        threads_per_run: plan.threads_per_run,
     });
     let exp = &ctx.experiment;
     let (tx, rx) = mpsc::channel::<RunEvent>();

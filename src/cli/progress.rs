@@ -66,7 +66,12 @@ impl Progress {
 
     fn prepared(&mut self, plan: &SweepPlan) {
         self.keys = epoch_keys(&plan.curves);
-        self.println(format!("backend: {}", plan.device.describe()));
+        self.println(format!(
+            "backend: {} · {} run(s) at once, {} thread(s) each",
+            plan.device.describe(),
+            plan.parallel,
+            plan.threads_per_run
+        ));
         self.println(format!("data: {}", plan.data));
         self.println(format!("output: {}", plan.out_dir.display()));
     }

@@ -5,8 +5,6 @@
 //! category profile [`category_profile`]) and category coverage
 //! ([`category_coverage_at_k`]).
 
-use std::collections::BTreeMap;
-
 use super::beyond::ItemCategories;
 use super::util::{count_f64, top_k};
 
@@ -30,15 +28,16 @@ fn gains<'i>(
     relevant: &'i [u32],
     categories: &'i ItemCategories,
 ) -> impl Iterator<Item = f64> + 'i {
-    // factor[c] = (1 - α)^{n_c}, kept as a running product (no powers, no casts).
-    let mut factor: BTreeMap<u32, f64> = BTreeMap::new();
+    // factor[c] = (1 - α)^{n_c}, kept as a running product (no powers, no casts), indexed
+    // by category id.
+    let mut factor: Vec<f64> = vec![1.0; categories.id_bound()];
     items.iter().map(move |&item| {
         if relevant.binary_search(&item).is_err() {
             return 0.0;
         }
         let mut gain = 0.0;
         for &c in categories.of(item) {
-            let f = factor.entry(c).or_insert(1.0);
+            let f = &mut factor[c as usize];
             gain += *f;
             *f *= 1.0 - ALPHA_NDCG_ALPHA;
         }
@@ -75,7 +74,7 @@ pub fn alpha_dcg_at_k(
 /// with the largest gain given those already placed, ties to the lower id.
 fn greedy_ideal_order(relevant: &[u32], categories: &ItemCategories, depth: usize) -> Vec<u32> {
     // factor[c] = (1 - α)^{n_c}, n_c = placed items covering c, as in `gains`.
-    let mut factor: BTreeMap<u32, f64> = BTreeMap::new();
+    let mut factor: Vec<f64> = vec![1.0; categories.id_bound()];
     let mut remaining: Vec<u32> = relevant.to_vec();
     let mut order = Vec::with_capacity(depth.min(relevant.len()));
     while order.len() < depth && !remaining.is_empty() {
@@ -87,7 +86,7 @@ fn greedy_ideal_order(relevant: &[u32], categories: &ItemCategories, depth: usiz
             let gain: f64 = categories
                 .of(item)
                 .iter()
-                .map(|c| factor.get(c).copied().unwrap_or(1.0))
+                .map(|&c| factor[c as usize])
                 .sum();
             if gain > best_gain {
                 best = at;
@@ -96,7 +95,7 @@ fn greedy_ideal_order(relevant: &[u32], categories: &ItemCategories, depth: usiz
         }
         let item = remaining.remove(best);
         for &c in categories.of(item) {
-            *factor.entry(c).or_insert(1.0) *= 1.0 - ALPHA_NDCG_ALPHA;
+            factor[c as usize] *= 1.0 - ALPHA_NDCG_ALPHA;
         }
         order.push(item);
     }

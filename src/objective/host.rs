@@ -20,7 +20,7 @@ use rayon::prelude::*;
 
 use super::{MASKED_Z, STD_FLOOR};
 use crate::config::Regularizer;
-use crate::linalg::{Mat, Op, gemm};
+use crate::linalg::{Mat, Op, dot, gemm};
 
 /// The catalogue tables the exposure terms read, on the host.
 #[derive(Debug, Clone)]
@@ -37,6 +37,8 @@ pub struct HostItemTables {
 /// allocates nothing (`[u × n_items]` each).
 #[derive(Debug, Default)]
 pub struct Workspace {
+    /// 1 for an allowed item, 0 for a masked one.
+    allowed: Vec<f32>,
     z: Vec<f32>,
     membership: Vec<f32>,
     grad_e: Vec<f32>,
@@ -93,20 +95,25 @@ pub fn exposure_terms_backward(
     let tau = temperature as f32;
     // Forward: z, then m, then e, row by row; `z` keeps z, `scores` becomes e.
     let Workspace {
+        allowed,
         z,
         membership,
         grad_e,
     } = work;
-    for buffer in [&mut *z, &mut *membership, &mut *grad_e] {
-        buffer.clear();
+    // Every buffer is overwritten row by row before it is read, but ∂L/∂e, which the terms
+    // add to.
+    for buffer in [&mut *allowed, &mut *z, &mut *membership] {
         buffer.resize(scores.len(), 0.0);
     }
+    grad_e.clear();
+    grad_e.resize(scores.len(), 0.0);
     let rows: Vec<RowForward> = scores
         .par_chunks_mut(n_items)
+        .zip(allowed.par_chunks_mut(n_items))
         .zip(z.par_chunks_mut(n_items))
         .zip(membership.par_chunks_mut(n_items))
         .zip(excluded.par_iter())
-        .map(|(((s, z), m), excluded)| row_forward(s, z, m, excluded, tau, k))
+        .map(|((((s, a), z), m), excluded)| row_forward(s, a, z, m, excluded, tau, k))
         .collect();
     let exposure = scores; // now e
 
@@ -123,65 +130,58 @@ pub fn exposure_terms_backward(
     exposure
         .par_chunks_mut(n_items)
         .zip(grad_e.par_chunks(n_items))
+        .zip(allowed.par_chunks(n_items))
         .zip(z.par_chunks(n_items))
         .zip(membership.par_chunks(n_items))
         .zip(rows.par_iter())
-        .for_each(|((((e, g), z), m), row)| row_backward(e, g, z, m, row, tau, scale));
+        .for_each(|(((((e, g), a), z), m), row)| {
+            row_backward(e, g, Row { a, z, m }, row, tau, scale)
+        });
     loss
 }
 
-/// Row forward: writes z and m, turns `s` into e, returns what backward reads. Masked items
-/// are those of `excluded` (sorted or not; repeats allowed).
+/// Row forward: writes the mask `a`, z and m, turns `s` into e, returns what backward reads.
+/// Masked items are those of `excluded` (sorted or not; repeats allowed). Every pass is a
+/// plain loop over equal-length slices, so that it vectorises.
 fn row_forward(
     s: &mut [f32],
+    a: &mut [f32],
     z: &mut [f32],
     m: &mut [f32],
     excluded: &[u32],
     tau: f32,
     k: usize,
 ) -> RowForward {
-    // Mark masked items with NaN in z for now.
-    z.fill(0.0);
+    a.fill(1.0);
     for &i in excluded {
-        z[i as usize] = f32::NAN;
+        a[i as usize] = 0.0;
     }
-    let allowed = || {
-        s.iter()
-            .zip(z.iter())
-            .filter(|(_, z)| !z.is_nan())
-            .map(|(s, _)| *s)
-    };
-    let count = allowed().count();
-    assert!(count > 0, "an exposure user has no item left to recommend");
-    let count_f = count as f32;
-    let sum: f64 = allowed().map(f64::from).sum();
-    let mean = (sum / count as f64) as f32;
-    let squares: f64 = allowed().map(|s| f64::from((s - mean) * (s - mean))).sum();
-    let variance = (squares / count as f64) as f32;
+    // A sum of ones: exact in f32 below 2²⁴ items.
+    let count = dot(a, a);
+    assert!(
+        count > 0.0,
+        "an exposure user has no item left to recommend"
+    );
+    let mean = dot(a, s) / count;
+    // s becomes x = a (s − μ), then z = x / σ + (1 − a) M.
+    for (x, &a) in s.iter_mut().zip(a.iter()) {
+        *x = (*x - mean) * a;
+    }
+    let variance = dot(s, s) / count;
     let std = (variance + (STD_FLOOR * STD_FLOOR) as f32).sqrt();
     let masked_z = MASKED_Z as f32;
-    // z: x / σ for allowed items (backward recovers x as z σ), M for masked ones.
-    for (z, &s) in z.iter_mut().zip(s.iter()) {
-        *z = if z.is_nan() {
-            masked_z
-        } else {
-            (s - mean) / std
-        };
+    for ((z, &x), &a) in z.iter_mut().zip(s.iter()).zip(a.iter()) {
+        *z = x / std + (1.0 - a) * masked_z;
     }
     let threshold = top_k_boundary(z, k);
-    let mut total = 0f32;
     for (m, &z) in m.iter_mut().zip(z.iter()) {
         *m = sigmoid((z - threshold) / tau);
-        total += *m;
     }
+    let total = sum(m);
     for (e, &m) in s.iter_mut().zip(m.iter()) {
         *e = m / total;
     }
-    RowForward {
-        std,
-        total,
-        count: count_f,
-    }
+    RowForward { std, total, count }
 }
 
 /// The midpoint of the K-th and (K+1)-th highest of `z`, or `M / 2` when K covers the row
@@ -204,55 +204,75 @@ fn top_k_boundary(z: &[f32], k: usize) -> f32 {
     (best[k - 1] + best[k]) / 2.0
 }
 
-/// Row backward: from ∂L/∂e (`g`), z, m and x (in `e_then_grad`, read before it is
-/// overwritten), writes `scale · ∂L/∂s` over `e_then_grad`.
+/// One row's forward buffers, read by backward.
+struct Row<'a> {
+    a: &'a [f32],
+    z: &'a [f32],
+    m: &'a [f32],
+}
+
+/// Row backward: from ∂L/∂e (`g`) and the forward buffers, writes `scale · ∂L/∂s` over
+/// `out` (which held e). `x = a z σ` is recovered from z.
 fn row_backward(
-    e_then_grad: &mut [f32],
+    out: &mut [f32],
     g: &[f32],
-    z: &[f32],
-    m: &[f32],
-    row: &RowForward,
+    row: Row<'_>,
+    forward: &RowForward,
     tau: f32,
     scale: f32,
 ) {
-    // `e` is m / total, so Σ g e = Σ g m / total.
-    let ge: f32 = g.iter().zip(m).map(|(g, m)| g * m).sum::<f32>() / row.total;
-    let masked_z = MASKED_Z as f32;
-    // Recover x from z (x = z σ for allowed items, 0 for masked ones).
-    let x_of = |j: usize| {
-        if z[j] == masked_z {
-            0.0
-        } else {
-            z[j] * row.std
-        }
-    };
-    // ∂z, and Σ ∂z x for ∂σ.
-    let mut gz_x = 0f32;
-    let out = e_then_grad;
-    for j in 0..out.len() {
-        let gm = (g[j] - ge) / row.total;
-        let gz = gm * m[j] * (1.0 - m[j]) / tau;
-        gz_x += gz * x_of(j);
-        out[j] = gz;
+    let Row { a, z, m } = row;
+    let (std, total, count) = (forward.std, forward.total, forward.count);
+    // Σ g e = Σ g m / Σ m.
+    let ge = dot(g, m) / total;
+    // ∂z = (g − Σ g e) / Σ m · m (1 − m) / τ.
+    for ((out, &g), &m) in out.iter_mut().zip(g.iter()).zip(m.iter()) {
+        *out = (g - ge) / total * (m * (1.0 - m)) / tau;
     }
-    let g_std = -gz_x / (row.std * row.std);
-    // ∂x, and Σ a ∂x for the mean's part.
-    let mut gx_sum = 0f32;
-    for j in 0..out.len() {
-        if z[j] == masked_z {
-            out[j] = 0.0;
-        } else {
-            let gx = out[j] / row.std + g_std * x_of(j) / (row.count * row.std);
-            out[j] = gx;
-            gx_sum += gx;
+    // ∂σ = −Σ ∂z x / σ², with x = a z σ.
+    let gz_x = dot3(out, a, z);
+    let g_std = -gz_x * std / (std * std);
+    // ∂x = ∂z / σ + ∂σ · x / (c σ) = ∂z / σ + ∂σ · a z / c, on allowed items.
+    let per_z = g_std / count;
+    for ((out, &a), &z) in out.iter_mut().zip(a.iter()).zip(z.iter()) {
+        *out = a * (*out / std + per_z * z);
+    }
+    // ∂s = a (∂x − Σ a ∂x / c).
+    let mean_part = sum(out) / count;
+    for (out, &a) in out.iter_mut().zip(a.iter()) {
+        *out = a * (*out - mean_part) * scale;
+    }
+}
+
+/// `Σ a_i b_i c_i` with eight partial sums.
+fn dot3(a: &[f32], b: &[f32], c: &[f32]) -> f32 {
+    let mut acc = [0f32; 8];
+    let (ca, cb, cc) = (a.chunks_exact(8), b.chunks_exact(8), c.chunks_exact(8));
+    let rest: f32 = (ca.remainder().iter())
+        .zip(cb.remainder())
+        .zip(cc.remainder())
+        .map(|((a, b), c)| a * b * c)
+        .sum();
+    for ((x, y), w) in ca.zip(cb).zip(cc) {
+        for k in 0..8 {
+            acc[k] += x[k] * y[k] * w[k];
         }
     }
-    let mean_part = gx_sum / row.count;
-    for j in 0..out.len() {
-        if z[j] != masked_z {
-            out[j] = (out[j] - mean_part) * scale;
+    acc.iter().sum::<f32>() + rest
+}
+
+/// `Σ x` with eight partial sums (vectorised; the order of the additions differs from a plain
+/// loop's, as burn's reductions do).
+fn sum(x: &[f32]) -> f32 {
+    let mut acc = [0f32; 8];
+    let chunks = x.chunks_exact(8);
+    let rest: f32 = chunks.remainder().iter().sum();
+    for c in chunks {
+        for k in 0..8 {
+            acc[k] += c[k];
         }
     }
+    acc.iter().sum::<f32>() + rest
 }
 
 /// One term's value, and `weight · ∂term/∂e` added to `grad_e`.
@@ -352,7 +372,7 @@ fn term_value_and_grad(
 }
 
 fn sigmoid(x: f32) -> f32 {
-    1.0 / (1.0 + (-x).exp())
+    1.0 / (1.0 + crate::linalg::exp(-x))
 }
 
 #[cfg(test)]

@@ -95,6 +95,17 @@ pub struct SweepContext {
     pub data: Arc<Dataset>,
     pub device: DeviceChoice,
     pub categories: Arc<ItemCategories>,
+    /// Threads each run computes on ([`threads_per_run`]): a run's parallel loops (its
+    /// optimizer pass, regularisers, evaluation) run on a pool of its own of this size.
+    pub threads_per_run: usize,
+}
+
+/// The cores split between `parallel` runs: `max(1, cores / parallel)` each, so that runs
+/// trained at once never ask for more threads than the machine has (with more runs than
+/// cores, each computes on one). `cores` is `std::thread::available_parallelism`.
+pub fn threads_per_run(parallel: usize) -> usize {
+    let cores = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
+    (cores / parallel.max(1)).max(1)
 }
 
 /// Starts `run` on its own thread, training on `split` (the prepared split of `run.seed`).
@@ -108,23 +119,36 @@ pub fn spawn_run(
     stop: Arc<StopFlag>,
 ) -> Result<JoinHandle<()>, RunError> {
     let id = run.id.clone();
-    spawn_worker(id, events, move |events| {
+    let threads = ctx.threads_per_run;
+    spawn_worker(id, threads, events, move |events| {
         train_run(&ctx, &run, &split, events, &stop)
     })
 }
 
-/// Runs `work` on a thread named after the run and sends its one closing event: `Finished`
-/// with the outcome, or `Failed` with the error or the panic's message. A panic never
-/// reaches other runs.
+/// Runs `work` on a thread named after the run, its parallel loops on a pool of `threads`
+/// of its own, and sends its one closing event: `Finished` with the outcome, or `Failed`
+/// with the error or the panic's message. A panic never reaches other runs.
 pub(crate) fn spawn_worker(
     run_id: String,
+    threads: usize,
     events: Sender<RunEvent>,
     work: impl FnOnce(&Sender<RunEvent>) -> Result<RunOutcome, RunError> + Send + 'static,
 ) -> Result<JoinHandle<()>, RunError> {
     std::thread::Builder::new()
         .name(format!("run {run_id}"))
         .spawn(move || {
-            let result = std::panic::catch_unwind(AssertUnwindSafe(|| work(&events)));
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(threads.max(1))
+                .thread_name({
+                    let id = run_id.clone();
+                    move |i| format!("run {id} #{i}")
+                })
+                .build();
+            let result = std::panic::catch_unwind(AssertUnwindSafe(|| match &pool {
+                Ok(pool) => pool.install(|| work(&events)),
+                // Without a pool of its own the run shares the global one.
+                Err(_) => work(&events),
+            }));
             let event = match result {
                 Ok(Ok(outcome)) => RunEvent::Finished {
                     run_id,

@@ -29,7 +29,8 @@ pub fn spawn_rerank(
     stop: Arc<StopFlag>,
 ) -> Result<JoinHandle<()>, RunError> {
     let id = run.id.clone();
-    spawn_worker(id, events, move |events| {
+    let threads = ctx.threads_per_run;
+    spawn_worker(id, threads, events, move |events| {
         rerank_run(&ctx, &run, &split, &candidates, events, &stop)
     })
 }
