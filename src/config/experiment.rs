@@ -405,6 +405,18 @@ impl Experiment {
             None => None,
         };
         let eval = EvalSpec::from_raw(&raw.eval, &data.split, check)?;
+        if let DataSource::Synthetic(params) = &data.source
+            && let Some(&k) = eval.k.iter().find(|&&k| k > params.items)
+        {
+            return Err(check.invalid(
+                "eval.k",
+                k,
+                format!(
+                    "a list cannot be longer than the catalogue (data.synthetic.items: {})",
+                    params.items
+                ),
+            ));
+        }
         let parallel = parallel_from_raw(raw.parallel, check)?;
         let plots = PlotSettings::from_raw(&raw.plots, &eval, check)?;
         let select = match &raw.select {

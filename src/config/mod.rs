@@ -120,17 +120,71 @@ impl Check<'_> {
     }
 }
 
+/// The largest experiment file read (a hand-written experiment is a few KiB).
+pub const MAX_FILE_BYTES: u64 = 1 << 20;
+
+/// The deepest nesting of `[` and `{` an experiment may have (its own is at most 3): deeper
+/// input is refused before the YAML parser, whose time grows steeply with it, sees it.
+const MAX_FLOW_DEPTH: usize = 32;
+
 /// Reads and validates an experiment file.
 pub fn load(path: &Path) -> Result<Experiment, ConfigError> {
-    let text = std::fs::read_to_string(path).map_err(|error| ConfigError::Read {
+    let read_err = |error| ConfigError::Read {
         file: path.to_path_buf(),
         error,
+    };
+    let size = std::fs::metadata(path).map_err(read_err)?.len();
+    if size > MAX_FILE_BYTES {
+        return Err(ConfigError::Syntax {
+            file: path.to_path_buf(),
+            message: format!(
+                "the file is {size} bytes; an experiment file is at most {MAX_FILE_BYTES}"
+            ),
+        });
+    }
+    let bytes = std::fs::read(path).map_err(read_err)?;
+    let text = String::from_utf8(bytes).map_err(|e| {
+        let at = e.utf8_error().valid_up_to();
+        let line = e.as_bytes()[..at].iter().filter(|&&b| b == b'\n').count() + 1;
+        ConfigError::Syntax {
+            file: path.to_path_buf(),
+            message: format!("not UTF-8 text: byte {at} (line {line}) is not valid UTF-8"),
+        }
     })?;
     parse_str(&text, path)
 }
 
+/// The line where `[`/`{` nesting first exceeds [`MAX_FLOW_DEPTH`], if it does (brackets in
+/// comments and quoted strings are counted too: a false alarm needs 32 of them on one path).
+fn too_deep(text: &str) -> Option<usize> {
+    let mut depth = 0usize;
+    let mut line = 1;
+    for c in text.chars() {
+        match c {
+            '\n' => line += 1,
+            '[' | '{' => {
+                depth += 1;
+                if depth > MAX_FLOW_DEPTH {
+                    return Some(line);
+                }
+            }
+            ']' | '}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    None
+}
+
 /// Parses YAML text as an experiment; `file` names it in errors and anchors relative paths.
 pub fn parse_str(text: &str, file: &Path) -> Result<Experiment, ConfigError> {
+    if let Some(line) = too_deep(text) {
+        return Err(ConfigError::Syntax {
+            file: file.to_path_buf(),
+            message: format!(
+                "line {line}: '[' and '{{' nest deeper than {MAX_FLOW_DEPTH} levels (an experiment needs at most 3)"
+            ),
+        });
+    }
     let raw: raw::RawExperiment = serde_yaml::from_str(text).map_err(|e| ConfigError::Syntax {
         file: file.to_path_buf(),
         message: suggest::with_suggestion(&e.to_string()),

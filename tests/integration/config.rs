@@ -115,6 +115,12 @@ const CASES: &[(&str, &[&str])] = &[
     ),
     ("lambda_list_not_numbers.yaml", &["sweep.lambda", "high"]),
     (
+        "k_above_catalogue.yaml",
+        &["eval.k", "'100'", "data.synthetic.items: 60"],
+    ),
+    ("deeply_nested.yaml", &["line 5", "nest deeper than 32"]),
+    ("not_utf8.yaml", &["not UTF-8", "line 4"]),
+    (
         "huge_users.yaml",
         &["data.synthetic.users", "'1000000000000'", "at most 2000000"],
     ),
