@@ -10,6 +10,7 @@ mod support;
 mod architecture;
 mod config;
 mod crosscheck;
+mod kill;
 mod plots;
 mod stats_crosscheck;
 mod sweep;
