@@ -806,3 +806,52 @@ fn csv_and_parquet_files_load_the_same_interactions() {
         assert_eq!(data.below_threshold.iter().map(Vec::len).sum::<usize>(), 2);
     }
 }
+
+#[test]
+fn bench_quick_prints_every_main_figure_and_says_why_the_peer_did_not_run() {
+    let tmp = tempfile::tempdir().unwrap();
+    let json = tmp.path().join("bench.jsonl");
+    let stdout = recsweep_ok(&[
+        "bench",
+        "--quick",
+        "--repeats",
+        "1",
+        "--python",
+        "/nonexistent/python",
+        "--json",
+        json.to_str().unwrap(),
+    ]);
+    for what in ["epoch", "eval_scoring", "eval_top_k", "eval_all_metrics"] {
+        assert!(stdout.contains(what), "{what} missing:\n{stdout}");
+    }
+    assert!(stdout.contains("λ = 0.1"), "{stdout}");
+    assert!(
+        stdout.contains("PyTorch peer not run") && stdout.contains("/nonexistent/python"),
+        "{stdout}"
+    );
+    let lines: Vec<serde_json::Value> = std::fs::read_to_string(&json)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let figures: Vec<&serde_json::Value> = lines
+        .iter()
+        .filter(|l| l.get("median_s").is_some())
+        .collect();
+    assert_eq!(figures.len(), 5, "{lines:?}");
+    for f in figures {
+        let (lo, mid, hi) = (
+            f["min_s"].as_f64().unwrap(),
+            f["median_s"].as_f64().unwrap(),
+            f["max_s"].as_f64().unwrap(),
+        );
+        assert!(0.0 < lo && lo <= mid && mid <= hi, "{f}");
+    }
+    // λ > 0 over λ = 0 is among the ratios (both epochs were timed).
+    assert!(
+        lines
+            .iter()
+            .any(|l| l["what"].as_str() == Some("epoch: fused λ = 0.1 ÷ fused λ = 0")),
+        "{lines:?}"
+    );
+}
