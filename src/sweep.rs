@@ -30,6 +30,10 @@ pub enum SweepError {
     Data(#[from] data::DataError),
     #[error(transparent)]
     Backend(#[from] backend::BackendError),
+    /// The output directory cannot be made or written, or already holds a sweep: found
+    /// before anything is written into it.
+    #[error("output directory '{path}': {reason}")]
+    OutDir { path: PathBuf, reason: String },
     #[error("cannot write the run store under '{path}': {error}")]
     Store {
         path: PathBuf,
@@ -38,7 +42,8 @@ pub enum SweepError {
 }
 
 impl SweepError {
-    /// Whether the error is the input's fault (bad config, data or backend request).
+    /// Whether the error is the input's fault (bad config, data, backend request or output
+    /// directory): exit code 2.
     pub fn is_input_error(&self) -> bool {
         !matches!(self, SweepError::Store { .. })
     }
@@ -256,10 +261,19 @@ pub fn run_sweep(
         curves: exp.curve_keys(),
     };
     let parallel = plan.parallel;
-    let store = RunStore::create(out_dir.clone()).map_err(store_err(&out_dir))?;
+    let out_err = |reason: String| SweepError::OutDir {
+        path: out_dir.clone(),
+        reason,
+    };
+    if out_dir.join("sweep.json").exists() {
+        return Err(out_err(
+            "already holds a sweep (sweep.json): choose another --out, or remove it first".into(),
+        ));
+    }
+    let store = RunStore::create(out_dir.clone()).map_err(|e| out_err(e.to_string()))?;
     store
         .write_manifest(&manifest(&exp, &plan))
-        .map_err(store_err(&out_dir))?;
+        .map_err(|e| out_err(format!("cannot write sweep.json: {e}")))?;
     on_event(SweepEvent::Prepared(&plan));
     for run in &runs {
         store

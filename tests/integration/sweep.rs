@@ -818,6 +818,9 @@ fn bench_quick_prints_every_main_figure_and_says_why_the_peer_did_not_run() {
         "1",
         "--python",
         "/nonexistent/python",
+        // A script that exists (which one does not matter: its Python cannot start).
+        "--peer",
+        "tests/crosscheck.py",
         "--json",
         json.to_str().unwrap(),
     ]);
@@ -854,4 +857,44 @@ fn bench_quick_prints_every_main_figure_and_says_why_the_peer_did_not_run() {
             .any(|l| l["what"].as_str() == Some("epoch: fused λ = 0.1 ÷ fused λ = 0")),
         "{lines:?}"
     );
+}
+
+#[test]
+fn an_output_directory_that_is_a_file_or_holds_a_sweep_is_refused_before_writing() {
+    let tmp = tempfile::tempdir().unwrap();
+    // A file where the directory should be.
+    let file = tmp.path().join("taken");
+    std::fs::write(&file, "not a directory").unwrap();
+    let o = recsweep(&[
+        "--run",
+        "tests/fixtures/tiny.yaml",
+        "--out",
+        file.to_str().unwrap(),
+    ]);
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("output directory") && stderr.contains(file.to_str().unwrap()),
+        "{stderr}"
+    );
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), "not a directory");
+    // A directory that already holds a sweep is never written over.
+    let out = tmp.path().join("sweep");
+    recsweep_ok(&[
+        "--run",
+        "tests/fixtures/tiny.yaml",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    let before = std::fs::read(out.join("sweep.json")).unwrap();
+    let o = recsweep(&[
+        "--run",
+        "tests/fixtures/tiny.yaml",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("already holds a sweep"), "{stderr}");
+    assert_eq!(std::fs::read(out.join("sweep.json")).unwrap(), before);
 }
