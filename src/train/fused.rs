@@ -12,11 +12,11 @@
 //! It is the **same objective and optimizer** as the burn engine, not an approximation: dense
 //! Adam (every row moves every step, as burn's and PyTorch's do, untouched rows through their
 //! moments), burn's update formula, the same coupled/decoupled/batch-rows decay, BCE or BPR.
-//! The unit tests check one step against the burn engine's on the same batch.
+//! The unit tests check four steps against the burn engine's on the same batch.
 //!
 //! The exposure regularisers are `objective::host`: the burn terms' values and gradients
-//! written out by hand (checked there against burn's autodiff), fed by two matrix products
-//! (`linalg::gemm`) for the exposure users' scores of every item and one pair for their
+//! written out by hand (checked there against burn's autodiff), fed by one matrix product
+//! (`linalg::gemm`) for the exposure users' scores of every item and two for their
 //! gradients. Their gradients are added to the buffers before the optimizer's pass. The
 //! two-task heads are not covered: such a model trains with the burn engine.
 

@@ -7,11 +7,13 @@
 //! runs.
 //!
 //! [`train_run`] is a sequence of named steps: per epoch `shuffle_and_sample` the pairs, then
-//! per batch `Batch::assemble`, `batch_losses`, the optimizer step, `LossSums::add` and a
-//! progress event when the `ProgressThrottle` says so; at the epoch's end `LossSums::means`
-//! and, when due, an evaluation on the monitored split, which the `Selector` follows (the
-//! best validation epoch's weights are kept; patience may end training early); at the end
-//! the test evaluation of the selected weights.
+//! per batch one `Engine::step` (the fused CPU engine, `fused`, for plain MF on the CPU; the
+//! burn engine, `burn_engine`, for wgpu, the two-task heads and `train.cpu_engine: burn`) and
+//! a progress event when the `ProgressThrottle` says so; at the epoch's end the engine's mean
+//! losses and, when due, an evaluation on the monitored split, which the `Selector` follows
+//! (the best validation epoch's weights are kept; patience may end training early); at the
+//! end the test evaluation of the selected weights. Each run computes on a rayon pool of its
+//! own ([`threads_per_run`]).
 
 use std::ops::Range;
 use std::panic::AssertUnwindSafe;
