@@ -30,6 +30,9 @@ pub enum SweepError {
     Data(#[from] data::DataError),
     #[error(transparent)]
     Backend(#[from] backend::BackendError),
+    /// The data and split leave nothing to evaluate.
+    #[error("{reason}")]
+    NothingToEvaluate { reason: String },
     /// The output directory cannot be made or written, or already holds a sweep: found
     /// before anything is written into it.
     #[error("output directory '{path}': {reason}")]
@@ -240,6 +243,40 @@ pub fn run_sweep(
     on_event: &mut dyn FnMut(SweepEvent<'_>),
 ) -> Result<SweepReport, SweepError> {
     let (runs, device, data) = prepare(&exp, opts)?;
+    // The split is a pure function of (data, spec, split seed): made once per split seed
+    // (once for the whole sweep unless it varies with the run seed) and shared by the runs
+    // drawn with it, so runs pair up user by user. Looked up below by run seed.
+    let mut by_split_seed: HashMap<u64, Arc<PreparedSplit>> = HashMap::new();
+    let mut splits: HashMap<u64, Arc<PreparedSplit>> = HashMap::new();
+    for run in &runs {
+        let seed = exp.data.split.seed_for(run.seed);
+        let prepared = by_split_seed.entry(seed).or_insert_with(|| {
+            Arc::new(PreparedSplit::new(
+                &data,
+                &exp.data.split,
+                seed,
+                exp.eval.head_share,
+            ))
+        });
+        splits.insert(run.seed, Arc::clone(prepared));
+    }
+
+    // Every split must leave something to evaluate: without a held-out positive no metric
+    // has a value, and the sweep would end with an empty table. Checked before anything is
+    // written.
+    for (seed, prepared) in &by_split_seed {
+        if prepared.split.test.iter().all(Vec::is_empty) {
+            return Err(SweepError::NothingToEvaluate {
+                reason: format!(
+                    "the split with seed {seed} leaves no user with a held-out test positive ({} users, {} positives, data.split.method '{}', test share {}): every metric would be empty; use data with more positives per user or a larger data.split.test",
+                    data.n_users(),
+                    data.positives.len(),
+                    exp.data.split.method,
+                    exp.data.split.test,
+                ),
+            });
+        }
+    }
     let out_dir = opts.out.clone().unwrap_or_else(|| {
         PathBuf::from(RUNS_ROOT)
             .join(&exp.name)
@@ -279,24 +316,6 @@ pub fn run_sweep(
         store
             .write_config(&run.id, &exp.run_config_yaml(run))
             .map_err(store_err(&out_dir))?;
-    }
-
-    // The split is a pure function of (data, spec, split seed): made once per split seed
-    // (once for the whole sweep unless it varies with the run seed) and shared by the runs
-    // drawn with it, so runs pair up user by user. Looked up below by run seed.
-    let mut by_split_seed: HashMap<u64, Arc<PreparedSplit>> = HashMap::new();
-    let mut splits: HashMap<u64, Arc<PreparedSplit>> = HashMap::new();
-    for run in &runs {
-        let seed = exp.data.split.seed_for(run.seed);
-        let prepared = by_split_seed.entry(seed).or_insert_with(|| {
-            Arc::new(PreparedSplit::new(
-                &data,
-                &exp.data.split,
-                seed,
-                exp.eval.head_share,
-            ))
-        });
-        splits.insert(run.seed, Arc::clone(prepared));
     }
 
     let data = Arc::new(data);

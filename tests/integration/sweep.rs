@@ -898,3 +898,34 @@ fn an_output_directory_that_is_a_file_or_holds_a_sweep_is_refused_before_writing
     assert!(stderr.contains("already holds a sweep"), "{stderr}");
     assert_eq!(std::fs::read(out.join("sweep.json")).unwrap(), before);
 }
+
+#[test]
+fn data_that_leaves_no_held_out_positive_is_refused_before_writing() {
+    // One positive per user: the per-user split holds none of them out.
+    let tmp = tempfile::tempdir().unwrap();
+    let mut csv = String::from("user,item\n");
+    for u in 1..=30 {
+        csv.push_str(&format!("u{u},i{}\n", u % 7));
+    }
+    std::fs::write(tmp.path().join("one.csv"), csv).unwrap();
+    let yaml = tmp.path().join("one.yaml");
+    std::fs::write(
+        &yaml,
+        "name: one\ndata:\n  source: file\n  path: one.csv\n  columns: {user: user, item: item}\nsweep:\n  lambda: [0, 0.1]\ntrain:\n  epochs: 1\n",
+    )
+    .unwrap();
+    let out = tmp.path().join("out");
+    let o = recsweep(&[
+        "--run",
+        yaml.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("no user with a held-out test positive") && stderr.contains("30 users"),
+        "{stderr}"
+    );
+    assert!(!out.exists(), "nothing is written");
+}
