@@ -12,6 +12,7 @@ mod config;
 mod crosscheck;
 mod kill;
 mod plots;
+mod reproduce;
 mod stats_crosscheck;
 mod sweep;
 mod tui;
