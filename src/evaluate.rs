@@ -148,42 +148,28 @@ pub fn evaluate(
 ) -> TestReport {
     let n_items = weights.n_items();
     let k_max = ctx.ks.iter().copied().max().unwrap_or(10);
-    let users: Vec<usize> = (0..targets.len())
-        .filter(|&u| !targets[u].is_empty())
-        .collect();
+    let users = evaluated_users(targets);
     let popularity = metrics::ItemPopularity::new(ctx.train_counts);
     let columns = MetricKey::per_user_columns(ctx.ks);
 
-    let results: Vec<UserResult> = users
-        .par_chunks(SCORE_BLOCK)
-        .map_init(Vec::new, |block_scores, block| {
-            weights.score_users(block, block_scores);
-            block
-                .iter()
-                .zip(block_scores.chunks_exact_mut(n_items.max(1)))
-                .map(|(&u, scores)| {
-                    let relevant = &targets[u];
-                    let excluded = excluded(u, exclude_a, exclude_b, ctx.masked);
-                    for &i in &excluded {
-                        scores[i as usize] = f32::NEG_INFINITY;
-                    }
-                    // AUC ranks the same candidates as the lists: positives against the rest.
-                    let auc =
-                        metrics::auc_from_scores(scores, relevant, &excluded).unwrap_or(f64::NAN);
-                    let top = top_k(scores, k_max);
-                    let values = user_values(u, &top, relevant, auc, &columns, &popularity, ctx);
-                    let top_scores = top.iter().map(|&i| scores[i as usize]).collect();
-                    UserResult {
-                        user: u as u32,
-                        values,
-                        top,
-                        top_scores,
-                    }
-                })
-                .collect::<Vec<_>>()
-        })
-        .flatten()
-        .collect();
+    let results: Vec<UserResult> = per_user_scores(weights, &users, |u, scores| {
+        let relevant = &targets[u];
+        let excluded = excluded(u, exclude_a, exclude_b, ctx.masked);
+        for &i in &excluded {
+            scores[i as usize] = f32::NEG_INFINITY;
+        }
+        // AUC ranks the same candidates as the lists: positives against the rest.
+        let auc = metrics::auc_from_scores(scores, relevant, &excluded).unwrap_or(f64::NAN);
+        let top = top_k(scores, k_max);
+        let values = user_values(u, &top, relevant, auc, &columns, &popularity, ctx);
+        let top_scores = top.iter().map(|&i| scores[i as usize]).collect();
+        UserResult {
+            user: u as u32,
+            values,
+            top,
+            top_scores,
+        }
+    });
     report(results, columns, n_items, ctx)
 }
 
@@ -287,10 +273,32 @@ pub fn candidates(
     masked: Option<&[Vec<u32>]>,
     n: usize,
 ) -> Recommendations {
-    let n_items = weights.n_items();
-    let users: Vec<usize> = (0..targets.len())
+    per_user_scores(weights, &evaluated_users(targets), |u, scores| {
+        for i in excluded(u, exclude_a, exclude_b, masked) {
+            scores[i as usize] = f32::NEG_INFINITY;
+        }
+        let top = top_k(scores, n);
+        let scored = top.iter().map(|&i| (i, scores[i as usize])).collect();
+        (u as u32, scored)
+    })
+}
+
+/// The users with at least one held-out positive in `targets`, ascending.
+fn evaluated_users(targets: &[Vec<u32>]) -> Vec<usize> {
+    (0..targets.len())
         .filter(|&u| !targets[u].is_empty())
-        .collect();
+        .collect()
+}
+
+/// `per_user(u, scores)` for each of `users`, in order, with `scores` user `u`'s score of
+/// every item (the closure may overwrite them): users are scored [`SCORE_BLOCK`] at a time by
+/// one matrix product, in parallel, each worker reusing one block buffer.
+fn per_user_scores<T: Send>(
+    weights: &HostWeights,
+    users: &[usize],
+    per_user: impl Fn(usize, &mut [f32]) -> T + Sync,
+) -> Vec<T> {
+    let n_items = weights.n_items();
     users
         .par_chunks(SCORE_BLOCK)
         .map_init(Vec::new, |block_scores, block| {
@@ -298,14 +306,7 @@ pub fn candidates(
             block
                 .iter()
                 .zip(block_scores.chunks_exact_mut(n_items.max(1)))
-                .map(|(&u, scores)| {
-                    for i in excluded(u, exclude_a, exclude_b, masked) {
-                        scores[i as usize] = f32::NEG_INFINITY;
-                    }
-                    let top = top_k(scores, n);
-                    let scored = top.iter().map(|&i| (i, scores[i as usize])).collect();
-                    (u as u32, scored)
-                })
+                .map(|(&u, scores)| per_user(u, scores))
                 .collect::<Vec<_>>()
         })
         .flatten()
