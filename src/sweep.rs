@@ -282,6 +282,7 @@ pub fn run_sweep(
             .join(&exp.name)
             .join(crate::store::utc_timestamp())
     });
+    let parallel = opts.parallel.unwrap_or(exp.parallel).max(1);
     let plan = SweepPlan {
         experiment: exp.name.clone(),
         out_dir: out_dir.clone(),
@@ -293,11 +294,10 @@ pub fn run_sweep(
             positives: data.positives.len(),
         },
         runs: runs.clone(),
-        parallel: opts.parallel.unwrap_or(exp.parallel).max(1),
-        threads_per_run: train::threads_per_run(opts.parallel.unwrap_or(exp.parallel)),
+        parallel,
+        threads_per_run: train::threads_per_run(parallel),
         curves: exp.curve_keys(),
     };
-    let parallel = plan.parallel;
     let out_err = |reason: String| SweepError::OutDir {
         path: out_dir.clone(),
         reason,

@@ -730,11 +730,7 @@ impl SplitSpec {
 
 /// `model`: the embedding size (the kind has a single value so far).
 fn model_dim_from_raw(raw: &raw::RawModel, check: Check<'_>) -> Result<usize, ConfigError> {
-    let dim = check.at_least("model.dim", raw.dim, 1)?;
-    if dim > 4096 {
-        return Err(check.invalid("model.dim", dim, "must be at most 4096"));
-    }
-    Ok(dim)
+    check.count_in("model.dim", raw.dim, 1, 4096)
 }
 
 impl TrainSpec {
