@@ -64,6 +64,9 @@ pub struct Figure {
     /// Labelled pairs per second, for epochs.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub pairs_per_s: Option<f64>,
+    /// The trade-off weight of a timed epoch.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lambda: Option<f64>,
 }
 
 impl Figure {
@@ -88,7 +91,13 @@ impl Figure {
             max_s: sorted[n - 1],
             repeats: n,
             pairs_per_s: None,
+            lambda: None,
         })
+    }
+
+    fn at_lambda(mut self, lambda: f64) -> Self {
+        self.lambda = Some(lambda);
+        self
     }
 
     fn with_pairs(mut self, labelled_pairs: usize) -> Self {
@@ -380,10 +389,11 @@ impl BenchReport {
         }
     }
 
-    fn find(&self, what: &str, engine: &str, detail_part: &str) -> Option<&Figure> {
-        self.figures
-            .iter()
-            .find(|f| f.what == what && f.engine == engine && f.detail.contains(detail_part))
+    /// The figure of `what` by `engine`, at `lambda` when one is given.
+    fn find(&self, what: &str, engine: &str, lambda: Option<f64>) -> Option<&Figure> {
+        self.figures.iter().find(|f| {
+            f.what == what && f.engine == engine && (lambda.is_none() || f.lambda == lambda)
+        })
     }
 
     fn ratio(&mut self, what: &str, a: Option<f64>, b: Option<f64>) {
@@ -431,7 +441,7 @@ pub fn run(opts: &BenchOptions, mut say: impl FnMut(&Figure)) -> Result<BenchRep
         for lambda in [0.0, 0.1] {
             let seconds = timed_epochs(w, &prepared, device, lambda, cpu_engine, opts.repeats)?;
             let figure = Figure::new("epoch", name, detail(lambda, w, positives), &seconds)
-                .map(|f| f.with_pairs(labelled));
+                .map(|f| f.with_pairs(labelled).at_lambda(lambda));
             report.push(figure, &mut say);
         }
     }
@@ -456,7 +466,7 @@ pub fn run(opts: &BenchOptions, mut say: impl FnMut(&Figure)) -> Result<BenchRep
                 format!("λ = 0, {positives} positives (mf_torch.py){peer_threads}"),
                 &epochs,
             )
-            .map(|f| f.with_pairs(labelled));
+            .map(|f| f.with_pairs(labelled).at_lambda(0.0));
             report.push(figure, &mut say);
             if let Some(eval) = peer.eval {
                 let figure = Figure::new(
@@ -570,14 +580,14 @@ fn quickstart(opts: &BenchOptions, report: &mut BenchReport, say: &mut impl FnMu
 /// recsweep ÷ PyTorch and λ > 0 ÷ λ = 0, where both were measured.
 fn ratios(report: &mut BenchReport) {
     let median = |f: Option<&Figure>| f.map(|f| f.median_s);
-    let torch_epoch = median(report.find("epoch", "pytorch", ""));
-    let torch_eval = median(report.find("eval_top_k", "pytorch", ""));
-    let fused0 = median(report.find("epoch", "recsweep fused", "λ = 0,"));
-    let fused1 = median(report.find("epoch", "recsweep fused", "λ = 0.1,"));
-    let burn0 = median(report.find("epoch", "recsweep burn flex", "λ = 0,"));
-    let burn1 = median(report.find("epoch", "recsweep burn flex", "λ = 0.1,"));
-    let eval_all = median(report.find("eval_all_metrics", "recsweep", ""));
-    let eval_top = median(report.find("eval_top_k", "recsweep", ""));
+    let torch_epoch = median(report.find("epoch", "pytorch", None));
+    let torch_eval = median(report.find("eval_top_k", "pytorch", None));
+    let fused0 = median(report.find("epoch", "recsweep fused", Some(0.0)));
+    let fused1 = median(report.find("epoch", "recsweep fused", Some(0.1)));
+    let burn0 = median(report.find("epoch", "recsweep burn flex", Some(0.0)));
+    let burn1 = median(report.find("epoch", "recsweep burn flex", Some(0.1)));
+    let eval_all = median(report.find("eval_all_metrics", "recsweep", None));
+    let eval_top = median(report.find("eval_top_k", "recsweep", None));
     report.ratio("epoch λ = 0: recsweep fused ÷ pytorch", fused0, torch_epoch);
     report.ratio(
         "epoch λ = 0.1: recsweep fused ÷ pytorch (λ = 0)",
