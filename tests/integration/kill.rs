@@ -4,8 +4,9 @@
 //! the figures or says why not, and never panics.
 
 use std::path::Path;
-use std::process::{Command, Stdio};
 use std::time::Duration;
+
+use crate::support::{recsweep, spawn_sweep};
 
 /// A sweep of about two seconds on the CPU backend: three λ, a re-ranker, validation.
 const SWEEP: &str = "name: killed
@@ -116,15 +117,7 @@ fn a_sweep_killed_at_any_moment_leaves_only_whole_files() {
     let mut files_seen = 0;
     for (i, delay) in delays_ms.into_iter().enumerate() {
         let out = tmp.path().join(format!("out-{i}"));
-        let mut child = Command::new(env!("CARGO_BIN_EXE_recsweep"))
-            .arg("--run")
-            .arg(&yaml)
-            .arg("--out")
-            .arg(&out)
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("starting recsweep");
+        let mut child = spawn_sweep(&yaml, &out);
         std::thread::sleep(Duration::from_millis(delay));
         // SIGKILL on Unix: no handler runs, nothing is flushed or renamed after this.
         let _ = child.kill();
@@ -134,11 +127,7 @@ fn a_sweep_killed_at_any_moment_leaves_only_whole_files() {
         files_seen += files;
         if out.join("sweep.json").is_file() {
             // What is left can be plotted, or `plot` says why not: never a panic (101).
-            let plot = Command::new(env!("CARGO_BIN_EXE_recsweep"))
-                .arg("plot")
-                .arg(&out)
-                .output()
-                .unwrap();
+            let plot = recsweep(&["plot", out.to_str().unwrap()]);
             assert_ne!(
                 plot.status.code(),
                 Some(101),

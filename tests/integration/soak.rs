@@ -3,7 +3,6 @@
 //! memory stay bounded (sampled from `/proc` as the runs are recorded; `--nocapture` prints
 //! the readings).
 
-use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 const SWEEP: &str = "name: soak
@@ -58,15 +57,7 @@ fn sixty_four_runs_finish_with_bounded_threads_files_and_memory() {
     let yaml = tmp.path().join("soak.yaml");
     std::fs::write(&yaml, SWEEP).unwrap();
     let out = tmp.path().join("out");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_recsweep"))
-        .arg("--run")
-        .arg(&yaml)
-        .arg("--out")
-        .arg(&out)
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut child = crate::support::spawn_sweep(&yaml, &out);
     // (runs recorded, threads, descriptors, RSS KiB) while the sweep runs.
     let mut samples: Vec<(usize, usize, usize, u64)> = Vec::new();
     let started = Instant::now();

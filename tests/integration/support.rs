@@ -2,7 +2,7 @@
 //! Python of the cross-checks.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::{Child, Command, Output, Stdio};
 use std::sync::OnceLock;
 
 use recsweep::metrics::MetricKey;
@@ -25,6 +25,20 @@ pub fn recsweep(args: &[&str]) -> Output {
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .output()
         .expect("running recsweep")
+}
+
+/// Starts `recsweep --run yaml --out out` in the background, its output discarded, for tests
+/// that watch or kill a sweep while it runs.
+pub fn spawn_sweep(yaml: &Path, out: &Path) -> Child {
+    Command::new(env!("CARGO_BIN_EXE_recsweep"))
+        .arg("--run")
+        .arg(yaml)
+        .arg("--out")
+        .arg(out)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("starting recsweep")
 }
 
 /// Runs the `recsweep` binary with `args`, asserts it exited 0 (showing its output if not),
