@@ -2,11 +2,14 @@
 //!
 //! ```text
 //! DIR/sweep.json                    experiment, runs, device
+//! DIR/experiment.yaml               the resolved experiment the sweep was made from (`--resume`)
 //! DIR/<run-id>/config.yaml          the resolved config of this run alone (re-runs it)
 //! DIR/<run-id>/metrics.csv          one row per epoch
 //! DIR/<run-id>/summary.json         status, backend, test metrics with 95% CIs
 //! DIR/<run-id>/per_user.csv         test metrics per user
 //! DIR/<run-id>/recommendations.csv  user,rank,item,score (test top-K, original ids)
+//! DIR/<run-id>/candidates.csv       split,user,rank,item,score (a baseline's lists for the
+//!                                   re-rankers, when the sweep re-ranks)
 //! DIR/<run-id>/split/{train,validation,test,items}.csv
 //! ```
 //! Every file is written to a temporary name and renamed, so a reader (or a crash) never sees
@@ -22,7 +25,9 @@ use serde::{Deserialize, Serialize};
 use crate::backend::BackendKind;
 use crate::config::{CurveKeys, EvalSplit, PlotSettings};
 use crate::data::{Dataset, PreparedSplit};
-use crate::events::{EpochRecord, MetricMap, PerUserTable, Recommendations, RunStatus, Selection};
+use crate::events::{
+    Candidates, EpochRecord, MetricMap, PerUserTable, Recommendations, RunStatus, Selection,
+};
 use crate::metrics::MetricKey;
 
 /// `summary.json` of a run.
@@ -260,6 +265,28 @@ impl RunStore {
         Ok(Self { root })
     }
 
+    /// The files a run writes as it trains and when it ends (everything but its
+    /// `config.yaml` and `split/`).
+    pub const RESULT_FILES: [&'static str; 5] = [
+        "metrics.csv",
+        "summary.json",
+        "per_user.csv",
+        "recommendations.csv",
+        "candidates.csv",
+    ];
+
+    /// Removes what an unfinished run left (before it is trained again), so a second attempt
+    /// that fails early cannot leave the first one's epochs behind.
+    pub fn clear_results(&self, run_id: &str) -> io::Result<()> {
+        for name in Self::RESULT_FILES {
+            match std::fs::remove_file(self.run_dir(run_id).join(name)) {
+                Err(e) if e.kind() != io::ErrorKind::NotFound => return Err(e),
+                _ => {}
+            }
+        }
+        Ok(())
+    }
+
     pub fn run_dir(&self, run_id: &str) -> PathBuf {
         self.root.join(run_id)
     }
@@ -283,6 +310,12 @@ impl RunStore {
     pub fn write_selection(&self, choice: &impl Serialize) -> io::Result<()> {
         let json = serde_json::to_string_pretty(choice).map_err(io::Error::other)?;
         write_atomic(&self.root.join("selection.json"), json.as_bytes())
+    }
+
+    /// `experiment.yaml`: the whole resolved experiment, which `--resume` trains the rest of
+    /// the sweep from.
+    pub fn write_experiment(&self, yaml: &str) -> io::Result<()> {
+        write_atomic(&self.root.join(EXPERIMENT_FILE), yaml.as_bytes())
     }
 
     pub fn write_config(&self, run_id: &str, yaml: &str) -> io::Result<()> {
@@ -400,6 +433,35 @@ impl RunStore {
         self.write(run_id, "recommendations.csv", out.as_bytes())
     }
 
+    /// `candidates.csv`: a baseline's candidate lists for the re-rankers, test and validation
+    /// users, scores written so that they read back bit for bit.
+    pub fn write_candidates(
+        &self,
+        run_id: &str,
+        data: &Dataset,
+        candidates: &Candidates,
+    ) -> io::Result<()> {
+        let mut out = String::from("split,user,rank,item,score\n");
+        let splits = [
+            ("test", Some(&candidates.test)),
+            ("validation", candidates.validation.as_ref()),
+        ];
+        for (split, recs) in splits {
+            for (u, list) in recs.into_iter().flatten() {
+                for (rank, (item, score)) in list.iter().enumerate() {
+                    let _ = writeln!(
+                        out,
+                        "{split},{},{},{},{score}",
+                        csv_field(&data.user_ids[*u as usize]),
+                        rank + 1,
+                        csv_field(&data.item_ids[*item as usize]),
+                    );
+                }
+            }
+        }
+        self.write(run_id, "candidates.csv", out.as_bytes())
+    }
+
     pub fn write_per_user(
         &self,
         run_id: &str,
@@ -484,6 +546,36 @@ mod tests {
     }
 
     #[test]
+    fn a_summary_reads_back_bit_for_bit() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = RunStore::create(dir.path().to_path_buf()).unwrap();
+        let mut s = finished_summary("exposure_entropy", 0.1, None, 7);
+        s.reason = Some("a \"quoted\" \\ reason\twith\nlines, ünïcode: λ".into());
+        // 0.11111111111111115 is one that serde_json's default parser reads one ulp off.
+        let mut x = 0.11111111111111115_f64;
+        for i in 0..200 {
+            let key = MetricKey::at(crate::metrics::Metric::Ndcg, i + 1);
+            s.test.insert(key, x);
+            s.test_ci95.insert(key, [x / 3.0, x * 1e-17]);
+            x = (x * 7.123_456_789_123_4 + 1e-9).fract();
+        }
+        store.write_summary(&s).unwrap();
+        let path = dir.path().join(&s.run_id).join("summary.json");
+        let back = read_summary(&path).unwrap();
+        assert_eq!(back, s);
+        for (k, v) in &s.test {
+            assert_eq!(back.test[k].to_bits(), v.to_bits(), "{k}");
+        }
+        // Not JSON, or JSON of something else: a clear error naming the file.
+        std::fs::write(&path, "name: x\n").unwrap();
+        let err = read_summary(&path).unwrap_err().to_string();
+        assert!(
+            err.contains("summary.json") && err.contains("not a run summary"),
+            "{err}"
+        );
+    }
+
+    #[test]
     fn csv_fields_are_quoted_only_when_needed() {
         assert_eq!(csv_field("abc"), "abc");
         assert_eq!(csv_field("a,b"), "\"a,b\"");
@@ -561,6 +653,203 @@ pub fn parse_metrics_csv(
     Ok(rows)
 }
 
+/// The name of the whole resolved experiment in a sweep directory.
+pub const EXPERIMENT_FILE: &str = "experiment.yaml";
+
+/// The fields of one line of a CSV this store wrote ([`csv_field`]'s quoting undone).
+fn csv_fields(line: &str) -> Vec<String> {
+    let mut fields = Vec::new();
+    let mut field = String::new();
+    let mut quoted = false;
+    let mut chars = line.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '"' if quoted && chars.peek() == Some(&'"') => {
+                chars.next();
+                field.push('"');
+            }
+            '"' => quoted = !quoted,
+            ',' if !quoted => fields.push(std::mem::take(&mut field)),
+            c => field.push(c),
+        }
+    }
+    fields.push(field);
+    fields
+}
+
+/// Original user and item ids back to the dense indices of a loaded data set, for reading a
+/// run's files back.
+pub struct IdIndex {
+    users: std::collections::HashMap<String, u32>,
+    items: std::collections::HashMap<String, u32>,
+}
+
+impl IdIndex {
+    pub fn new(data: &Dataset) -> Self {
+        let index = |ids: &[String]| {
+            ids.iter()
+                .enumerate()
+                .map(|(i, id)| (id.clone(), u32::try_from(i).unwrap_or(u32::MAX)))
+                .collect()
+        };
+        Self {
+            users: index(&data.user_ids),
+            items: index(&data.item_ids),
+        }
+    }
+}
+
+/// The rows of a CSV this store wrote, after checking its header: (line number, fields).
+fn csv_rows<'a>(
+    text: &'a str,
+    path: &'a Path,
+    header: &str,
+) -> Result<impl Iterator<Item = (usize, Vec<String>)> + 'a, StoreError> {
+    let mut lines = text.lines();
+    let found = lines.next().unwrap_or("");
+    if found != header {
+        return Err(unreadable(
+            path,
+            format!("the header is '{found}', expected '{header}'"),
+        ));
+    }
+    Ok(lines.enumerate().map(|(n, l)| (n + 2, csv_fields(l))))
+}
+
+fn dense(
+    map: &std::collections::HashMap<String, u32>,
+    id: &str,
+    what: &str,
+    path: &Path,
+    line: usize,
+) -> Result<u32, StoreError> {
+    map.get(id).copied().ok_or_else(|| {
+        unreadable(
+            path,
+            format!("line {line}: {what} '{id}' is not in the data set"),
+        )
+    })
+}
+
+/// Reads `per_user.csv` back (as [`RunStore::write_per_user`] wrote it; empty cells are NaN).
+pub fn read_per_user(path: &Path, ids: &IdIndex) -> Result<PerUserTable, StoreError> {
+    let text = std::fs::read_to_string(path).map_err(|e| unreadable(path, e))?;
+    let header = text.lines().next().unwrap_or("");
+    let columns = header
+        .split(',')
+        .skip(1)
+        .map(|c| {
+            c.parse::<MetricKey>()
+                .map_err(|e| unreadable(path, format!("column '{c}': {e}")))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let mut rows = Vec::new();
+    for (line, fields) in csv_rows(&text, path, header)? {
+        if fields.len() != columns.len() + 1 {
+            return Err(unreadable(
+                path,
+                format!(
+                    "line {line} has {} fields, the header {}",
+                    fields.len(),
+                    columns.len() + 1
+                ),
+            ));
+        }
+        let user = dense(&ids.users, &fields[0], "user", path, line)?;
+        let values = fields[1..]
+            .iter()
+            .map(|v| {
+                if v.is_empty() {
+                    Ok(f64::NAN)
+                } else {
+                    v.parse::<f64>().map_err(|_| {
+                        unreadable(path, format!("line {line}: '{v}' is not a number"))
+                    })
+                }
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        rows.push((user, values));
+    }
+    Ok(PerUserTable { columns, rows })
+}
+
+/// Reads `candidates.csv` back (as [`RunStore::write_candidates`] wrote it); `validation`
+/// says whether the sweep has a validation split.
+pub fn read_candidates(
+    path: &Path,
+    ids: &IdIndex,
+    validation: bool,
+) -> Result<Candidates, StoreError> {
+    let text = std::fs::read_to_string(path).map_err(|e| unreadable(path, e))?;
+    let mut test: Recommendations = Vec::new();
+    let mut val: Recommendations = Vec::new();
+    for (line, fields) in csv_rows(&text, path, "split,user,rank,item,score")? {
+        let [split, user, rank, item, score] = fields.as_slice() else {
+            return Err(unreadable(
+                path,
+                format!("line {line} has {} fields, not 5", fields.len()),
+            ));
+        };
+        let lists = match split.as_str() {
+            "test" => &mut test,
+            "validation" => &mut val,
+            other => {
+                return Err(unreadable(
+                    path,
+                    format!("line {line}: split '{other}' is neither 'test' nor 'validation'"),
+                ));
+            }
+        };
+        let user = dense(&ids.users, user, "user", path, line)?;
+        let item = dense(&ids.items, item, "item", path, line)?;
+        let score: f32 = score.parse().map_err(|_| {
+            unreadable(
+                path,
+                format!("line {line}: score '{score}' is not a number"),
+            )
+        })?;
+        let new_user = lists
+            .last()
+            .is_none_or(|(u, l)| *u != user || rank == "1" && !l.is_empty());
+        if new_user {
+            if rank != "1" {
+                return Err(unreadable(
+                    path,
+                    format!("line {line}: user's list starts at rank '{rank}', not 1"),
+                ));
+            }
+            lists.push((user, Vec::new()));
+        }
+        if let Some((_, list)) = lists.last_mut() {
+            list.push((item, score));
+        }
+    }
+    Ok(Candidates {
+        test,
+        validation: validation.then_some(val),
+    })
+}
+
+/// Reads a `summary.json` back, every number the very `f64` written.
+///
+/// The text goes through serde_yaml's parser (JSON is YAML), whose numbers go through std's
+/// correctly rounded `f64::from_str`. serde_json's default parser can be one ulp off, and a
+/// resumed sweep rewrites the summaries it read: they must hold what an uninterrupted sweep
+/// writes. (serde_json's `float_roundtrip` feature would do as well, at the price of
+/// rebuilding every crate that links serde_json.)
+pub fn read_summary(path: &Path) -> Result<RunSummary, StoreError> {
+    let text = std::fs::read_to_string(path).map_err(|e| unreadable(path, e))?;
+    // Anything serde_yaml would accept beyond JSON is refused first.
+    serde_json::from_str::<serde::de::IgnoredAny>(&text)
+        .map_err(|e| unreadable(path, format!("not a run summary: {e}")))?;
+    let mut summary: RunSummary = serde_yaml::from_str(&text)
+        .map_err(|e| unreadable(path, format!("not a run summary: {e}")))?;
+    if summary.method.is_empty() {
+        summary.method = legacy_method(summary.lambda).to_string();
+    }
+    Ok(summary)
+}
+
 /// Reads every run of the sweep in `dir` that has a `summary.json`, in `sweep.json` order.
 pub fn read_sweep(dir: &Path) -> Result<StoredSweep, StoreError> {
     let sweep_path = dir.join("sweep.json");
@@ -580,13 +869,7 @@ pub fn read_sweep(dir: &Path) -> Result<StoredSweep, StoreError> {
         if !summary_path.is_file() {
             continue; // not finished (or never started)
         }
-        let text =
-            std::fs::read_to_string(&summary_path).map_err(|e| unreadable(&summary_path, e))?;
-        let mut summary: RunSummary =
-            serde_json::from_str(&text).map_err(|e| unreadable(&summary_path, e))?;
-        if summary.method.is_empty() {
-            summary.method = legacy_method(summary.lambda).to_string();
-        }
+        let summary = read_summary(&summary_path)?;
         let metrics_path = dir.join(&id).join("metrics.csv");
         let epochs = match std::fs::read_to_string(&metrics_path) {
             Ok(t) => parse_metrics_csv(&t, &metrics_path)?,

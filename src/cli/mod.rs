@@ -38,6 +38,11 @@ pub struct Cli {
     /// Output directory (default `runs/<experiment>/<UTC timestamp>/`).
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
+    /// Continue the sweep stored in DIR: keep its finished runs, train the others again (from
+    /// DIR/experiment.yaml, or from `--run FILE`, which must be the config the sweep was made
+    /// from).
+    #[arg(long, value_name = "DIR", conflicts_with_all = ["out", "only"])]
+    pub resume: Option<PathBuf>,
     /// Override the file's `parallel` (runs trained at once), at least 1.
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
     pub parallel: Option<u64>,
@@ -115,15 +120,30 @@ pub fn main_with(cli: Cli) -> ExitCode {
         }
         None => {}
     }
-    if cli.run.is_none() && !cli.dir.is_dir() {
+    if cli.run.is_none() && cli.resume.is_none() && !cli.dir.is_dir() {
         eprintln!(
             "error: cannot read experiment directory '{}' (try 'recsweep --run FILE')",
             cli.dir.display()
         );
         return ExitCode::from(2);
     }
+    if let Some(dir) = &cli.resume {
+        return match sweep::resume::experiment(dir, cli.run.as_deref()) {
+            Ok(exp) => run_headless(exp, &cli),
+            Err(e) => {
+                eprintln!("error: {e}");
+                ExitCode::from(2)
+            }
+        };
+    }
     match &cli.run {
-        Some(file) => run_headless(file, &cli),
+        Some(file) => match config::load(file) {
+            Ok(exp) => run_headless(exp, &cli),
+            Err(e) => {
+                eprintln!("error: {e}");
+                ExitCode::from(2)
+            }
+        },
         None if std::io::stdout().is_terminal() => workbench(&cli.dir),
         // Not a terminal (a pipe, CI): list the experiments instead of drawing a UI.
         None => list_experiments(&cli.dir),
@@ -221,14 +241,9 @@ fn bench_command(opts: &crate::bench::BenchOptions, json: Option<&std::path::Pat
     ExitCode::SUCCESS
 }
 
-fn run_headless(file: &std::path::Path, cli: &Cli) -> ExitCode {
-    let exp = match config::load(file) {
-        Ok(e) => e,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return ExitCode::from(2);
-        }
-    };
+/// Trains `exp`'s sweep (or resumes one, with `--resume`) and prints its results.
+fn run_headless(exp: config::Experiment, cli: &Cli) -> ExitCode {
+    let file = exp.file.clone();
     let ks = exp.eval.k.clone();
     let (relevance, diversity) = (exp.plots.relevance, exp.plots.diversity);
     let opts = SweepOptions {
@@ -238,6 +253,7 @@ fn run_headless(file: &std::path::Path, cli: &Cli) -> ExitCode {
         parallel: cli
             .parallel
             .map(|p| usize::try_from(p).unwrap_or(usize::MAX)),
+        resume: cli.resume.clone(),
     };
     let stop = Arc::new(AtomicBool::new(false));
     {
@@ -257,6 +273,7 @@ fn run_headless(file: &std::path::Path, cli: &Cli) -> ExitCode {
         file.display(),
         exp.select_runs(cli.only.as_deref()).map_or(0, |r| r.len())
     );
+
     let control = Arc::new(sweep::SweepControl::with_flag(stop));
     let report = match sweep::run_sweep(exp, &opts, control, &mut |e| progress.on(e)) {
         Ok(r) => r,

@@ -74,6 +74,13 @@ impl Progress {
         ));
         self.println(format!("data: {}", plan.data));
         self.println(format!("output: {}", plan.out_dir.display()));
+        if !plan.kept.is_empty() {
+            self.println(format!(
+                "resuming: {} finished run(s) kept, {} to train",
+                plan.kept.len(),
+                plan.runs.len()
+            ));
+        }
     }
 
     fn run_event(&mut self, event: &RunEvent) {

@@ -193,6 +193,18 @@ pub fn parse_str(text: &str, file: &Path) -> Result<Experiment, ConfigError> {
 }
 
 impl Experiment {
+    /// The YAML of the whole resolved experiment (every default written out, paths
+    /// absolute): a sweep directory's `experiment.yaml`, which `--resume` trains from.
+    pub fn sweep_config_yaml(&self) -> String {
+        let body = serde_yaml::to_string(&self.resolved)
+            .unwrap_or_else(|e| format!("# unserialisable: {e}\n"));
+        format!(
+            "# Resolved experiment '{}' (from {}), as this sweep trains it.\n# Resume with: recsweep --resume DIR\n{body}",
+            self.name,
+            self.file.display()
+        )
+    }
+
     /// The YAML of one run alone: the resolved config with the sweep narrowed to its method,
     /// λ and seed, and the seed of its split written out. Running it reproduces that run.
     pub fn run_config_yaml(&self, run: &RunSpec) -> String {

@@ -8,8 +8,9 @@ use std::time::Duration;
 
 use crate::support::{recsweep, spawn_sweep};
 
-/// A sweep of about two seconds on the CPU backend: three λ, a re-ranker, validation.
-const SWEEP: &str = "name: killed
+/// A sweep of about two seconds on the CPU backend: three λ, a re-ranker, validation (also
+/// what `resume` kills and resumes).
+pub const SWEEP: &str = "name: killed
 seed: 3
 data:
   source: synthetic

@@ -13,6 +13,7 @@ mod crosscheck;
 mod kill;
 mod plots;
 mod reproduce;
+mod resume;
 mod soak;
 mod stats_crosscheck;
 mod sweep;

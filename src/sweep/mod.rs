@@ -3,6 +3,8 @@
 //! the workbench) follows it through one typed stream of [`SweepEvent`]s: what was decided,
 //! what runs report, what was recorded, and the end.
 
+pub mod resume;
+
 use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -37,6 +39,10 @@ pub enum SweepError {
     /// before anything is written into it.
     #[error("output directory '{path}': {reason}")]
     OutDir { path: PathBuf, reason: String },
+    /// `--resume` cannot continue the sweep: not a sweep, a changed config or data, a
+    /// damaged store.
+    #[error("cannot resume '{dir}': {reason}")]
+    Resume { dir: PathBuf, reason: String },
     #[error("cannot write the run store under '{path}': {error}")]
     Store {
         path: PathBuf,
@@ -65,6 +71,9 @@ pub struct SweepOptions {
     pub out: Option<PathBuf>,
     /// Overrides `parallel` of the file.
     pub parallel: Option<usize>,
+    /// Continue the sweep stored in this directory (see [`resume`]) instead of starting one:
+    /// its finished runs are kept, the others train again.
+    pub resume: Option<PathBuf>,
 }
 
 /// The data a sweep trains on, as the caller shows it.
@@ -95,6 +104,8 @@ pub struct SweepPlan {
     pub data: DataFacts,
     /// The runs to train, in order.
     pub runs: Vec<RunSpec>,
+    /// Runs of a resumed sweep that had finished and are kept as they are.
+    pub kept: Vec<String>,
     pub parallel: usize,
     /// Threads each run computes on (`train::threads_per_run` of `parallel`).
     pub threads_per_run: usize,
@@ -204,7 +215,13 @@ pub fn prepare(
     exp: &Experiment,
     opts: &SweepOptions,
 ) -> Result<(Vec<RunSpec>, DeviceChoice, Dataset), SweepError> {
-    let runs = exp.select_runs(opts.only.as_deref())?;
+    // A resumed sweep's runs are its manifest's, picked from the whole sweep.
+    let only = if opts.resume.is_some() {
+        None
+    } else {
+        opts.only.as_deref()
+    };
+    let runs = exp.select_runs(only)?;
     let device = backend::select(opts.backend.unwrap_or(exp.train.backend))?;
     let data = data::load(&exp.data, exp.seed)?;
     Ok((runs, device, data))
@@ -277,11 +294,32 @@ pub fn run_sweep(
             });
         }
     }
-    let out_dir = opts.out.clone().unwrap_or_else(|| {
-        PathBuf::from(RUNS_ROOT)
-            .join(&exp.name)
-            .join(crate::store::utc_timestamp())
-    });
+    let resumed = match &opts.resume {
+        Some(dir) => Some(resume::Resumed::read(
+            dir, &exp, &runs, &data, &splits, &device,
+        )?),
+        None => None,
+    };
+    // The runs to train, and the order of the whole sweep's.
+    let (runs, order) = match &resumed {
+        Some(r) => (
+            r.to_run.clone(),
+            r.runs.iter().map(|r| r.id.clone()).collect(),
+        ),
+        None => {
+            let order = runs.iter().map(|r| r.id.clone()).collect();
+            (runs, order)
+        }
+    };
+    let out_dir = opts
+        .resume
+        .clone()
+        .or_else(|| opts.out.clone())
+        .unwrap_or_else(|| {
+            PathBuf::from(RUNS_ROOT)
+                .join(&exp.name)
+                .join(crate::store::utc_timestamp())
+        });
     let parallel = opts.parallel.unwrap_or(exp.parallel).max(1);
     let plan = SweepPlan {
         experiment: exp.name.clone(),
@@ -294,6 +332,10 @@ pub fn run_sweep(
             positives: data.positives.len(),
         },
         runs: runs.clone(),
+        kept: resumed
+            .iter()
+            .flat_map(|r| r.finished.iter().map(|(s, _)| s.run_id.clone()))
+            .collect(),
         parallel,
         threads_per_run: train::threads_per_run(parallel),
         curves: exp.curve_keys(),
@@ -302,17 +344,28 @@ pub fn run_sweep(
         path: out_dir.clone(),
         reason,
     };
-    if out_dir.join("sweep.json").exists() {
+    if resumed.is_none() && out_dir.join("sweep.json").exists() {
         return Err(out_err(
-            "already holds a sweep (sweep.json): choose another --out, or remove it first".into(),
+            "already holds a sweep (sweep.json): choose another --out, resume it with --resume, or remove it first".into(),
         ));
     }
     let store = RunStore::create(out_dir.clone()).map_err(|e| out_err(e.to_string()))?;
-    store
-        .write_manifest(&manifest(&exp, &plan))
-        .map_err(|e| out_err(format!("cannot write sweep.json: {e}")))?;
+    let configs_to_write = match &resumed {
+        Some(r) => r.missing_configs.clone(),
+        None => {
+            store
+                .write_manifest(&manifest(&exp, &plan))
+                .map_err(|e| out_err(format!("cannot write sweep.json: {e}")))?;
+            runs.clone()
+        }
+    };
+    if !out_dir.join(crate::store::EXPERIMENT_FILE).exists() {
+        store
+            .write_experiment(&exp.sweep_config_yaml())
+            .map_err(store_err(&out_dir))?;
+    }
     on_event(SweepEvent::Prepared(&plan));
-    for run in &runs {
+    for run in &configs_to_write {
         store
             .write_config(&run.id, &exp.run_config_yaml(run))
             .map_err(store_err(&out_dir))?;
@@ -331,12 +384,25 @@ pub fn run_sweep(
     let mut pending: VecDeque<RunSpec> = runs.into_iter().collect();
     let mut running: HashMap<String, Running> = HashMap::new();
     let mut summaries: BTreeMap<String, RunSummary> = BTreeMap::new();
-    let order: Vec<String> = pending.iter().map(|r| r.id.clone()).collect();
+    let order: Vec<String> = order;
     let mut per_user: HashMap<String, PerUserTable> = HashMap::new();
 
     // Each seed's baseline, once it has ended: its candidates for the re-rankers, or why
     // there are none.
     let mut bases: HashMap<u64, Result<Arc<Candidates>, String>> = HashMap::new();
+    // A resumed sweep's finished runs, as if they had just been recorded.
+    if let Some(resumed) = resumed {
+        for (seed, candidates) in resumed.candidates {
+            bases.insert(seed, Ok(candidates));
+        }
+        for (summary, table) in resumed.finished {
+            on_event(SweepEvent::Recorded(&summary));
+            if let Some(table) = table {
+                per_user.insert(summary.run_id.clone(), table);
+            }
+            summaries.insert(summary.run_id.clone(), summary);
+        }
+    }
     let mut start_next = |running: &mut HashMap<String, Running>,
                           bases: &HashMap<u64, Result<Arc<Candidates>, String>>|
      -> Result<(), SweepError> {
@@ -350,6 +416,8 @@ pub fn run_sweep(
             };
             // Every run's seed was prepared above.
             let split = Arc::clone(&splits[&spec.seed]);
+            // What an earlier attempt left (a resumed sweep's unfinished run) goes first.
+            store.clear_results(&spec.id).map_err(store_err(&out_dir))?;
             store
                 .write_split(&spec.id, &data, &split)
                 .map_err(store_err(&out_dir))?;
@@ -452,6 +520,12 @@ pub fn run_sweep(
                     summary.test_ci95 = test.ci95.clone();
                     summary.users_evaluated = test.users_evaluated;
                     per_user.insert(id.clone(), test.per_user.clone());
+                }
+                if let Some(candidates) = &outcome.candidates {
+                    // Before summary.json: a finished baseline always has them (`--resume`).
+                    store
+                        .write_candidates(&id, &data, candidates)
+                        .map_err(store_err(&out_dir))?;
                 }
                 store.write_summary(&summary).map_err(store_err(&out_dir))?;
                 on_event(SweepEvent::Recorded(&summary));
