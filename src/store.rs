@@ -862,6 +862,18 @@ pub fn read_sweep(dir: &Path) -> Result<StoredSweep, StoreError> {
     let text = std::fs::read_to_string(&sweep_path).map_err(|e| unreadable(&sweep_path, e))?;
     let manifest: SweepManifest =
         serde_json::from_str(&text).map_err(|e| unreadable(&sweep_path, e))?;
+    // A hand-edited size must not allocate gigabytes of pixels.
+    for (field, v) in [
+        ("plots.width", manifest.plots.width),
+        ("plots.height", manifest.plots.height),
+    ] {
+        if !crate::config::FIGURE_PIXELS.contains(&v) {
+            return Err(unreadable(
+                &sweep_path,
+                format!("{field} '{v}' must be in [320, 8000] pixels"),
+            ));
+        }
+    }
     let ids: Vec<String> = manifest.runs.iter().map(|r| r.run_id.clone()).collect();
     let mut runs = Vec::new();
     for id in ids {

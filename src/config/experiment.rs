@@ -366,6 +366,10 @@ pub struct PlotSettings {
     pub fronts: Vec<MetricKey>,
 }
 
+/// The width and height a figure may have, in pixels (checked in the YAML and again when a
+/// stored sweep's `sweep.json` is read back).
+pub const FIGURE_PIXELS: std::ops::RangeInclusive<u32> = 320..=8000;
+
 impl PlotSettings {
     /// The diversity axes of the fronts: `fronts`, or the trade-off's diversity axis alone.
     pub fn front_axes(&self) -> Vec<MetricKey> {
@@ -932,7 +936,7 @@ fn parallel_from_raw(raw: Option<usize>, check: Check<'_>) -> Result<usize, Conf
 }
 
 impl PlotSettings {
-    /// `plots`: a figure size in pixels, and trade-off axes that are metric keys the runs
+    /// `plots`: a figure size in pixels ([`FIGURE_PIXELS`]), and trade-off axes that are metric keys the runs
     /// evaluate (defaults: NDCG and catalogue coverage at the first cut-off).
     fn from_raw(
         raw: &raw::RawPlots,
@@ -940,7 +944,7 @@ impl PlotSettings {
         check: Check<'_>,
     ) -> Result<Self, ConfigError> {
         for (field, v) in [("plots.width", raw.width), ("plots.height", raw.height)] {
-            if !(320..=8000).contains(&v) {
+            if !FIGURE_PIXELS.contains(&v) {
                 return Err(check.invalid(field, v, "must be in [320, 8000] pixels"));
             }
         }

@@ -20,7 +20,7 @@ mod sweep;
 use std::path::{Path, PathBuf};
 
 pub use experiment::{
-    CurveKeys, DataSource, DataSpec, DiversitySpec, EvalSpec, EvalSplit, Experiment,
+    CurveKeys, DataSource, DataSpec, DiversitySpec, EvalSpec, EvalSplit, Experiment, FIGURE_PIXELS,
     ParseEvalSplitError, PlotSettings, RerankSpec, SelectSpec, SplitSeed, SplitSpec, TrainSpec,
     WeightDecay,
 };

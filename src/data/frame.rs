@@ -10,7 +10,7 @@ use std::path::Path;
 
 use polars::prelude::*;
 
-use super::{DataError, Dataset, Interaction, RawInteractions, RowOrigin};
+use super::{DataError, Dataset, Interaction, RawInteractions, RowOrigin, csv_diagnosis};
 use crate::config::raw::Columns;
 
 /// Canonical column names of the frame every source produces.
@@ -45,7 +45,7 @@ pub fn load_file(path: &Path, columns: &Columns) -> Result<RawInteractions, Data
             .with_has_header(true)
             .try_into_reader_with_file_path(Some(path.to_path_buf()))
             .and_then(|r| r.finish())
-            .map_err(read_err)?
+            .map_err(|e| csv_error(path, &e))?
     };
     let mut picked = Vec::new();
     let mut wanted = vec![(columns.user.as_str(), USER), (columns.item.as_str(), ITEM)];
@@ -71,6 +71,9 @@ pub fn load_file(path: &Path, columns: &Columns) -> Result<RawInteractions, Data
         picked.push(col.clone().with_name(canonical.into()));
     }
     let frame = DataFrame::new_infer_height(picked).map_err(read_err)?;
+    if !is_parquet {
+        refuse_repeated_header(&frame, columns, rows, path)?;
+    }
     Ok(RawInteractions {
         source: path.to_path_buf(),
         rows,
@@ -78,6 +81,93 @@ pub fn load_file(path: &Path, columns: &Columns) -> Result<RawInteractions, Data
         categories: HashMap::new(),
         category_names: Vec::new(),
     })
+}
+
+/// A CSV polars refused: the line at fault when [`csv_diagnosis`] finds it, else polars'
+/// first line (its advice below is about polars' options, not this file).
+fn csv_error(path: &Path, e: &PolarsError) -> DataError {
+    let polars = e.to_string();
+    let message = std::fs::read(path)
+        .ok()
+        .and_then(|bytes| csv_diagnosis::diagnose(&bytes))
+        .unwrap_or_else(|| polars.lines().next().unwrap_or("").trim().to_string());
+    DataError::Read {
+        path: path.to_path_buf(),
+        message,
+    }
+}
+
+/// A row whose user and item cells are the column names (a header repeated where files were
+/// concatenated) would become an interaction of user 'user' with item 'item'.
+fn refuse_repeated_header(
+    frame: &DataFrame,
+    columns: &Columns,
+    rows: RowOrigin,
+    path: &Path,
+) -> Result<(), DataError> {
+    let as_text = |name: &str| {
+        frame
+            .column(name)
+            .and_then(|c| c.cast(&DataType::String))
+            .ok()
+    };
+    let (Some(users), Some(items)) = (as_text(USER), as_text(ITEM)) else {
+        return Ok(());
+    };
+    let (Ok(users), Ok(items)) = (users.str(), items.str()) else {
+        return Ok(());
+    };
+    let repeated = users
+        .iter()
+        .zip(items.iter())
+        .position(|(u, i)| u == Some(columns.user.as_str()) && i == Some(columns.item.as_str()));
+    match repeated {
+        Some(row) => Err(DataError::Content {
+            path: path.to_path_buf(),
+            problem: format!(
+                "{} repeats the header ('{}', '{}'): were two files joined? remove that line",
+                rows.describe(row),
+                columns.user,
+                columns.item
+            ),
+        }),
+        None => Ok(()),
+    }
+}
+
+/// A timestamp column read as numbers with a fraction (`10.5`) would be truncated by the cast
+/// to integers: the first such value is an error instead.
+fn refuse_fractional_timestamps(
+    df: &DataFrame,
+    rows: RowOrigin,
+    src: &Path,
+) -> Result<(), DataError> {
+    let Ok(column) = df.column(TIMESTAMP) else {
+        return Ok(());
+    };
+    if !column.dtype().is_float() {
+        return Ok(());
+    }
+    let Ok(values) = column.cast(&DataType::Float64) else {
+        return Ok(());
+    };
+    let Ok(values) = values.f64() else {
+        return Ok(());
+    };
+    match values
+        .iter()
+        .position(|v| v.is_some_and(|v| v.fract() != 0.0 || !v.is_finite()))
+    {
+        Some(row) => Err(DataError::Content {
+            path: src.to_path_buf(),
+            problem: format!(
+                "{} {}",
+                rows.describe(row),
+                unreadable(df, TIMESTAMP, row, "an integer")
+            ),
+        }),
+        None => Ok(()),
+    }
 }
 
 fn column_as(
@@ -131,6 +221,7 @@ pub fn build_dataset(
         problem: "is missing".into(),
     })?;
     let ratings = column_as(df, RATING, &DataType::Float64, src)?;
+    refuse_fractional_timestamps(df, raw.rows, src)?;
     let stamps = column_as(df, TIMESTAMP, &DataType::Int64, src)?;
     let as_err = |column: &str, e: PolarsError| DataError::Column {
         path: src.to_path_buf(),
@@ -172,8 +263,11 @@ pub fn build_dataset(
                 .ok_or_else(|| at(row, unreadable(df, RATING, row, "a number")))?,
             None => f64::INFINITY,
         };
-        if rating.is_nan() {
-            return Err(at(row, "has rating 'NaN'".into()));
+        if !rating.is_finite() && ratings.is_some() {
+            return Err(at(
+                row,
+                format!("has rating '{rating}', which is not a finite number"),
+            ));
         }
         let ts = match &stamps {
             Some(s) => Some(
