@@ -23,6 +23,7 @@ pub mod objective;
 pub mod pareto;
 pub mod plot;
 pub mod rerank;
+pub mod soak;
 pub mod store;
 pub mod sweep;
 pub mod theme;

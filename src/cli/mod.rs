@@ -91,6 +91,23 @@ pub enum Command {
         #[arg(long, value_name = "FILE")]
         json: Option<PathBuf>,
     },
+    /// Train a sweep of many runs (MovieLens-100K's size, synthetic) and print the process's
+    /// resident memory, threads and open files against the runs recorded: flat once the
+    /// first runs are in, or a leak. Exit 1 when a run did not finish.
+    Soak {
+        /// Runs in the sweep (λ values × 2 seeds).
+        #[arg(long, default_value_t = 256, value_parser = clap::value_parser!(u64).range(2..=2000))]
+        runs: u64,
+        /// Runs trained at once (default: the cores).
+        #[arg(long, value_parser = clap::value_parser!(u64).range(1..=256))]
+        parallel: Option<u64>,
+        /// Epochs per run.
+        #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u64).range(1..=1000))]
+        epochs: u64,
+        /// Where the sweep is written (default: a temporary directory, removed afterwards).
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+    },
 }
 
 /// Exit codes: 0 all runs finished, 1 a run failed or was interrupted, 2 invalid input.
@@ -117,6 +134,24 @@ pub fn main_with(cli: Cli) -> ExitCode {
                 quickstart: quickstart.clone(),
             };
             return bench_command(&opts, json.as_deref());
+        }
+        Some(Command::Soak {
+            runs,
+            parallel,
+            epochs,
+            out,
+        }) => {
+            let cores = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
+            let opts = crate::soak::SoakOptions {
+                runs: usize::try_from(*runs).unwrap_or(256),
+                parallel: parallel.map_or(cores, |p| usize::try_from(p).unwrap_or(1)),
+                epochs: usize::try_from(*epochs).unwrap_or(5),
+                out: out.clone().unwrap_or_else(|| {
+                    std::env::temp_dir().join(format!("recsweep-soak-{}", std::process::id()))
+                }),
+                keep: out.is_some(),
+            };
+            return soak_command(&opts);
         }
         None => {}
     }
@@ -242,6 +277,67 @@ fn bench_command(opts: &crate::bench::BenchOptions, json: Option<&std::path::Pat
 }
 
 /// Trains `exp`'s sweep (or resumes one, with `--resume`) and prints its results.
+/// `recsweep soak`: readings as they come, then the table and the verdict.
+fn soak_command(opts: &crate::soak::SoakOptions) -> ExitCode {
+    println!(
+        "recsweep soak: {} runs, {} at once, {} epochs each, into {}",
+        opts.runs,
+        opts.parallel,
+        opts.epochs,
+        opts.out.display()
+    );
+    let report = match crate::soak::run(opts, |r| {
+        if r.runs_recorded % 16 == 0 {
+            println!(
+                "  {} runs recorded: RSS {:.1} MiB, {} threads, {} open files",
+                r.runs_recorded,
+                r.rss_kib as f64 / 1024.0,
+                r.threads,
+                r.fds
+            );
+        }
+    }) {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(if matches!(e, crate::soak::SoakError::Sweep(_)) {
+                1
+            } else {
+                2
+            });
+        }
+    };
+    println!();
+    print!("{}", report.table());
+    let max =
+        |f: fn(&crate::soak::Reading) -> usize| report.readings.iter().map(f).max().unwrap_or(0);
+    println!(
+        "\n{} of {} runs finished in {:.1}s; threads at most {}, open files at most {}, peak RSS {:.1} MiB",
+        report.finished,
+        report.finished + report.not_finished.len(),
+        report.seconds,
+        max(|r| r.threads),
+        max(|r| r.fds),
+        report.peak_rss_kib as f64 / 1024.0
+    );
+    if let Some((quarter, later)) = report.growth_after_first_quarter() {
+        println!(
+            "RSS once a quarter of the runs were in: {:.1} MiB; the most after: {:.1} MiB ({:+.1} MiB)",
+            quarter as f64 / 1024.0,
+            later as f64 / 1024.0,
+            (later as f64 - quarter as f64) / 1024.0
+        );
+    }
+    for lost in &report.not_finished {
+        println!("not finished: {lost}");
+    }
+    if report.not_finished.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    }
+}
+
 fn run_headless(exp: config::Experiment, cli: &Cli) -> ExitCode {
     let file = exp.file.clone();
     let ks = exp.eval.k.clone();

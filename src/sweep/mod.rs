@@ -334,7 +334,7 @@ pub fn run_sweep(
         runs: runs.clone(),
         kept: resumed
             .iter()
-            .flat_map(|r| r.finished.iter().map(|(s, _)| s.run_id.clone()))
+            .flat_map(|r| r.finished.iter().map(|s| s.run_id.clone()))
             .collect(),
         parallel,
         threads_per_run: train::threads_per_run(parallel),
@@ -385,7 +385,6 @@ pub fn run_sweep(
     let mut running: HashMap<String, Running> = HashMap::new();
     let mut summaries: BTreeMap<String, RunSummary> = BTreeMap::new();
     let order: Vec<String> = order;
-    let mut per_user: HashMap<String, PerUserTable> = HashMap::new();
 
     // Each seed's baseline, once it has ended: its candidates for the re-rankers, or why
     // there are none.
@@ -395,11 +394,8 @@ pub fn run_sweep(
         for (seed, candidates) in resumed.candidates {
             bases.insert(seed, Ok(candidates));
         }
-        for (summary, table) in resumed.finished {
+        for summary in resumed.finished {
             on_event(SweepEvent::Recorded(&summary));
-            if let Some(table) = table {
-                per_user.insert(summary.run_id.clone(), table);
-            }
             summaries.insert(summary.run_id.clone(), summary);
         }
     }
@@ -519,7 +515,6 @@ pub fn run_sweep(
                     summary.test = test.means.clone();
                     summary.test_ci95 = test.ci95.clone();
                     summary.users_evaluated = test.users_evaluated;
-                    per_user.insert(id.clone(), test.per_user.clone());
                 }
                 if let Some(candidates) = &outcome.candidates {
                     // Before summary.json: a finished baseline always has them (`--resume`).
@@ -557,7 +552,22 @@ pub fn run_sweep(
     let not_started: Vec<String> = pending.into_iter().map(|r| r.id).collect();
     let mut summaries: Vec<RunSummary> =
         order.iter().filter_map(|id| summaries.remove(id)).collect();
-    compare_with_baselines(&mut summaries, &per_user, &paired_metrics(&exp.eval.k));
+    // The per-user tables are read back from the store here, not kept while the sweep runs:
+    // memory stays flat however many runs a sweep has.
+    let ids = crate::store::IdIndex::new(&data);
+    let mut load = |s: &RunSummary| -> Result<Option<PerUserTable>, SweepError> {
+        if s.status != RunStatus::Finished || s.test.is_empty() {
+            return Ok(None);
+        }
+        let path = store.run_dir(&s.run_id).join("per_user.csv");
+        crate::store::read_per_user(&path, &ids)
+            .map(Some)
+            .map_err(|e| SweepError::Store {
+                path: path.clone(),
+                error: std::io::Error::other(e.to_string()),
+            })
+    };
+    compare_with_baselines(&mut summaries, &mut load, &paired_metrics(&exp.eval.k))?;
     seeds::fill_across_seeds(&mut summaries, &seed_level_metrics(exp));
     for s in summaries
         .iter()
@@ -637,23 +647,29 @@ pub fn paired_metrics(ks: &[usize]) -> Vec<MetricKey> {
 /// Fills `versus_lambda0` of every finished λ ≠ 0 or re-ranking run that has a finished λ = 0
 /// run of the same seed — of its own method if it trains one (the two-task model), else the
 /// shared baseline: the same seed means the same split, so users pair up one to one.
-pub fn compare_with_baselines(
+///
+/// `load` gives a run's per-user test table (`None` when it has none). The λ = 0 runs' tables
+/// are held while the others are read one at a time, so memory does not grow with the runs.
+pub fn compare_with_baselines<E>(
     summaries: &mut [RunSummary],
-    per_user: &HashMap<String, PerUserTable>,
+    load: &mut dyn FnMut(&RunSummary) -> Result<Option<PerUserTable>, E>,
     metrics: &[MetricKey],
-) {
-    let baselines: HashMap<(u64, String), String> = summaries
-        .iter()
-        .filter(|s| s.is_lambda_zero() && per_user.contains_key(&s.run_id))
-        .map(|s| ((s.seed, s.method.clone()), s.run_id.clone()))
-        .collect();
+) -> Result<(), E> {
+    let mut baselines: HashMap<(u64, String), (String, PerUserTable)> = HashMap::new();
+    for s in summaries.iter().filter(|s| s.is_lambda_zero()) {
+        if let Some(table) = load(s)? {
+            baselines.insert((s.seed, s.method.clone()), (s.run_id.clone(), table));
+        }
+    }
     for s in summaries.iter_mut().filter(|s| !s.is_lambda_zero()) {
         let own = baselines.get(&(s.seed, s.method.clone()));
         let shared = baselines.get(&(s.seed, crate::config::BASELINE.to_string()));
-        let (Some(base_id), Some(table)) = (own.or(shared), per_user.get(&s.run_id)) else {
+        let Some((base_id, base)) = own.or(shared) else {
             continue;
         };
-        let base = &per_user[base_id];
+        let Some(table) = load(s)? else {
+            continue;
+        };
         let base_rows: HashMap<u32, &Vec<f64>> = base.rows.iter().map(|(u, v)| (*u, v)).collect();
         for m in metrics {
             let (Some(ci), Some(cb)) = (
@@ -700,6 +716,7 @@ pub fn compare_with_baselines(
             c.wilcoxon_p_holm = adjusted.next();
         }
     }
+    Ok(())
 }
 
 fn base_summary(

@@ -17,7 +17,7 @@ use std::sync::Arc;
 use crate::backend::DeviceChoice;
 use crate::config::{self, EvalSplit, Experiment, RunSpec};
 use crate::data::{Dataset, PreparedSplit};
-use crate::events::{Candidates, PerUserTable, RunStatus};
+use crate::events::{Candidates, RunStatus};
 use crate::store::{self, IdIndex, RunSummary, SweepManifest};
 
 use super::SweepError;
@@ -69,8 +69,8 @@ pub struct Resumed {
     pub runs: Vec<RunSpec>,
     /// The runs to train (again), in order.
     pub to_run: Vec<RunSpec>,
-    /// The finished runs kept, with their per-user test tables.
-    pub finished: Vec<(RunSummary, Option<PerUserTable>)>,
+    /// The finished runs kept (their per-user tables checked readable).
+    pub finished: Vec<RunSummary>,
     /// Finished baselines' candidates, by seed, for the re-rankers that still have to run.
     pub candidates: HashMap<u64, Arc<Candidates>>,
     /// Runs whose `config.yaml` is missing (killed before it was written).
@@ -205,7 +205,10 @@ impl Resumed {
         let mut candidates = HashMap::new();
         for seed in rerank_seeds_to_run(&to_run) {
             let base_id = RunSpec::with_method(config::RunMethod::Baseline, 0.0, seed).id;
-            let Some(at) = finished.iter().position(|(s, _)| s.run_id == base_id) else {
+            let Some(at) = finished
+                .iter()
+                .position(|s: &RunSummary| s.run_id == base_id)
+            else {
                 continue; // the baseline itself runs again
             };
             let path = dir.join(&base_id).join("candidates.csv");
@@ -245,15 +248,15 @@ fn damaged(error: &str, path: &Path) -> String {
 }
 
 /// A finished run read back, or `None` when it must train again. Its facts must be those of
-/// the data loaded now: a data file that changed is refused.
-#[allow(clippy::type_complexity)]
+/// the data loaded now: a data file that changed is refused; its per-user table (read again
+/// when the sweep compares runs at its end) must be readable.
 fn read_finished(
     dir: &Path,
     run: &RunSpec,
     ids: &IdIndex,
     data: &Dataset,
     splits: &HashMap<u64, Arc<PreparedSplit>>,
-) -> Result<Option<(RunSummary, Option<PerUserTable>)>, SweepError> {
+) -> Result<Option<RunSummary>, SweepError> {
     let path: PathBuf = dir.join(&run.id).join("summary.json");
     if !path.is_file() {
         return Ok(None);
@@ -289,15 +292,11 @@ fn read_finished(
     summary.versus_lambda0.clear();
     summary.across_seeds.clear();
     let per_user_path = dir.join(&run.id).join("per_user.csv");
-    let per_user = if summary.test.is_empty() {
-        None
-    } else {
-        Some(
-            store::read_per_user(&per_user_path, ids)
-                .map_err(|e| refuse(dir, damaged(&e.to_string(), &per_user_path)))?,
-        )
-    };
-    Ok(Some((summary, per_user)))
+    if !summary.test.is_empty() {
+        store::read_per_user(&per_user_path, ids)
+            .map_err(|e| refuse(dir, damaged(&e.to_string(), &per_user_path)))?;
+    }
+    Ok(Some(summary))
 }
 
 #[cfg(test)]

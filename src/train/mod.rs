@@ -33,6 +33,7 @@ mod burn_engine;
 mod diversity;
 mod engine;
 mod fused;
+mod memory;
 mod rerank;
 mod selection;
 
@@ -64,6 +65,11 @@ pub enum RunError {
     Spawn(std::io::Error),
     #[error("run '{0}' is not a re-ranking run")]
     NotRerank(String),
+    #[error(
+        "cannot allocate {} for {what}: the machine has not that much free memory; lower model.dim, diversity.sample_users or parallel",
+        memory::human_bytes(*bytes)
+    )]
+    OutOfMemory { bytes: u64, what: &'static str },
 }
 
 /// A run's stop flag: set for this run alone, or for the whole sweep at once.
@@ -204,6 +210,13 @@ pub fn train_run(
         return Err(RunError::EmptyTrain);
     }
     let batches = pairs.len().div_ceil(t.batch_size);
+    // Asked for before anything is allocated: a machine that cannot hold the run fails this
+    // run alone instead of aborting the sweep.
+    memory::reserve(
+        memory::run_bytes(exp, data),
+        "the run's weights, optimizer state and score buffers",
+    )?;
+    let fault = memory::injected(&run.id);
     let device = ctx.device.device();
     // The run's one random stream: the initial weights, then per epoch the shuffle and the
     // negatives (the split has its own, drawn by the sweep).
@@ -261,6 +274,9 @@ pub fn train_run(
     let mut progress = ProgressThrottle::new(Instant::now(), PROGRESS_EVERY);
     let mut epochs_completed = 0;
     for epoch in 1..=t.epochs {
+        if let (2, Some(fault)) = (epoch, fault) {
+            memory::inject(fault)?;
+        }
         let negatives = shuffle_and_sample(
             &mut pairs,
             &split.train,

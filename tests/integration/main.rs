@@ -10,6 +10,7 @@ mod support;
 mod architecture;
 mod config;
 mod crosscheck;
+mod faults;
 mod invalid_inputs;
 mod kill;
 mod plots;
