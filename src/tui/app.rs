@@ -752,6 +752,67 @@ mod tests {
         assert!(s.tradeoff_points().is_empty(), "no finished run yet");
     }
 
+    /// The workbench's memory grows with the runs and their epochs, never with the events
+    /// (progress ticks, log lines): a soak-sized sweep of 256 runs × 50 epochs, with ten
+    /// progress events per epoch and a log line per run, leaves 50 points per run and a log
+    /// of at most `LOG_LINES`.
+    #[test]
+    fn memory_is_bounded_by_runs_and_epochs_not_by_events() {
+        let mut s = state();
+        let runs: Vec<RunSpec> = (0..256)
+            .map(|i| RunSpec::new(f64::from(i) / 256.0, 1))
+            .collect();
+        let ids: Vec<String> = runs.iter().map(|r| r.id.clone()).collect();
+        s.update(Msg::SweepStarted {
+            experiment: 0,
+            out_dir: "runs/good/x".into(),
+            runs,
+        });
+        for id in &ids {
+            s.update(Msg::Run(RunEvent::Started {
+                run_id: id.clone(),
+                device: "cpu".into(),
+                epochs: 50,
+                batches_per_epoch: 10,
+                train_pairs: 100,
+            }));
+            for epoch in 1..=50 {
+                for batch in 1..=10 {
+                    s.update(Msg::Run(RunEvent::Progress {
+                        run_id: id.clone(),
+                        epoch,
+                        batch,
+                        batches: 10,
+                    }));
+                }
+                s.update(Msg::Run(RunEvent::Epoch {
+                    run_id: id.clone(),
+                    record: EpochRecord {
+                        epoch,
+                        loss: 0.5,
+                        relevance_loss: 0.5,
+                        diversity_loss: 0.1,
+                        l2_loss: f64::NAN,
+                        eval: Some(BTreeMap::from([(key("auc"), 0.8)])),
+                        seconds: epoch as f64,
+                    },
+                }));
+            }
+            s.update(Msg::Run(RunEvent::Failed {
+                run_id: id.clone(),
+                reason: "x".repeat(100),
+            }));
+        }
+        assert_eq!(s.runs.len(), 256);
+        assert!(s.runs.iter().all(|r| r.history.len() == 50));
+        assert!(s.log.len() <= LOG_LINES, "{} log lines", s.log.len());
+        let points: usize = s.runs.iter().map(|r| r.history.capacity()).sum();
+        assert!(
+            points * std::mem::size_of::<EpochPoint>() < 1 << 20,
+            "{points} points held"
+        );
+    }
+
     #[test]
     fn a_second_enter_while_the_sweep_prepares_launches_nothing() {
         let mut s = state();

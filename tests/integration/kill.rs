@@ -89,7 +89,7 @@ fn assert_whole(path: &Path) {
 }
 
 /// Every visible file under `dir`, checked; hidden ones are the atomic writes' temporaries.
-fn check_tree(dir: &Path, files: &mut usize) {
+pub fn check_tree(dir: &Path, files: &mut usize) {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return;
     };

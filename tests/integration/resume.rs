@@ -229,3 +229,58 @@ fn a_changed_config_or_data_is_refused_before_anything_is_written() {
             .is_file()
     );
 }
+
+#[test]
+fn ctrl_c_leaves_finished_runs_whole_and_the_rest_interrupted_and_resume_finishes_them() {
+    let tmp = tempfile::tempdir().unwrap();
+    let yaml = tmp.path().join("killed.yaml");
+    std::fs::write(&yaml, SWEEP).unwrap();
+    let out = tmp.path().join("out");
+    let mut child = spawn_sweep(&yaml, &out);
+    // Once the first runs are training (metrics.csv written), as a user would press Ctrl-C.
+    let started = std::time::Instant::now();
+    while !out.join("lambda-0_seed-3/metrics.csv").is_file() {
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "no run started"
+        );
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    let sent = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(sent.success());
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(1), "a stopped sweep exits 1");
+    let mut files = 0;
+    crate::kill::check_tree(&out, &mut files);
+    let mut interrupted = 0;
+    for run in crate::support::run_ids(&out) {
+        let path = out.join(&run).join("summary.json");
+        if !path.is_file() {
+            continue; // never started: the stop came first
+        }
+        let s = crate::support::summary(&out, &run);
+        match s.status.as_str() {
+            "finished" => assert!(out.join(&run).join("per_user.csv").is_file(), "{run}"),
+            "interrupted" => interrupted += 1,
+            other => panic!("{run}: {other}"),
+        }
+    }
+    assert!(interrupted >= 1, "no run was interrupted");
+    let o = resume(&out);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    for run in crate::support::run_ids(&out) {
+        assert_eq!(
+            crate::support::summary(&out, &run).status.as_str(),
+            "finished",
+            "{run}"
+        );
+    }
+}
