@@ -77,6 +77,28 @@ fn resume(dir: &Path) -> std::process::Output {
     recsweep(&["--resume", dir.to_str().unwrap()])
 }
 
+/// `tests/fixtures/tiny.yaml`'s sweep (two runs) into `out`.
+fn tiny_sweep(out: &Path) {
+    let o = recsweep(&[
+        "--run",
+        "tests/fixtures/tiny.yaml",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(0));
+}
+
+/// The same files with the same bytes.
+fn assert_unchanged(before: &BTreeMap<PathBuf, Vec<u8>>, after: &BTreeMap<PathBuf, Vec<u8>>) {
+    assert_eq!(
+        before.keys().collect::<Vec<_>>(),
+        after.keys().collect::<Vec<_>>()
+    );
+    for (rel, bytes) in before {
+        assert!(bytes == &after[rel], "{} changed", rel.display());
+    }
+}
+
 #[test]
 fn a_sweep_killed_at_any_moment_and_resumed_equals_an_uninterrupted_one() {
     let tmp = tempfile::tempdir().unwrap();
@@ -113,13 +135,7 @@ fn a_sweep_killed_at_any_moment_and_resumed_equals_an_uninterrupted_one() {
 fn a_finished_sweep_resumes_to_itself_without_training() {
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("done");
-    let o = recsweep(&[
-        "--run",
-        "tests/fixtures/tiny.yaml",
-        "--out",
-        out.to_str().unwrap(),
-    ]);
-    assert_eq!(o.status.code(), Some(0));
+    tiny_sweep(&out);
     let before = files(&out);
     let o = resume(&out);
     let stdout = String::from_utf8_lossy(&o.stdout);
@@ -132,27 +148,14 @@ fn a_finished_sweep_resumes_to_itself_without_training() {
         !stdout.contains("started on"),
         "a run trained again: {stdout}"
     );
-    let after = files(&out);
-    assert_eq!(
-        before.keys().collect::<Vec<_>>(),
-        after.keys().collect::<Vec<_>>()
-    );
-    for (rel, bytes) in &before {
-        assert!(bytes == &after[rel], "{} changed", rel.display());
-    }
+    assert_unchanged(&before, &files(&out));
 }
 
 #[test]
 fn a_changed_config_or_data_is_refused_before_anything_is_written() {
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("sweep");
-    let o = recsweep(&[
-        "--run",
-        "tests/fixtures/tiny.yaml",
-        "--out",
-        out.to_str().unwrap(),
-    ]);
-    assert_eq!(o.status.code(), Some(0));
+    tiny_sweep(&out);
     // An interrupted run, so that a resume would have something to train.
     std::fs::remove_file(out.join("exposure_entropy_lambda-1_seed-5/summary.json")).unwrap();
     let before = files(&out);
@@ -207,14 +210,7 @@ fn a_changed_config_or_data_is_refused_before_anything_is_written() {
     assert_eq!(o.status.code(), Some(2));
 
     // Nothing was written by any of the refusals.
-    let after = files(&out);
-    assert_eq!(
-        before.keys().collect::<Vec<_>>(),
-        after.keys().collect::<Vec<_>>()
-    );
-    for (rel, bytes) in &before {
-        assert!(bytes == &after[rel], "{} changed", rel.display());
-    }
+    assert_unchanged(&before, &files(&out));
 
     // The same config resumes: the removed run trains again, the other is kept.
     let o = resume(&out);
