@@ -3,6 +3,7 @@
 //! ```text
 //! DIR/sweep.json                    experiment, runs, device
 //! DIR/experiment.yaml               the resolved experiment the sweep was made from (`--resume`)
+//! DIR/gates.json                    each gate held or failed (sweeps with gates)
 //! DIR/<run-id>/config.yaml          the resolved config of this run alone (re-runs it)
 //! DIR/<run-id>/metrics.csv          one row per epoch
 //! DIR/<run-id>/summary.json         status, backend, test metrics with 95% CIs
@@ -310,6 +311,12 @@ impl RunStore {
     pub fn write_selection(&self, choice: &impl Serialize) -> io::Result<()> {
         let json = serde_json::to_string_pretty(choice).map_err(io::Error::other)?;
         write_atomic(&self.root.join("selection.json"), json.as_bytes())
+    }
+
+    /// `gates.json`: each gate of the sweep, held or failed, with the points it was checked on.
+    pub fn write_gates(&self, gates: &impl Serialize) -> io::Result<()> {
+        let json = serde_json::to_string_pretty(gates).map_err(io::Error::other)?;
+        write_atomic(&self.root.join("gates.json"), json.as_bytes())
     }
 
     /// `experiment.yaml`: the whole resolved experiment, which `--resume` trains the rest of

@@ -15,13 +15,21 @@ use clap::{Parser, Subcommand};
 use crate::config::{self, Backend};
 use crate::sweep::{self, SweepOptions};
 
+/// What `--help` says of exit codes (the README's table).
+const EXIT_CODES: &str = "Exit codes:
+  0  every run finished (and every gate held)
+  1  a run failed or was interrupted, or the store could not be written (the other runs still finish)
+  2  invalid input: config, data file, command line, backend request, output directory or stored sweep, found before anything is written
+  3  every run finished but a gate failed (gates: in the YAML, --gate)";
+
 /// recsweep — sweep the relevance/diversity trade-off λ of a recommender and compare runs.
 #[derive(Debug, Parser)]
 #[command(
     name = "recsweep",
     version,
     about,
-    args_conflicts_with_subcommands = true
+    args_conflicts_with_subcommands = true,
+    after_help = EXIT_CODES
 )]
 pub struct Cli {
     #[command(subcommand)]
@@ -43,6 +51,11 @@ pub struct Cli {
     /// from).
     #[arg(long, value_name = "DIR", conflicts_with_all = ["out", "only"])]
     pub resume: Option<PathBuf>,
+    /// A condition on the test metrics, checked after the sweep (repeatable; added to the
+    /// file's `gates:`): `[all|any|baseline|chosen:] METRIC >=|>|<=|< NUMBER|baseline|N * baseline`,
+    /// e.g. 'chosen: coverage@10 >= 1.2 * baseline'. A failed gate exits 3.
+    #[arg(long, value_name = "GATE")]
+    pub gate: Vec<String>,
     /// Override the file's `parallel` (runs trained at once), at least 1.
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
     pub parallel: Option<u64>,
@@ -276,7 +289,6 @@ fn bench_command(opts: &crate::bench::BenchOptions, json: Option<&std::path::Pat
     ExitCode::SUCCESS
 }
 
-/// Trains `exp`'s sweep (or resumes one, with `--resume`) and prints its results.
 /// `recsweep soak`: readings as they come, then the table and the verdict.
 fn soak_command(opts: &crate::soak::SoakOptions) -> ExitCode {
     println!(
@@ -338,7 +350,14 @@ fn soak_command(opts: &crate::soak::SoakOptions) -> ExitCode {
     }
 }
 
-fn run_headless(exp: config::Experiment, cli: &Cli) -> ExitCode {
+/// Trains `exp`'s sweep (or resumes one, with `--resume`) and prints its results.
+fn run_headless(mut exp: config::Experiment, cli: &Cli) -> ExitCode {
+    for gate in &cli.gate {
+        if let Err(e) = exp.add_gate(gate) {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    }
     let file = exp.file.clone();
     let ks = exp.eval.k.clone();
     let (relevance, diversity) = (exp.plots.relevance, exp.plots.diversity);
@@ -398,6 +417,10 @@ fn run_headless(exp: config::Experiment, cli: &Cli) -> ExitCode {
         println!();
         print!("{}", front.volumes_text());
     }
+    if !report.gates.is_empty() {
+        println!();
+        print!("{}", crate::compare::gates::text(&report.gates));
+    }
     for id in &report.not_started {
         println!("{id}: not started (sweep stopped)");
     }
@@ -425,10 +448,12 @@ fn run_headless(exp: config::Experiment, cli: &Cli) -> ExitCode {
             false
         }
     };
-    if report.all_finished() && plots_ok {
-        ExitCode::SUCCESS
-    } else {
+    if !(report.all_finished() && plots_ok) {
         ExitCode::from(1)
+    } else if report.gates.iter().any(|g| !g.held) {
+        ExitCode::from(3)
+    } else {
+        ExitCode::SUCCESS
     }
 }
 

@@ -6,6 +6,7 @@
 //! sweep that wrote it.
 
 pub mod choice;
+pub mod gates;
 pub mod seeds;
 
 use crate::config::{BASELINE, is_lambda_zero};

@@ -3,6 +3,7 @@
 //! parallel, plots), each naming the file, the field and the quoted value when it rejects one.
 //! Everything a sweep needs, nothing unchecked; choices are vocabulary types, not strings.
 
+use super::gate::{Gate, GateParseError, GateScope};
 use std::fmt;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
@@ -36,6 +37,8 @@ pub struct Experiment {
     pub eval: EvalSpec,
     /// The sweep-level choice of λ (θ) per method on validation, if asked for.
     pub select: Option<SelectSpec>,
+    /// Conditions on the test metrics checked at the end of `--run` (`gates:`, `--gate`).
+    pub gates: Vec<Gate>,
     pub parallel: usize,
     pub plots: PlotSettings,
     /// The raw form with paths made absolute, from which each run's own config is written.
@@ -427,6 +430,15 @@ impl Experiment {
             Some(s) => Some(SelectSpec::from_raw(s, &data.split, &eval, &plots, check)?),
             None => None,
         };
+        let gates = raw
+            .gates
+            .iter()
+            .enumerate()
+            .map(|(i, text)| {
+                gate_from_text(text, &eval, select.is_some())
+                    .map_err(|why| check.invalid(&format!("gates[{i}]"), text, why))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
         Ok(Experiment {
             name,
             file: std::path::absolute(file).unwrap_or_else(|_| file.to_path_buf()),
@@ -440,6 +452,7 @@ impl Experiment {
             rerank,
             eval,
             select,
+            gates,
             parallel,
             plots,
             resolved: raw,
@@ -999,6 +1012,39 @@ impl PlotSettings {
 }
 
 /// A trade-off axis: `text` parsed as a metric key the runs evaluate, or `default` when absent.
+/// A gate's text read and checked against the experiment: its metric must be evaluated, and
+/// the `chosen` scope needs `select.lambda`.
+pub fn gate_from_text(text: &str, eval: &EvalSpec, has_select: bool) -> Result<Gate, String> {
+    let gate: Gate = text.parse().map_err(|e: GateParseError| e.0)?;
+    if !gate.metric.is_evaluated_at(&eval.k) {
+        return Err(format!(
+            "'{}' is not evaluated (K in {:?})",
+            gate.metric, eval.k
+        ));
+    }
+    if gate.scope == GateScope::Chosen && !has_select {
+        return Err("the 'chosen' scope needs a select.lambda section".into());
+    }
+    Ok(gate)
+}
+
+impl Experiment {
+    /// Adds a gate given on the command line (`--gate TEXT`): an invalid one is a
+    /// `ConfigError` naming `--gate` and the text.
+    pub fn add_gate(&mut self, text: &str) -> Result<(), ConfigError> {
+        let gate = gate_from_text(text, &self.eval, self.select.is_some()).map_err(|why| {
+            ConfigError::Invalid {
+                file: self.file.clone(),
+                field: "--gate".into(),
+                value: text.into(),
+                reason: why,
+            }
+        })?;
+        self.gates.push(gate);
+        Ok(())
+    }
+}
+
 fn plot_axis(
     field: &str,
     text: Option<&str>,

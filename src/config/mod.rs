@@ -11,6 +11,7 @@
 //! [`Experiment::run_config_yaml`] writes a run's own config.
 
 mod experiment;
+pub mod gate;
 mod listing;
 mod method;
 pub mod raw;
@@ -238,6 +239,8 @@ impl Experiment {
             }
         }
         one.parallel = Some(1);
+        // Gates are the sweep's: a run re-run alone has no points to check them on.
+        one.gates.clear();
         let body =
             serde_yaml::to_string(&one).unwrap_or_else(|e| format!("# unserialisable: {e}\n"));
         format!(

@@ -39,6 +39,9 @@ pub struct RawExperiment {
     /// Choices made on validation across the sweep; absent: none.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub select: Option<RawSelect>,
+    /// Conditions on the test metrics that `--run` checks at the end (see `config::gate`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub gates: Vec<String>,
     /// Runs trained at once; absent: the machine's cores, at most 4.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub parallel: Option<usize>,

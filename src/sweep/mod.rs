@@ -14,6 +14,7 @@ use std::time::Duration;
 
 use crate::backend::{self, DeviceChoice};
 use crate::compare::choice::{self, SweepChoice};
+use crate::compare::gates::{self, GateOutcome};
 use crate::compare::seeds;
 use crate::config::{Backend, CurveKeys, Experiment, RunMethod, RunSpec};
 use crate::data::{self, Dataset, PreparedSplit};
@@ -184,6 +185,8 @@ pub struct SweepReport {
     pub choice: Option<SweepChoice>,
     /// What the reported test metrics are of: the selection rule, or that nothing was selected.
     pub selection_note: String,
+    /// The experiment's gates, each held or failed (`gates.json`); empty without gates.
+    pub gates: Vec<GateOutcome>,
 }
 
 impl SweepReport {
@@ -583,6 +586,10 @@ pub fn run_sweep(
     if let Some(c) = &choice {
         store.write_selection(c).map_err(store_err(&out_dir))?;
     }
+    let gates = gates::check(&summaries, choice.as_ref(), &exp.gates);
+    if !gates.is_empty() {
+        store.write_gates(&gates).map_err(store_err(&out_dir))?;
+    }
     let report = SweepReport {
         out_dir,
         summaries,
@@ -590,6 +597,7 @@ pub fn run_sweep(
         fronts,
         choice,
         selection_note: selection_note(exp),
+        gates,
     };
     on_event(SweepEvent::Ended(&report));
     Ok(report)

@@ -252,6 +252,15 @@ const CASES: &[(&str, &[&str])] = &[
         &["name", "'..'", "starting with a letter or digit"],
     ),
     (
+        "gate_not_evaluated.yaml",
+        &[
+            "gates[1]",
+            "'chosen: coverage@20 >= 1.2 * baseline'",
+            "not evaluated",
+        ],
+    ),
+    ("gate_malformed.yaml", &["gates[0]", "'ndcg@10 => 0.2'"]),
+    (
         "more_categories_than_items.yaml",
         &[
             "data.synthetic.categories",

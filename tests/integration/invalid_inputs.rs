@@ -306,6 +306,16 @@ const CASES: &[Case] = &[
         &["'--only <ID>'", "cannot be used with"],
     ),
     cli(
+        "--gate on a metric not evaluated",
+        &["--run", "{tiny}", "--gate", "ndcg@99 >= 0.2"],
+        &["--gate", "'ndcg@99 >= 0.2'", "not evaluated"],
+    ),
+    cli(
+        "--gate without a comparison",
+        &["--run", "{tiny}", "--gate", "ndcg@10 = 0.2"],
+        &["--gate", "'ndcg@10 = 0.2'", "no comparison"],
+    ),
+    cli(
         "bench --repeats 0",
         &["bench", "--repeats", "0"],
         &["--repeats", "'0'"],

@@ -11,6 +11,7 @@ mod architecture;
 mod config;
 mod crosscheck;
 mod faults;
+mod gates;
 mod invalid_inputs;
 mod kill;
 mod plots;
