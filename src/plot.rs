@@ -686,5 +686,12 @@ pub fn replot(dir: &Path) -> Result<Vec<PathBuf>, PlotError> {
             error,
         },
     )?;
+    let front_parquet = dir.join("front.parquet");
+    crate::store::csv_to_parquet(&front_csv, &front_parquet, &crate::store::FRONT_TYPES).map_err(
+        |error| PlotError::Write {
+            file: front_parquet.clone(),
+            error,
+        },
+    )?;
     render_all(&sweep, plots, &dir.join("plots"))
 }

@@ -9,6 +9,8 @@
 //! DIR/<run-id>/summary.json         status, backend, test metrics with 95% CIs
 //! DIR/<run-id>/per_user.csv         test metrics per user
 //! DIR/<run-id>/recommendations.csv  user,rank,item,score (test top-K, original ids)
+//! DIR/<run-id>/{metrics,per_user}.parquet  the same tables as Parquet (when the run ends;
+//!                                   `front.parquet` beside `front.csv`)
 //! DIR/<run-id>/candidates.csv       split,user,rank,item,score (a baseline's lists for the
 //!                                   re-rankers, when the sweep re-ranks)
 //! DIR/<run-id>/split/{train,validation,test,items}.csv
@@ -268,12 +270,14 @@ impl RunStore {
 
     /// The files a run writes as it trains and when it ends (everything but its
     /// `config.yaml` and `split/`).
-    pub const RESULT_FILES: [&'static str; 5] = [
+    pub const RESULT_FILES: [&'static str; 7] = [
         "metrics.csv",
         "summary.json",
         "per_user.csv",
         "recommendations.csv",
         "candidates.csv",
+        "metrics.parquet",
+        "per_user.parquet",
     ];
 
     /// Removes what an unfinished run left (before it is trained again), so a second attempt
@@ -302,9 +306,27 @@ impl RunStore {
         write_atomic(&self.root.join("sweep.json"), json.as_bytes())
     }
 
-    /// Writes `front.csv` (see [`crate::front::csv`]).
+    /// Writes `front.csv` (see [`crate::front::csv`]) and `front.parquet`.
     pub fn write_front(&self, csv: &str) -> io::Result<()> {
-        write_atomic(&self.root.join("front.csv"), csv.as_bytes())
+        write_atomic(&self.root.join("front.csv"), csv.as_bytes())?;
+        csv_to_parquet(
+            &self.root.join("front.csv"),
+            &self.root.join("front.parquet"),
+            &FRONT_TYPES,
+        )
+    }
+
+    /// `metrics.parquet` and `per_user.parquet` beside the run's CSVs of the same tables, for
+    /// polars and pandas, written once the run has ended.
+    pub fn write_parquet_tables(&self, run_id: &str) -> io::Result<()> {
+        let dir = self.run_dir(run_id);
+        for (name, types) in [("metrics", &METRICS_TYPES), ("per_user", &PER_USER_TYPES)] {
+            let csv = dir.join(format!("{name}.csv"));
+            if csv.is_file() {
+                csv_to_parquet(&csv, &dir.join(format!("{name}.parquet")), types)?;
+            }
+        }
+        Ok(())
     }
 
     /// `selection.json`: the sweep-level choice made on validation.
@@ -491,6 +513,74 @@ impl RunStore {
     }
 }
 
+/// The column types of a table written as Parquet: the named text, integer and boolean
+/// columns, every other column a float. Fixed per table, so that the same file of two runs
+/// (or two sweeps) always has the same schema, whatever values a column happens to hold.
+pub struct ColumnTypes {
+    pub text: &'static [&'static str],
+    pub integer: &'static [&'static str],
+    pub boolean: &'static [&'static str],
+}
+
+/// `metrics.csv`.
+pub const METRICS_TYPES: ColumnTypes = ColumnTypes {
+    text: &["eval_split"],
+    integer: &["epoch"],
+    boolean: &[],
+};
+/// `per_user.csv`: user ids are text, like every id recsweep writes.
+pub const PER_USER_TYPES: ColumnTypes = ColumnTypes {
+    text: &["user"],
+    integer: &[],
+    boolean: &[],
+};
+/// `front.csv`.
+pub const FRONT_TYPES: ColumnTypes = ColumnTypes {
+    text: &[
+        "relevance_metric",
+        "diversity_metric",
+        "kind",
+        "run_id",
+        "method",
+    ],
+    integer: &["seed", "seeds"],
+    boolean: &["pareto"],
+};
+
+/// Writes the table of the CSV `csv` (a header row) as Parquet to `parquet`, atomically, with
+/// the column types `types` gives.
+pub fn csv_to_parquet(csv: &Path, parquet: &Path, types: &ColumnTypes) -> io::Result<()> {
+    use polars::prelude::*;
+    let text = std::fs::read_to_string(csv)?;
+    let header = text.lines().next().unwrap_or("");
+    let dtype = |name: &str| {
+        if types.text.contains(&name) {
+            DataType::String
+        } else if types.integer.contains(&name) {
+            DataType::Int64
+        } else if types.boolean.contains(&name) {
+            DataType::Boolean
+        } else {
+            DataType::Float64
+        }
+    };
+    let schema: Schema = header
+        .split(',')
+        .map(|name| Field::new(name.into(), dtype(name)))
+        .collect();
+    let mut frame = CsvReadOptions::default()
+        .with_has_header(true)
+        .with_schema(Some(Arc::new(schema)))
+        .into_reader_with_file_handle(std::io::Cursor::new(text.into_bytes()))
+        .finish()
+        .map_err(io::Error::other)?;
+    let mut bytes = Vec::new();
+    ParquetWriter::new(&mut bytes)
+        .finish(&mut frame)
+        .map_err(io::Error::other)?;
+    write_atomic(parquet, &bytes)
+}
+
 /// Quotes a CSV field when it needs it.
 fn csv_field(s: &str) -> String {
     if s.contains([',', '"', '\n', '\r']) {
@@ -579,6 +669,41 @@ mod tests {
         assert!(
             err.contains("summary.json") && err.contains("not a run summary"),
             "{err}"
+        );
+    }
+
+    #[test]
+    fn parquet_tables_have_the_fixed_types_whatever_the_values() {
+        use polars::prelude::*;
+        let dir = tempfile::tempdir().unwrap();
+        let csv = dir.path().join("metrics.csv");
+        // Every value of val_x is a whole number, and loss has a NaN and an empty cell.
+        std::fs::write(
+            &csv,
+            "epoch,loss,eval_split,val_x\n1,NaN,validation,1\n2,,validation,0\n",
+        )
+        .unwrap();
+        let parquet = dir.path().join("metrics.parquet");
+        csv_to_parquet(&csv, &parquet, &METRICS_TYPES).unwrap();
+        let frame = ParquetReader::new(std::fs::File::open(&parquet).unwrap())
+            .finish()
+            .unwrap();
+        let dtypes: Vec<DataType> = frame.dtypes();
+        assert_eq!(
+            dtypes,
+            [
+                DataType::Int64,
+                DataType::Float64,
+                DataType::String,
+                DataType::Float64
+            ]
+        );
+        let loss = frame.column("loss").unwrap().f64().unwrap();
+        assert!(loss.get(0).unwrap().is_nan());
+        assert_eq!(loss.get(1), None);
+        assert_eq!(
+            frame.column("val_x").unwrap().f64().unwrap().get(0),
+            Some(1.0)
         );
     }
 

@@ -2,6 +2,7 @@
 //! or the experiment listing otherwise; exit codes. How a headless sweep's progress is shown
 //! is [`progress`].
 
+mod json_events;
 mod progress;
 
 use std::io::IsTerminal;
@@ -56,6 +57,10 @@ pub struct Cli {
     /// e.g. 'chosen: coverage@10 >= 1.2 * baseline'. A failed gate exits 3.
     #[arg(long, value_name = "GATE")]
     pub gate: Vec<String>,
+    /// Print the sweep as JSON lines on stdout (one object per event: prepared, started,
+    /// epoch, finished, failed, interrupted, ended) instead of the progress and the tables.
+    #[arg(long)]
+    pub json: bool,
     /// Override the file's `parallel` (runs trained at once), at least 1.
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
     pub parallel: Option<u64>,
@@ -381,30 +386,72 @@ fn run_headless(mut exp: config::Experiment, cli: &Cli) -> ExitCode {
             eprintln!("\nstopping: runs end after their current batch (Ctrl-C again to quit now)");
         });
     }
-    let mut progress = progress::Progress::new(std::io::stdout().is_terminal());
-    println!(
-        "experiment '{}' ({}): {} run(s)",
-        exp.name,
-        file.display(),
-        exp.select_runs(cli.only.as_deref()).map_or(0, |r| r.len())
-    );
-
     let control = Arc::new(sweep::SweepControl::with_flag(stop));
-    let report = match sweep::run_sweep(exp, &opts, control, &mut |e| progress.on(e)) {
+    let result = if cli.json {
+        sweep::run_sweep(exp, &opts, control, &mut json_events::print)
+    } else {
+        let mut progress = progress::Progress::new(std::io::stdout().is_terminal());
+        println!(
+            "experiment '{}' ({}): {} run(s)",
+            exp.name,
+            file.display(),
+            exp.select_runs(cli.only.as_deref()).map_or(0, |r| r.len())
+        );
+        sweep::run_sweep(exp, &opts, control, &mut |e| progress.on(e))
+    };
+    let report = match result {
         Ok(r) => r,
         Err(e) => {
             eprintln!("error: {e}");
             return ExitCode::from(if e.is_input_error() { 2 } else { 1 });
         }
     };
-    drop(progress);
+    if !cli.json {
+        print_results(&report, &ks, [relevance, diversity]);
+    }
+    let started = std::time::Instant::now();
+    let plots_ok = match crate::plot::replot(&report.out_dir) {
+        Ok(files) => {
+            let dir = report.out_dir.join("plots");
+            if cli.json {
+                println!(
+                    "{}",
+                    serde_json::json!({"event": "figures", "dir": dir, "files": files.len()})
+                );
+            } else {
+                println!(
+                    "figures: {} ({} files, {:.2}s)",
+                    dir.display(),
+                    files.len(),
+                    started.elapsed().as_secs_f64()
+                );
+            }
+            true
+        }
+        Err(e) => {
+            eprintln!("error: figures not written: {e}");
+            false
+        }
+    };
+    if !(report.all_finished() && plots_ok) {
+        ExitCode::from(1)
+    } else if report.gates.iter().any(|g| !g.held) {
+        ExitCode::from(3)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+/// The text results of a sweep: the table, the seed-level view, the choice, the fronts'
+/// hypervolumes, the gates, and what did not finish.
+fn print_results(report: &sweep::SweepReport, ks: &[usize], axes: [crate::metrics::MetricKey; 2]) {
     println!();
     println!("{}", report.selection_note);
     print!(
         "{}",
-        sweep::results_table(&report.summaries, &ks, report.choice.as_ref())
+        sweep::results_table(&report.summaries, ks, report.choice.as_ref())
     );
-    let seeds = sweep::seeds_table(&report.summaries, &[relevance, diversity]);
+    let seeds = sweep::seeds_table(&report.summaries, &axes);
     if !seeds.is_empty() {
         println!();
         print!("{seeds}");
@@ -432,29 +479,6 @@ fn run_headless(mut exp: config::Experiment, cli: &Cli) -> ExitCode {
         );
     }
     println!("\nrun directories: {}", report.out_dir.display());
-    let started = std::time::Instant::now();
-    let plots_ok = match crate::plot::replot(&report.out_dir) {
-        Ok(files) => {
-            println!(
-                "figures: {} ({} files, {:.2}s)",
-                report.out_dir.join("plots").display(),
-                files.len(),
-                started.elapsed().as_secs_f64()
-            );
-            true
-        }
-        Err(e) => {
-            eprintln!("error: figures not written: {e}");
-            false
-        }
-    };
-    if !(report.all_finished() && plots_ok) {
-        ExitCode::from(1)
-    } else if report.gates.iter().any(|g| !g.held) {
-        ExitCode::from(3)
-    } else {
-        ExitCode::SUCCESS
-    }
 }
 
 /// Without `--run`: list the experiments of `dir`, each valid or with its error.

@@ -525,6 +525,9 @@ pub fn run_sweep(
                         .write_candidates(&id, &data, candidates)
                         .map_err(store_err(&out_dir))?;
                 }
+                store
+                    .write_parquet_tables(&id)
+                    .map_err(store_err(&out_dir))?;
                 store.write_summary(&summary).map_err(store_err(&out_dir))?;
                 on_event(SweepEvent::Recorded(&summary));
                 summaries.insert(id, summary);
@@ -545,6 +548,9 @@ pub fn run_sweep(
                 summary.epochs_completed = r.records.last().map_or(0, |e| e.epoch);
                 summary.seconds = r.records.last().map_or(0.0, |e| e.seconds);
                 summary.train_pairs = splits[&r.spec.seed].train_pairs();
+                store
+                    .write_parquet_tables(&id)
+                    .map_err(store_err(&out_dir))?;
                 store.write_summary(&summary).map_err(store_err(&out_dir))?;
                 on_event(SweepEvent::Recorded(&summary));
                 summaries.insert(id, summary);

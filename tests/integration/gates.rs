@@ -1,5 +1,6 @@
 //! Gates for CI: a sweep whose gates hold exits 0, one with a failed gate exits 3 with every
-//! run still finished and stored, and `gates.json` records both.
+//! run still finished and stored, and `gates.json` records both; `--json` prints the sweep as
+//! JSON lines.
 
 use crate::support::{recsweep, run_ids, summary};
 
@@ -53,4 +54,50 @@ fn held_gates_exit_0_and_a_failed_gate_exits_3_with_every_run_stored() {
     assert_eq!(gates[0]["held"], false);
     assert_eq!(gates[0]["gate"], "baseline: ndcg@10 >= 0.99");
     assert_eq!(gates[0]["points"][0]["threshold"], 0.99);
+}
+
+#[test]
+fn json_prints_one_object_per_event_and_nothing_else() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("json");
+    let o = recsweep(&[
+        "--run",
+        "tests/fixtures/tiny.yaml",
+        "--out",
+        out.to_str().unwrap(),
+        "--json",
+        "--gate",
+        "baseline: ndcg@10 >= 0.99",
+    ]);
+    assert_eq!(o.status.code(), Some(3));
+    let stdout = String::from_utf8(o.stdout).unwrap();
+    let events: Vec<serde_json::Value> = stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON ({e}): {l}")))
+        .collect();
+    let kinds: Vec<&str> = events
+        .iter()
+        .map(|e| e["event"].as_str().unwrap())
+        .collect();
+    assert_eq!(kinds.first(), Some(&"prepared"));
+    assert_eq!(&kinds[kinds.len() - 2..], ["ended", "figures"]);
+    let count = |k: &str| kinds.iter().filter(|&&x| x == k).count();
+    // tiny.yaml: two runs of three epochs each.
+    assert_eq!(
+        (count("started"), count("epoch"), count("finished")),
+        (2, 6, 2)
+    );
+    let epoch = events.iter().find(|e| e["event"] == "epoch").unwrap();
+    assert!(
+        epoch["eval"]["auc"].is_f64() && epoch["loss"].is_f64(),
+        "{epoch}"
+    );
+    let finished = events.iter().find(|e| e["event"] == "finished").unwrap();
+    assert!(
+        finished["summary"]["test"]["ndcg@10"].is_f64(),
+        "{finished}"
+    );
+    let ended = &events[events.len() - 2];
+    assert_eq!(ended["all_finished"], true);
+    assert_eq!(ended["gates"][0]["held"], false);
 }

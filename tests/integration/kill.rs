@@ -77,6 +77,12 @@ fn assert_whole(path: &Path) {
                 assert_eq!(csv_fields(line), header, "{name}: line {} is cut", i + 2);
             }
         }
+        "parquet" => {
+            assert!(
+                bytes.starts_with(b"PAR1") && bytes.ends_with(b"PAR1"),
+                "{name}: not whole Parquet"
+            );
+        }
         "png" => {
             image::load_from_memory(&bytes).unwrap_or_else(|e| panic!("{name}: not a PNG: {e}"));
         }
