@@ -22,6 +22,7 @@ pub mod model;
 pub mod objective;
 pub mod pareto;
 pub mod plot;
+pub mod report;
 pub mod rerank;
 pub mod soak;
 pub mod store;

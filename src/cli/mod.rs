@@ -76,6 +76,13 @@ pub enum Command {
         /// A sweep directory written by `recsweep --run` (holds sweep.json).
         dir: PathBuf,
     },
+    /// Write DIR/report.md (facts, results with CIs and p-values, the choice on validation,
+    /// hypervolumes, gates, figures) and DIR/table.tex (booktabs, best per column in bold)
+    /// for a stored sweep.
+    Report {
+        /// A sweep directory written by `recsweep --run` (holds sweep.json).
+        dir: PathBuf,
+    },
     /// Time training and evaluation on MovieLens-1M's shape (synthetic), and the PyTorch peer
     /// on the same sizes in the same command; print medians, min, max and the ratios.
     Bench {
@@ -134,6 +141,21 @@ pub fn main_with(cli: Cli) -> ExitCode {
     quiet_window_system_probes();
     match &cli.command {
         Some(Command::Plot { dir }) => return plot_command(dir),
+        Some(Command::Report { dir }) => {
+            return match crate::report::write(dir) {
+                Ok(files) => {
+                    for f in files {
+                        println!("written: {}", f.display());
+                    }
+                    ExitCode::SUCCESS
+                }
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    let write = matches!(e, crate::report::ReportError::Write { .. });
+                    ExitCode::from(if write { 1 } else { 2 })
+                }
+            };
+        }
         Some(Command::Bench {
             repeats,
             quick,

@@ -325,6 +325,11 @@ const CASES: &[Case] = &[
         &["nowhere"],
         &["experiment directory 'nowhere'"],
     ),
+    cli(
+        "report of a missing folder",
+        &["report", "nowhere"],
+        &["'nowhere'", "sweep.json"],
+    ),
     cli("plot of a missing folder", &["plot", "nowhere"], &["'nowhere'", "sweep.json"]),
     // Damaged stores, read by `plot` and by `--resume`.
     store(

@@ -15,6 +15,7 @@ mod gates;
 mod invalid_inputs;
 mod kill;
 mod plots;
+mod report;
 mod reproduce;
 mod resume;
 mod soak;
