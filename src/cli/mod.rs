@@ -76,6 +76,19 @@ pub enum Command {
         /// A sweep directory written by `recsweep --run` (holds sweep.json).
         dir: PathBuf,
     },
+    /// Write a new experiment file, every key at its default and commented: DIR/NAME.yaml.
+    New {
+        /// The experiment's name (letters, digits, `-_.`); also the file's.
+        name: String,
+        /// The folder it is written to.
+        #[arg(long, default_value = "experiments", value_name = "DIR")]
+        dir: PathBuf,
+    },
+    /// Print a shell completion script: `recsweep completions bash > ~/.local/share/bash-completion/completions/recsweep`.
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
     /// Write DIR/report.md (facts, results with CIs and p-values, the choice on validation,
     /// hypervolumes, gates, figures) and DIR/table.tex (booktabs, best per column in bold)
     /// for a stored sweep.
@@ -141,6 +154,17 @@ pub fn main_with(cli: Cli) -> ExitCode {
     quiet_window_system_probes();
     match &cli.command {
         Some(Command::Plot { dir }) => return plot_command(dir),
+        Some(Command::New { name, dir }) => return new_command(name, dir),
+        Some(Command::Completions { shell }) => {
+            use clap::CommandFactory;
+            clap_complete::generate(
+                *shell,
+                &mut Cli::command(),
+                "recsweep",
+                &mut std::io::stdout(),
+            );
+            return ExitCode::SUCCESS;
+        }
         Some(Command::Report { dir }) => {
             return match crate::report::write(dir) {
                 Ok(files) => {
@@ -254,6 +278,35 @@ fn quiet_window_system_probes() {
         // thread exists.
         unsafe { std::env::set_var("XDG_RUNTIME_DIR", &dir) };
     }
+}
+
+/// `recsweep new NAME`: the template, checked by reading it back, written where no file is.
+fn new_command(name: &str, dir: &std::path::Path) -> ExitCode {
+    let path = dir.join(format!("{name}.yaml"));
+    let yaml = config::template::new_experiment_yaml(name);
+    if let Err(e) = config::parse_str(&yaml, &path) {
+        eprintln!("error: {e}");
+        return ExitCode::from(2);
+    }
+    if path.exists() {
+        eprintln!(
+            "error: '{}' already exists: choose another name, or remove it first",
+            path.display()
+        );
+        return ExitCode::from(2);
+    }
+    if let Err(e) = std::fs::create_dir_all(dir)
+        .and_then(|()| crate::store::write_atomic(&path, yaml.as_bytes()))
+    {
+        eprintln!("error: cannot write '{}': {e}", path.display());
+        return ExitCode::from(1);
+    }
+    println!(
+        "written: {} (every key at its default)\nrun it with: recsweep --run {}",
+        path.display(),
+        path.display()
+    );
+    ExitCode::SUCCESS
 }
 
 fn plot_command(dir: &std::path::Path) -> ExitCode {

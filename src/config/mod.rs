@@ -17,6 +17,7 @@ mod method;
 pub mod raw;
 mod suggest;
 mod sweep;
+pub mod template;
 
 use std::path::{Path, PathBuf};
 

@@ -326,6 +326,25 @@ const CASES: &[Case] = &[
         &["experiment directory 'nowhere'"],
     ),
     cli(
+        "new with a name that is not one",
+        &["new", "bad name!"],
+        &["name", "'bad name!'"],
+    ),
+    Case {
+        name: "new over an existing file",
+        files: &[("experiments/taken.yaml", b"name: taken\n")],
+        csv: None,
+        store: None,
+        args: &["new", "taken"],
+        code: 2,
+        needles: &["'experiments/taken.yaml' already exists"],
+    },
+    cli(
+        "completions for an unknown shell",
+        &["completions", "tcsh"],
+        &["'tcsh'", "bash"],
+    ),
+    cli(
         "report of a missing folder",
         &["report", "nowhere"],
         &["'nowhere'", "sweep.json"],

@@ -9,6 +9,7 @@ mod support;
 
 mod architecture;
 mod config;
+mod conventions;
 mod crosscheck;
 mod faults;
 mod gates;
