@@ -133,6 +133,21 @@ pub fn choose(requested: Backend, adapters: &[AdapterInfo]) -> Result<DeviceChoi
 }
 
 /// Probes (only when wgpu could be chosen) and picks the device.
+/// The backend a prepared sweep's tasks will train on, recorded without probing this
+/// machine (a cluster's login node need not have the compute nodes' GPUs). Nothing trains
+/// on it: each task picks its device itself, with this backend forced.
+pub fn planned(kind: BackendKind) -> DeviceChoice {
+    DeviceChoice {
+        kind,
+        adapter: match kind {
+            BackendKind::Cpu => "flex (CPU)".to_string(),
+            BackendKind::Wgpu => "chosen by each task".to_string(),
+        },
+        software: false,
+        wgpu_kind: None,
+    }
+}
+
 pub fn select(requested: Backend) -> Result<DeviceChoice, BackendError> {
     let adapters = if requested == Backend::Cpu {
         Vec::new()

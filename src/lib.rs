@@ -24,6 +24,7 @@ pub mod pareto;
 pub mod plot;
 pub mod report;
 pub mod rerank;
+pub mod slurm;
 pub mod soak;
 pub mod store;
 pub mod sweep;

@@ -50,7 +50,9 @@ pub struct Cli {
     /// Continue the sweep stored in DIR: keep its finished runs, train the others again (from
     /// DIR/experiment.yaml, or from `--run FILE`, which must be the config the sweep was made
     /// from).
-    #[arg(long, value_name = "DIR", conflicts_with_all = ["out", "only"])]
+    /// With `--only ID`, train just that run and leave the sweep-level files to
+    /// `recsweep finalize DIR` (what a cluster's array tasks do).
+    #[arg(long, value_name = "DIR", conflicts_with = "out")]
     pub resume: Option<PathBuf>,
     /// A condition on the test metrics, checked after the sweep (repeatable; added to the
     /// file's `gates:`): `[all|any|baseline|chosen:] METRIC >=|>|<=|< NUMBER|baseline|N * baseline`,
@@ -82,6 +84,42 @@ pub enum Command {
         name: String,
         /// The folder it is written to.
         #[arg(long, default_value = "experiments", value_name = "DIR")]
+        dir: PathBuf,
+    },
+    /// Prepare FILE's sweep in DIR (on a shared file system) and write DIR/slurm/: a job
+    /// array of one task per run, a finalize job after them, and submit.sh.
+    Slurm {
+        /// The experiment YAML.
+        file: PathBuf,
+        /// The sweep's directory, seen by every node (must not hold a sweep yet).
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+        /// `--partition` of the jobs.
+        #[arg(long)]
+        partition: Option<String>,
+        /// `--time` of each task, Slurm's [D-]HH:MM:SS.
+        #[arg(long, default_value = "04:00:00")]
+        time: String,
+        /// CPUs per task.
+        #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u32).range(1..=1024))]
+        cpus: u32,
+        /// GPUs per task (`--gres=gpu:N`; 0: none).
+        #[arg(long, default_value_t = 0, value_parser = clap::value_parser!(u32).range(0..=64))]
+        gpus: u32,
+        /// At most this many tasks at once (`--array=…%N`).
+        #[arg(long, value_parser = clap::value_parser!(u32).range(1..))]
+        concurrency: Option<u32>,
+        /// `--mem` of each task, e.g. 16G.
+        #[arg(long)]
+        mem: Option<String>,
+        /// Also run submit.sh (sbatch) and print the job ids.
+        #[arg(long)]
+        submit: bool,
+    },
+    /// Rebuild a sweep's comparisons, fronts, choice, gates and figures from the runs that
+    /// finished, training nothing (after a cluster's array jobs).
+    Finalize {
+        /// The sweep directory.
         dir: PathBuf,
     },
     /// Print a shell completion script: `recsweep completions bash > ~/.local/share/bash-completion/completions/recsweep`.
@@ -155,6 +193,42 @@ pub fn main_with(cli: Cli) -> ExitCode {
     match &cli.command {
         Some(Command::Plot { dir }) => return plot_command(dir),
         Some(Command::New { name, dir }) => return new_command(name, dir),
+        Some(Command::Slurm {
+            file,
+            out,
+            partition,
+            time,
+            cpus,
+            gpus,
+            concurrency,
+            mem,
+            submit,
+        }) => {
+            let spec = crate::slurm::ClusterSpec {
+                partition: partition.clone(),
+                time: time.clone(),
+                cpus_per_task: *cpus,
+                gpus_per_task: *gpus,
+                concurrency: *concurrency,
+                mem: mem.clone(),
+            };
+            return slurm_command(file, out, &spec, *submit);
+        }
+        Some(Command::Finalize { dir }) => {
+            return match sweep::resume::experiment(dir, None) {
+                Ok(exp) => {
+                    let cli = Cli {
+                        resume: Some(dir.clone()),
+                        ..Cli::parse_from(["recsweep"])
+                    };
+                    run_headless_mode(exp, &cli, sweep::SweepMode::Finalize)
+                }
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    ExitCode::from(2)
+                }
+            };
+        }
         Some(Command::Completions { shell }) => {
             use clap::CommandFactory;
             clap_complete::generate(
@@ -430,8 +504,104 @@ fn soak_command(opts: &crate::soak::SoakOptions) -> ExitCode {
     }
 }
 
+/// `recsweep slurm`: the sweep's directory prepared (nothing trained), then its scripts.
+fn slurm_command(
+    file: &std::path::Path,
+    out: &std::path::Path,
+    spec: &crate::slurm::ClusterSpec,
+    submit: bool,
+) -> ExitCode {
+    let exp = match config::load(file) {
+        Ok(e) => e,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let name = exp.name.clone();
+    // The tasks' backend, fixed for all of them: the file's, or with `auto` wgpu when they get
+    // GPUs and the CPU otherwise.
+    let backend = match exp.train.backend {
+        config::Backend::Auto if spec.gpus_per_task > 0 => config::Backend::Wgpu,
+        config::Backend::Auto => config::Backend::Cpu,
+        other => other,
+    };
+    let opts = SweepOptions {
+        out: Some(std::path::absolute(out).unwrap_or_else(|_| out.to_path_buf())),
+        backend: Some(backend),
+        mode: sweep::SweepMode::Prepare,
+        ..SweepOptions::default()
+    };
+    let mut runs = Vec::new();
+    let report =
+        match sweep::run_sweep(exp, &opts, Arc::new(sweep::SweepControl::new()), &mut |e| {
+            if let sweep::SweepEvent::Prepared(plan) = e {
+                runs = plan.runs.clone();
+            }
+        }) {
+            Ok(r) => r,
+            Err(e) => {
+                eprintln!("error: {e}");
+                return ExitCode::from(if e.is_input_error() { 2 } else { 1 });
+            }
+        };
+    let exe = std::env::current_exe().unwrap_or_else(|_| PathBuf::from("recsweep"));
+    let target = crate::slurm::Target {
+        recsweep: &exe,
+        experiment: &name,
+        dir: &report.out_dir,
+        backend,
+        spec,
+    };
+    let files = crate::slurm::scripts(target, &runs);
+    let written = match crate::slurm::write(&files, &report.out_dir) {
+        Ok(w) => w,
+        Err(e) => {
+            eprintln!(
+                "error: cannot write the scripts under '{}': {e}",
+                report.out_dir.display()
+            );
+            return ExitCode::from(1);
+        }
+    };
+    println!(
+        "sweep '{name}' prepared in {} ({} runs, nothing trained yet)",
+        report.out_dir.display(),
+        runs.len()
+    );
+    for w in &written {
+        println!("  {}", w.display());
+    }
+    let submit_sh = report.out_dir.join("slurm").join("submit.sh");
+    if !submit {
+        println!("submit with: {}", submit_sh.display());
+        return ExitCode::SUCCESS;
+    }
+    match std::process::Command::new("bash").arg(&submit_sh).output() {
+        Ok(o) if o.status.success() => {
+            print!("{}", String::from_utf8_lossy(&o.stdout));
+            ExitCode::SUCCESS
+        }
+        Ok(o) => {
+            eprintln!(
+                "error: submitting failed (is sbatch on PATH?): {}",
+                String::from_utf8_lossy(&o.stderr).trim()
+            );
+            ExitCode::from(1)
+        }
+        Err(e) => {
+            eprintln!("error: cannot run '{}': {e}", submit_sh.display());
+            ExitCode::from(1)
+        }
+    }
+}
+
 /// Trains `exp`'s sweep (or resumes one, with `--resume`) and prints its results.
-fn run_headless(mut exp: config::Experiment, cli: &Cli) -> ExitCode {
+fn run_headless(exp: config::Experiment, cli: &Cli) -> ExitCode {
+    run_headless_mode(exp, cli, sweep::SweepMode::Train)
+}
+
+fn run_headless_mode(mut exp: config::Experiment, cli: &Cli, mode: sweep::SweepMode) -> ExitCode {
     for gate in &cli.gate {
         if let Err(e) = exp.add_gate(gate) {
             eprintln!("error: {e}");
@@ -449,6 +619,7 @@ fn run_headless(mut exp: config::Experiment, cli: &Cli) -> ExitCode {
             .parallel
             .map(|p| usize::try_from(p).unwrap_or(usize::MAX)),
         resume: cli.resume.clone(),
+        mode,
     };
     let stop = Arc::new(AtomicBool::new(false));
     {
@@ -481,6 +652,31 @@ fn run_headless(mut exp: config::Experiment, cli: &Cli) -> ExitCode {
             return ExitCode::from(if e.is_input_error() { 2 } else { 1 });
         }
     };
+    if !report.sweep_files {
+        // One run of a sweep being filled by others (`--resume DIR --only ID`).
+        for s in &report.summaries {
+            if cli.only.as_deref() == Some(s.run_id.as_str()) && !cli.json {
+                println!("{}: {}", s.run_id, s.status.as_str());
+            }
+        }
+        for id in &report.not_started {
+            eprintln!("{id}: not started (a re-ranking run starts once its baseline has finished)");
+        }
+        println!(
+            "sweep-level files not rebuilt: run 'recsweep finalize {}' once every run has ended",
+            report.out_dir.display()
+        );
+        let done = report
+            .summaries
+            .iter()
+            .filter(|s| cli.only.as_deref() == Some(s.run_id.as_str()))
+            .all(|s| s.status == crate::events::RunStatus::Finished);
+        return if done && report.not_started.is_empty() {
+            ExitCode::SUCCESS
+        } else {
+            ExitCode::from(1)
+        };
+    }
     if !cli.json {
         print_results(&report, &ks, [relevance, diversity]);
     }

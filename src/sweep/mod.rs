@@ -73,8 +73,25 @@ pub struct SweepOptions {
     /// Overrides `parallel` of the file.
     pub parallel: Option<usize>,
     /// Continue the sweep stored in this directory (see [`resume`]) instead of starting one:
-    /// its finished runs are kept, the others train again.
+    /// its finished runs are kept, the others train again. With `only`, just that run trains
+    /// and the sweep-level files are left to a later `Finalize` (array jobs on a cluster write
+    /// their runs into one directory this way, each on its own).
     pub resume: Option<PathBuf>,
+    pub mode: SweepMode,
+}
+
+/// What a sweep call does.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum SweepMode {
+    /// Train the runs, then write the sweep-level files (comparisons, fronts, choice, gates).
+    #[default]
+    Train,
+    /// Write the sweep's directory (sweep.json, experiment.yaml, each run's config.yaml) and
+    /// train nothing: what a cluster's array jobs then fill with `--resume DIR --only ID`.
+    Prepare,
+    /// Train nothing; rebuild the sweep-level files from the runs that finished (with
+    /// `resume`).
+    Finalize,
 }
 
 /// The data a sweep trains on, as the caller shows it.
@@ -187,6 +204,9 @@ pub struct SweepReport {
     pub selection_note: String,
     /// The experiment's gates, each held or failed (`gates.json`); empty without gates.
     pub gates: Vec<GateOutcome>,
+    /// Whether the sweep-level files were written (not by a `--resume --only` run, nor when
+    /// the sweep was only prepared).
+    pub sweep_files: bool,
 }
 
 impl SweepReport {
@@ -225,7 +245,13 @@ pub fn prepare(
         opts.only.as_deref()
     };
     let runs = exp.select_runs(only)?;
-    let device = backend::select(opts.backend.unwrap_or(exp.train.backend))?;
+    let requested = opts.backend.unwrap_or(exp.train.backend);
+    let device = match (opts.mode, requested) {
+        // Prepared for other machines: their backend, not this one's probe.
+        (SweepMode::Prepare, Backend::Wgpu) => backend::planned(backend::BackendKind::Wgpu),
+        (SweepMode::Prepare, _) => backend::planned(backend::BackendKind::Cpu),
+        _ => backend::select(requested)?,
+    };
     let data = data::load(&exp.data, exp.seed)?;
     Ok((runs, device, data))
 }
@@ -305,10 +331,29 @@ pub fn run_sweep(
     };
     // The runs to train, and the order of the whole sweep's.
     let (runs, order) = match &resumed {
-        Some(r) => (
-            r.to_run.clone(),
-            r.runs.iter().map(|r| r.id.clone()).collect(),
-        ),
+        Some(r) => {
+            let mut to_run = r.to_run.clone();
+            if let Some(id) = &opts.only {
+                if !r.runs.iter().any(|run| &run.id == id) {
+                    return Err(SweepError::Resume {
+                        dir: opts.resume.clone().unwrap_or_default(),
+                        reason: format!(
+                            "the sweep has no run '{id}' (its runs: {})",
+                            r.runs
+                                .iter()
+                                .map(|r| r.id.as_str())
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        ),
+                    });
+                }
+                to_run.retain(|run| &run.id == id);
+            }
+            if opts.mode == SweepMode::Finalize {
+                to_run.clear();
+            }
+            (to_run, r.runs.iter().map(|r| r.id.clone()).collect())
+        }
         None => {
             let order = runs.iter().map(|r| r.id.clone()).collect();
             (runs, order)
@@ -372,6 +417,20 @@ pub fn run_sweep(
         store
             .write_config(&run.id, &exp.run_config_yaml(run))
             .map_err(store_err(&out_dir))?;
+    }
+    if opts.mode == SweepMode::Prepare {
+        let report = SweepReport {
+            out_dir,
+            summaries: Vec::new(),
+            not_started: Vec::new(),
+            fronts: Vec::new(),
+            choice: None,
+            selection_note: selection_note(&exp),
+            gates: Vec::new(),
+            sweep_files: false,
+        };
+        on_event(SweepEvent::Ended(&report));
+        return Ok(report);
     }
 
     let data = Arc::new(data);
@@ -561,6 +620,22 @@ pub fn run_sweep(
     let not_started: Vec<String> = pending.into_iter().map(|r| r.id).collect();
     let mut summaries: Vec<RunSummary> =
         order.iter().filter_map(|id| summaries.remove(id)).collect();
+    if opts.resume.is_some() && opts.only.is_some() {
+        // One run of a sweep others are filling at the same time: the sweep-level files are
+        // a later finalize's (they would race, and see only some of the runs).
+        let report = SweepReport {
+            out_dir,
+            summaries,
+            not_started,
+            fronts: Vec::new(),
+            choice: None,
+            selection_note: selection_note(exp),
+            gates: Vec::new(),
+            sweep_files: false,
+        };
+        on_event(SweepEvent::Ended(&report));
+        return Ok(report);
+    }
     // The per-user tables are read back from the store here, not kept while the sweep runs:
     // memory stays flat however many runs a sweep has.
     let ids = crate::store::IdIndex::new(&data);
@@ -604,6 +679,7 @@ pub fn run_sweep(
         choice,
         selection_note: selection_note(exp),
         gates,
+        sweep_files: true,
     };
     on_event(SweepEvent::Ended(&report));
     Ok(report)

@@ -300,10 +300,30 @@ const CASES: &[Case] = &[
         &["--resume", "sweep", "--out", "other"],
         &["'--out <DIR>'", "cannot be used with"],
     ),
+    store(
+        "--resume --only a run the sweep lacks",
+        |_| {},
+        &["--resume", "sweep", "--only", "nope"],
+        &["cannot resume 'sweep'", "has no run 'nope'"],
+    ),
     cli(
-        "--resume with --only",
-        &["--resume", "sweep", "--only", "lambda-0_seed-5"],
-        &["'--only <ID>'", "cannot be used with"],
+        "slurm without --out",
+        &["slurm", "{tiny}"],
+        &["--out <DIR>", "required"],
+    ),
+    Case {
+        name: "slurm into a folder that holds a sweep",
+        files: &[("out/sweep.json", b"{}\n")],
+        csv: None,
+        store: None,
+        args: &["slurm", "{tiny}", "--out", "out"],
+        code: 2,
+        needles: &["already holds a sweep"],
+    },
+    cli(
+        "finalize of a folder that holds no sweep",
+        &["finalize", "nowhere"],
+        &["cannot resume 'nowhere'", "not a sweep directory"],
     ),
     cli(
         "--gate on a metric not evaluated",

@@ -19,6 +19,7 @@ mod plots;
 mod report;
 mod reproduce;
 mod resume;
+mod slurm;
 mod soak;
 mod stats_crosscheck;
 mod sweep;

@@ -60,7 +60,7 @@ fn without_timings(rel: &Path, bytes: &[u8]) -> String {
     }
 }
 
-fn assert_same_sweep(expected: &Path, got: &Path, context: &str) {
+pub fn assert_same_sweep(expected: &Path, got: &Path, context: &str) {
     let (a, b) = (files(expected), files(got));
     assert_eq!(
         a.keys().collect::<Vec<_>>(),

@@ -1,0 +1,91 @@
+//! `recsweep slurm`: the prepared sweep and its job-array scripts, run here as Slurm would run
+//! them (each array task a process with its `SLURM_ARRAY_TASK_ID`, all at once, then the
+//! finalize job): the store they fill without a coordinator equals the same sweep run with
+//! `--run` (timings apart). A real Slurm is not started here (see the README).
+
+use std::path::Path;
+use std::process::{Command, Stdio};
+
+use crate::kill::SWEEP;
+use crate::support::recsweep;
+
+/// Runs an sbatch script with bash as Slurm would for array task `task`.
+fn run_task(script: &Path, task: Option<usize>) -> std::process::Child {
+    let mut cmd = Command::new("bash");
+    cmd.arg(script).stdout(Stdio::null()).stderr(Stdio::piped());
+    if let Some(t) = task {
+        cmd.env("SLURM_ARRAY_TASK_ID", t.to_string());
+    }
+    cmd.spawn().unwrap()
+}
+
+fn wait_ok(child: std::process::Child, what: &str) {
+    let o = child.wait_with_output().unwrap();
+    assert!(
+        o.status.success(),
+        "{what} failed: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+}
+
+#[test]
+fn array_tasks_writing_one_store_at_once_give_the_sweep_run_gives() {
+    let tmp = tempfile::tempdir().unwrap();
+    let yaml = tmp.path().join("killed.yaml");
+    std::fs::write(&yaml, SWEEP).unwrap();
+    let whole = tmp.path().join("whole");
+    let o = recsweep(&[
+        "--run",
+        yaml.to_str().unwrap(),
+        "--out",
+        whole.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(0));
+
+    let dir = tmp.path().join("cluster");
+    let o = recsweep(&[
+        "slurm",
+        yaml.to_str().unwrap(),
+        "--out",
+        dir.to_str().unwrap(),
+        "--partition",
+        "gpu",
+        "--cpus",
+        "2",
+        "--concurrency",
+        "3",
+    ]);
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    assert_eq!(o.status.code(), Some(0), "{stdout}");
+    assert!(stdout.contains("4 runs, nothing trained yet"), "{stdout}");
+    let slurm = dir.join("slurm");
+    let train = std::fs::read_to_string(slurm.join("train.sbatch")).unwrap();
+    assert!(train.contains("#SBATCH --array=0-2%3"), "{train}");
+    assert!(train.contains("#SBATCH --partition=gpu") && train.contains("--backend cpu"));
+    assert!(
+        !dir.join("lambda-0_seed-3/summary.json").exists(),
+        "nothing trains when preparing"
+    );
+
+    // The three trained runs at once, as three array tasks on three nodes.
+    let tasks: Vec<_> = (0..3)
+        .map(|t| run_task(&slurm.join("train.sbatch"), Some(t)))
+        .collect();
+    for (t, child) in tasks.into_iter().enumerate() {
+        wait_ok(child, &format!("train task {t}"));
+    }
+    assert!(
+        !dir.join("front.csv").exists(),
+        "tasks leave the sweep-level files alone"
+    );
+    wait_ok(
+        run_task(&slurm.join("rerank.sbatch"), Some(0)),
+        "rerank task",
+    );
+    wait_ok(run_task(&slurm.join("finalize.sbatch"), None), "finalize");
+
+    // The same store as the sweep run in one process (the scripts and logs aside).
+    std::fs::remove_dir_all(&slurm).unwrap();
+    crate::resume::assert_same_sweep(&whole, &dir, "through the Slurm scripts");
+    assert!(dir.join("plots/tradeoff.png").is_file());
+}
