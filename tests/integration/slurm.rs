@@ -1,7 +1,9 @@
 //! `recsweep slurm`: the prepared sweep and its job-array scripts, run here as Slurm would run
 //! them (each array task a process with its `SLURM_ARRAY_TASK_ID`, all at once, then the
 //! finalize job): the store they fill without a coordinator equals the same sweep run with
-//! `--run` (timings apart). A real Slurm is not started here (see the README).
+//! `--run` (timings apart). And the same through a real Slurm when one answers (`sinfo`;
+//! `scripts/slurm-local.sh` starts a one-node cluster, as `.ci/run` does): submitted with
+//! `--submit`, waited for, compared the same way.
 
 use std::path::Path;
 use std::process::{Command, Stdio};
@@ -87,5 +89,92 @@ fn array_tasks_writing_one_store_at_once_give_the_sweep_run_gives() {
     // The same store as the sweep run in one process (the scripts and logs aside).
     std::fs::remove_dir_all(&slurm).unwrap();
     crate::resume::assert_same_sweep(&whole, &dir, "through the Slurm scripts");
+    assert!(dir.join("plots/tradeoff.png").is_file());
+}
+
+#[test]
+fn a_sweep_submitted_to_a_real_slurm_equals_the_same_sweep_run_with_run() {
+    let up = Command::new("sinfo")
+        .args(["-h", "-o", "%T"])
+        .output()
+        .is_ok_and(|o| o.status.success() && !o.stdout.is_empty());
+    if !up {
+        eprintln!("no Slurm cluster answers (scripts/slurm-local.sh starts one): not run");
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let yaml = tmp.path().join("killed.yaml");
+    std::fs::write(&yaml, SWEEP).unwrap();
+    let whole = tmp.path().join("whole");
+    let o = recsweep(&[
+        "--run",
+        yaml.to_str().unwrap(),
+        "--out",
+        whole.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(0));
+
+    let dir = tmp.path().join("cluster");
+    let started = std::time::Instant::now();
+    let o = recsweep(&[
+        "slurm",
+        yaml.to_str().unwrap(),
+        "--out",
+        dir.to_str().unwrap(),
+        "--cpus",
+        "1",
+        "--time",
+        "00:10:00",
+        "--submit",
+    ]);
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{stdout}{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    // "submitted: train 12, rerank 13, finalize 14"
+    let line = stdout
+        .lines()
+        .find(|l| l.starts_with("submitted:"))
+        .unwrap();
+    let jobs: Vec<String> = line
+        .split([',', ' '])
+        .filter(|w| !w.is_empty() && w.chars().all(|c| c.is_ascii_digit()))
+        .map(str::to_string)
+        .collect();
+    assert_eq!(jobs.len(), 3, "{line}");
+    loop {
+        let q = Command::new("squeue")
+            .args(["-h", "-j", &jobs.join(",")])
+            .output()
+            .unwrap();
+        if q.stdout.is_empty() {
+            break;
+        }
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(600),
+            "the jobs did not end: {}",
+            String::from_utf8_lossy(&q.stdout)
+        );
+        std::thread::sleep(std::time::Duration::from_millis(250));
+    }
+    eprintln!(
+        "slurm round trip (prepare, submit, 3 array tasks, 1 re-rank task, finalize): {:.1}s",
+        started.elapsed().as_secs_f64()
+    );
+    let logs = dir.join("slurm/logs");
+    let finalize = std::fs::read_dir(&logs)
+        .unwrap()
+        .filter_map(Result::ok)
+        .find(|e| e.file_name().to_string_lossy().contains("finalize"));
+    assert!(
+        finalize.is_some(),
+        "the finalize job left no log in {}",
+        logs.display()
+    );
+    std::fs::remove_dir_all(dir.join("slurm")).unwrap();
+    crate::resume::assert_same_sweep(&whole, &dir, "through Slurm");
     assert!(dir.join("plots/tradeoff.png").is_file());
 }
