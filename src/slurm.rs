@@ -196,6 +196,15 @@ fn submit_script(slurm: &Path, rerank: bool) -> String {
 pub fn write(files: &[(String, String, bool)], dir: &Path) -> std::io::Result<Vec<PathBuf>> {
     let slurm = dir.join("slurm");
     std::fs::create_dir_all(slurm.join("logs"))?;
+    // A resubmission without re-ranking runs leaves no earlier re-rank array behind.
+    for stale in ["rerank.txt", "rerank.sbatch"] {
+        if !files.iter().any(|(name, _, _)| name == stale) {
+            match std::fs::remove_file(slurm.join(stale)) {
+                Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(e),
+                _ => {}
+            }
+        }
+    }
     let mut written = Vec::new();
     for (name, text, executable) in files {
         let path = slurm.join(name);

@@ -87,25 +87,36 @@ pub enum Command {
         dir: PathBuf,
     },
     /// Prepare FILE's sweep in DIR (on a shared file system) and write DIR/slurm/: a job
-    /// array of one task per run, a finalize job after them, and submit.sh.
+    /// array of one task per run, a finalize job after them, and submit.sh. The flags default
+    /// to the YAML's `cluster:` section, then to the values shown.
     Slurm {
         /// The experiment YAML.
-        file: PathBuf,
+        #[arg(required_unless_present = "resume", conflicts_with = "resume")]
+        file: Option<PathBuf>,
         /// The sweep's directory, seen by every node (must not hold a sweep yet).
+        #[arg(
+            long,
+            value_name = "DIR",
+            required_unless_present = "resume",
+            conflicts_with = "resume"
+        )]
+        out: Option<PathBuf>,
+        /// Write the scripts for the runs of the sweep in DIR that did not finish (failed,
+        /// interrupted, never run), to submit them again.
         #[arg(long, value_name = "DIR")]
-        out: PathBuf,
+        resume: Option<PathBuf>,
         /// `--partition` of the jobs.
         #[arg(long)]
         partition: Option<String>,
-        /// `--time` of each task, Slurm's [D-]HH:MM:SS.
-        #[arg(long, default_value = "04:00:00")]
-        time: String,
-        /// CPUs per task.
-        #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u32).range(1..=1024))]
-        cpus: u32,
-        /// GPUs per task (`--gres=gpu:N`; 0: none).
-        #[arg(long, default_value_t = 0, value_parser = clap::value_parser!(u32).range(0..=64))]
-        gpus: u32,
+        /// `--time` of each task, Slurm's [D-]HH:MM:SS [default: 04:00:00].
+        #[arg(long)]
+        time: Option<String>,
+        /// CPUs per task [default: 4].
+        #[arg(long, value_parser = clap::value_parser!(u32).range(1..=1024))]
+        cpus: Option<u32>,
+        /// GPUs per task (`--gres=gpu:N`) [default: 0].
+        #[arg(long, value_parser = clap::value_parser!(u32).range(0..=64))]
+        gpus: Option<u32>,
         /// At most this many tasks at once (`--array=…%N`).
         #[arg(long, value_parser = clap::value_parser!(u32).range(1..))]
         concurrency: Option<u32>,
@@ -196,6 +207,7 @@ pub fn main_with(cli: Cli) -> ExitCode {
         Some(Command::Slurm {
             file,
             out,
+            resume,
             partition,
             time,
             cpus,
@@ -204,15 +216,21 @@ pub fn main_with(cli: Cli) -> ExitCode {
             mem,
             submit,
         }) => {
-            let spec = crate::slurm::ClusterSpec {
+            let flags = config::raw::RawCluster {
                 partition: partition.clone(),
                 time: time.clone(),
-                cpus_per_task: *cpus,
-                gpus_per_task: *gpus,
+                cpus: *cpus,
+                gpus: *gpus,
                 concurrency: *concurrency,
                 mem: mem.clone(),
             };
-            return slurm_command(file, out, &spec, *submit);
+            return slurm_command(
+                file.as_deref(),
+                out.as_deref(),
+                resume.as_deref(),
+                &flags,
+                *submit,
+            );
         }
         Some(Command::Finalize { dir }) => {
             return match sweep::resume::experiment(dir, None) {
@@ -504,30 +522,65 @@ fn soak_command(opts: &crate::soak::SoakOptions) -> ExitCode {
     }
 }
 
-/// `recsweep slurm`: the sweep's directory prepared (nothing trained), then its scripts.
+/// The cluster settings: each flag, else the YAML's `cluster:` value, else the default.
+fn cluster_spec(
+    flags: &config::raw::RawCluster,
+    file: Option<&config::raw::RawCluster>,
+) -> crate::slurm::ClusterSpec {
+    let file = file.cloned().unwrap_or_default();
+    crate::slurm::ClusterSpec {
+        partition: flags.partition.clone().or(file.partition),
+        time: flags
+            .time
+            .clone()
+            .or(file.time)
+            .unwrap_or_else(|| "04:00:00".into()),
+        cpus_per_task: flags.cpus.or(file.cpus).unwrap_or(4).max(1),
+        gpus_per_task: flags.gpus.or(file.gpus).unwrap_or(0),
+        concurrency: flags.concurrency.or(file.concurrency),
+        mem: flags.mem.clone().or(file.mem),
+    }
+}
+
+/// `recsweep slurm`: the sweep's directory prepared (nothing trained), then its scripts; with
+/// `--resume DIR`, the scripts of the runs of DIR that did not finish.
 fn slurm_command(
-    file: &std::path::Path,
-    out: &std::path::Path,
-    spec: &crate::slurm::ClusterSpec,
+    file: Option<&std::path::Path>,
+    out: Option<&std::path::Path>,
+    resume: Option<&std::path::Path>,
+    flags: &config::raw::RawCluster,
     submit: bool,
 ) -> ExitCode {
-    let exp = match config::load(file) {
+    let loaded = match (file, resume) {
+        (_, Some(dir)) => sweep::resume::experiment(dir, None).map_err(|e| e.to_string()),
+        (Some(f), None) => config::load(f).map_err(|e| e.to_string()),
+        (None, None) => Err("give an experiment FILE or --resume DIR".to_string()),
+    };
+    let exp = match loaded {
         Ok(e) => e,
         Err(e) => {
             eprintln!("error: {e}");
             return ExitCode::from(2);
         }
     };
+    let spec = &cluster_spec(flags, exp.resolved.cluster.as_ref());
     let name = exp.name.clone();
-    // The tasks' backend, fixed for all of them: the file's, or with `auto` wgpu when they get
-    // GPUs and the CPU otherwise.
-    let backend = match exp.train.backend {
-        config::Backend::Auto if spec.gpus_per_task > 0 => config::Backend::Wgpu,
-        config::Backend::Auto => config::Backend::Cpu,
-        other => other,
+    // The tasks' backend, fixed for all of them: a resumed sweep's own, else the file's, or
+    // with `auto` wgpu when they get GPUs and the CPU otherwise.
+    let recorded = resume.and_then(|dir| {
+        let text = std::fs::read_to_string(dir.join("sweep.json")).ok()?;
+        serde_json::from_str::<crate::store::SweepManifest>(&text).ok()
+    });
+    let backend = match (recorded.map(|m| m.backend.as_str()), exp.train.backend) {
+        (Some("wgpu"), _) => config::Backend::Wgpu,
+        (Some(_), _) => config::Backend::Cpu,
+        (None, config::Backend::Auto) if spec.gpus_per_task > 0 => config::Backend::Wgpu,
+        (None, config::Backend::Auto) => config::Backend::Cpu,
+        (None, other) => other,
     };
     let opts = SweepOptions {
-        out: Some(std::path::absolute(out).unwrap_or_else(|_| out.to_path_buf())),
+        out: out.map(|o| std::path::absolute(o).unwrap_or_else(|_| o.to_path_buf())),
+        resume: resume.map(|d| std::path::absolute(d).unwrap_or_else(|_| d.to_path_buf())),
         backend: Some(backend),
         mode: sweep::SweepMode::Prepare,
         ..SweepOptions::default()
@@ -564,8 +617,16 @@ fn slurm_command(
             return ExitCode::from(1);
         }
     };
+    if runs.is_empty() {
+        println!(
+            "sweep '{name}' in {}: every run has finished; nothing to submit (run 'recsweep finalize {}' if its sweep-level files are missing)",
+            report.out_dir.display(),
+            report.out_dir.display()
+        );
+        return ExitCode::SUCCESS;
+    }
     println!(
-        "sweep '{name}' prepared in {} ({} runs, nothing trained yet)",
+        "sweep '{name}' prepared in {} ({} runs to submit, nothing trained yet)",
         report.out_dir.display(),
         runs.len()
     );
@@ -768,4 +829,33 @@ fn list_experiments(dir: &std::path::Path) -> ExitCode {
     }
     println!("\nrun one with: recsweep --run FILE");
     ExitCode::SUCCESS
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cluster_flags_override_the_yaml_which_overrides_the_defaults() {
+        let file = config::raw::RawCluster {
+            partition: Some("gpu".into()),
+            time: Some("01:00:00".into()),
+            gpus: Some(1),
+            ..Default::default()
+        };
+        let flags = config::raw::RawCluster {
+            time: Some("00:30:00".into()),
+            cpus: Some(8),
+            ..Default::default()
+        };
+        let spec = cluster_spec(&flags, Some(&file));
+        assert_eq!(spec.partition.as_deref(), Some("gpu"));
+        assert_eq!(spec.time, "00:30:00");
+        assert_eq!((spec.cpus_per_task, spec.gpus_per_task), (8, 1));
+        let none = cluster_spec(&config::raw::RawCluster::default(), None);
+        assert_eq!(
+            (none.time.as_str(), none.cpus_per_task, none.gpus_per_task),
+            ("04:00:00", 4, 0)
+        );
+    }
 }

@@ -240,8 +240,10 @@ impl Experiment {
             }
         }
         one.parallel = Some(1);
-        // Gates are the sweep's: a run re-run alone has no points to check them on.
+        // Gates are the sweep's: a run re-run alone has no points to check them on; where it
+        // runs changes none of its numbers.
         one.gates.clear();
+        one.cluster = None;
         let body =
             serde_yaml::to_string(&one).unwrap_or_else(|e| format!("# unserialisable: {e}\n"));
         format!(

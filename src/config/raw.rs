@@ -42,6 +42,9 @@ pub struct RawExperiment {
     /// Conditions on the test metrics that `--run` checks at the end (see `config::gate`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub gates: Vec<String>,
+    /// Defaults of `recsweep slurm`'s flags; absent: the flags' own.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cluster: Option<RawCluster>,
     /// Runs trained at once; absent: the machine's cores, at most 4.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub parallel: Option<usize>,
@@ -586,6 +589,25 @@ impl Default for RawEval {
             head_share: 0.2,
         }
     }
+}
+
+/// `cluster`: how `recsweep slurm` submits the sweep (each field a flag of the same name,
+/// which overrides it).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RawCluster {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub partition: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub time: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cpus: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub gpus: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub concurrency: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mem: Option<String>,
 }
 
 /// `select`: choices a sweep makes on validation.

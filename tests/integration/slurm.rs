@@ -59,7 +59,10 @@ fn array_tasks_writing_one_store_at_once_give_the_sweep_run_gives() {
     ]);
     let stdout = String::from_utf8_lossy(&o.stdout);
     assert_eq!(o.status.code(), Some(0), "{stdout}");
-    assert!(stdout.contains("4 runs, nothing trained yet"), "{stdout}");
+    assert!(
+        stdout.contains("4 runs to submit, nothing trained yet"),
+        "{stdout}"
+    );
     let slurm = dir.join("slurm");
     let train = std::fs::read_to_string(slurm.join("train.sbatch")).unwrap();
     assert!(train.contains("#SBATCH --array=0-2%3"), "{train}");
@@ -87,9 +90,35 @@ fn array_tasks_writing_one_store_at_once_give_the_sweep_run_gives() {
     wait_ok(run_task(&slurm.join("finalize.sbatch"), None), "finalize");
 
     // The same store as the sweep run in one process (the scripts and logs aside).
-    std::fs::remove_dir_all(&slurm).unwrap();
-    crate::resume::assert_same_sweep(&whole, &dir, "through the Slurm scripts");
+    let without_scripts = tmp.path().join("compared");
+    crate::support::copy_dir(&dir, &without_scripts);
+    std::fs::remove_dir_all(without_scripts.join("slurm")).unwrap();
+    crate::resume::assert_same_sweep(&whole, &without_scripts, "through the Slurm scripts");
     assert!(dir.join("plots/tradeoff.png").is_file());
+
+    // A run lost (its task failed): `slurm --resume` submits that run alone, again.
+    std::fs::remove_file(dir.join("exposure_entropy_lambda-0.1_seed-3/summary.json")).unwrap();
+    let o = recsweep(&["slurm", "--resume", dir.to_str().unwrap()]);
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    assert_eq!(o.status.code(), Some(0), "{stdout}");
+    assert!(stdout.contains("1 runs to submit"), "{stdout}");
+    assert_eq!(
+        std::fs::read_to_string(slurm.join("runs.txt")).unwrap(),
+        "exposure_entropy_lambda-0.1_seed-3\n"
+    );
+    assert!(
+        !slurm.join("rerank.txt").exists()
+            || std::fs::read_to_string(slurm.join("rerank.txt"))
+                .unwrap()
+                .is_empty()
+    );
+    wait_ok(
+        run_task(&slurm.join("train.sbatch"), Some(0)),
+        "the resubmitted task",
+    );
+    wait_ok(run_task(&slurm.join("finalize.sbatch"), None), "finalize");
+    std::fs::remove_dir_all(&slurm).unwrap();
+    crate::resume::assert_same_sweep(&whole, &dir, "after a resubmitted run");
 }
 
 #[test]
