@@ -263,8 +263,115 @@ fn tradeoff_points_take_the_colour_of_their_own_run_when_two_seeds_share_a_lambd
     );
 }
 
-#[test]
-fn the_real_binary_launches_a_sweep_in_a_pty_and_quits_cleanly() {
+/// The workbench binary in a pseudo-terminal of 120 × 36 (util-linux `script`) over `work`'s
+/// experiments, with `env` set: the child (killed when dropped), everything it printed so far,
+/// its stdin and the thread reading its output.
+struct Workbench {
+    child: KillOnDrop,
+    out: Arc<Mutex<Vec<u8>>>,
+    stdin: std::process::ChildStdin,
+    reader: std::thread::JoinHandle<()>,
+}
+
+/// A failing assertion must not leave the workbench running (it would hold the test run's
+/// pipes open): the guard kills `script`, whose pty hang-up ends the binary.
+struct KillOnDrop(std::process::Child);
+
+impl Drop for KillOnDrop {
+    fn drop(&mut self) {
+        if matches!(self.0.try_wait(), Ok(None)) {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+}
+
+impl Workbench {
+    fn start(work: &std::path::Path, env: &[(&str, &str)]) -> Self {
+        let bin = env!("CARGO_BIN_EXE_recsweep");
+        // `script` gives the binary a real pseudo-terminal; stty sets its size.
+        let mut cmd = Command::new("script");
+        cmd.args([
+            "-qfec",
+            &format!("stty cols 120 rows 36; exec {bin} experiments"),
+            "/dev/null",
+        ])
+        .current_dir(work)
+        .env("TERM", "xterm-256color")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        let mut child = KillOnDrop(
+            cmd.spawn()
+                .expect("util-linux 'script' is needed for the pty test"),
+        );
+        let out = Arc::new(Mutex::new(Vec::new()));
+        let mut stdout = child.0.stdout.take().unwrap();
+        let sink = Arc::clone(&out);
+        let reader = std::thread::spawn(move || {
+            let mut buf = [0u8; 4096];
+            while let Ok(n) = stdout.read(&mut buf) {
+                if n == 0 {
+                    break;
+                }
+                sink.lock().unwrap().extend_from_slice(&buf[..n]);
+            }
+        });
+        let stdin = child.0.stdin.take().unwrap();
+        Self {
+            child,
+            out,
+            stdin,
+            reader,
+        }
+    }
+
+    fn text(&self) -> String {
+        String::from_utf8_lossy(&self.out.lock().unwrap()).into_owned()
+    }
+
+    /// Whether `what` holds of the output within `secs` seconds.
+    fn wait_for(&self, what: &dyn Fn(&str) -> bool, secs: u64) -> bool {
+        let start = Instant::now();
+        while start.elapsed() < Duration::from_secs(secs) {
+            if what(&self.text()) {
+                return true;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        false
+    }
+
+    fn press(&mut self, keys: &[u8]) {
+        self.stdin.write_all(keys).unwrap();
+        self.stdin.flush().unwrap();
+    }
+
+    /// Presses `q` and waits for a clean exit; returns everything printed.
+    fn quit(mut self) -> String {
+        self.press(b"q");
+        let start = Instant::now();
+        let status = loop {
+            if let Some(s) = self.child.0.try_wait().unwrap() {
+                break s;
+            }
+            assert!(
+                start.elapsed() < Duration::from_secs(20),
+                "q did not quit the workbench"
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        };
+        self.reader.join().unwrap();
+        assert!(status.success(), "exit status {status:?}");
+        String::from_utf8_lossy(&self.out.lock().unwrap()).into_owned()
+    }
+}
+
+/// A folder with `experiments/tiny.yaml` (six epochs).
+fn tiny_workplace() -> tempfile::TempDir {
     let work = tempfile::tempdir().unwrap();
     let exps = work.path().join("experiments");
     std::fs::create_dir_all(&exps).unwrap();
@@ -274,88 +381,29 @@ fn the_real_binary_launches_a_sweep_in_a_pty_and_quits_cleanly() {
         tiny.replace("epochs: 3", "epochs: 6"),
     )
     .unwrap();
-    let bin = env!("CARGO_BIN_EXE_recsweep");
-    // `script` gives the binary a real pseudo-terminal; stty sets its size.
-    let child = Command::new("script")
-        .args([
-            "-qfec",
-            &format!("stty cols 120 rows 36; exec {bin} experiments"),
-            "/dev/null",
-        ])
-        .current_dir(work.path())
-        .env("TERM", "xterm-256color")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("util-linux 'script' is needed for the pty test");
-    // A failing assertion below must not leave the workbench running (it would hold the
-    // test run's pipes open): the guard kills `script`, whose pty hang-up ends the binary.
-    struct KillOnDrop(std::process::Child);
-    impl Drop for KillOnDrop {
-        fn drop(&mut self) {
-            if matches!(self.0.try_wait(), Ok(None)) {
-                let _ = self.0.kill();
-                let _ = self.0.wait();
-            }
-        }
-    }
-    let mut child = KillOnDrop(child);
-    let out = Arc::new(Mutex::new(Vec::new()));
-    let mut stdout = child.0.stdout.take().unwrap();
-    let sink = Arc::clone(&out);
-    let reader = std::thread::spawn(move || {
-        let mut buf = [0u8; 4096];
-        while let Ok(n) = stdout.read(&mut buf) {
-            if n == 0 {
-                break;
-            }
-            sink.lock().unwrap().extend_from_slice(&buf[..n]);
-        }
-    });
-    let text =
-        |out: &Arc<Mutex<Vec<u8>>>| String::from_utf8_lossy(&out.lock().unwrap()).into_owned();
-    let wait_for = |what: &dyn Fn(&str) -> bool, secs: u64| {
-        let start = Instant::now();
-        while start.elapsed() < Duration::from_secs(secs) {
-            if what(&text(&out)) {
-                return true;
-            }
-            std::thread::sleep(Duration::from_millis(100));
-        }
-        false
-    };
-    let mut stdin = child.0.stdin.take().unwrap();
+    work
+}
+
+#[test]
+fn the_real_binary_launches_a_sweep_in_a_pty_and_quits_cleanly() {
+    let work = tiny_workplace();
+    let mut wb = Workbench::start(work.path(), &[]);
     assert!(
-        wait_for(&|t| t.contains("tiny (2 runs)"), 20),
+        wb.wait_for(&|t| t.contains("tiny (2 runs)"), 20),
         "workbench did not start:\n{}",
-        text(&out)
+        wb.text()
     );
-    stdin.write_all(b"\r").unwrap();
-    stdin.flush().unwrap();
+    // Colours by default (a 24-bit series colour or a named one).
+    assert!(wb.text().contains("\u{1b}[38;"), "no colour drawn");
+    wb.press(b"\r");
     assert!(
         // The screen is redrawn cell by cell, so only the start of the log line is sure to be
         // contiguous ("sweep ended: …" may overwrite a line sharing some of its letters).
-        wait_for(&|t| t.contains("sweep") && has_braille(t), 120),
+        wb.wait_for(&|t| t.contains("sweep") && has_braille(t), 120),
         "no chart data / sweep end seen:\n{}",
-        text(&out)
+        wb.text()
     );
-    stdin.write_all(b"q").unwrap();
-    stdin.flush().unwrap();
-    let start = Instant::now();
-    let status = loop {
-        if let Some(s) = child.0.try_wait().unwrap() {
-            break s;
-        }
-        assert!(
-            start.elapsed() < Duration::from_secs(20),
-            "q did not quit the workbench"
-        );
-        std::thread::sleep(Duration::from_millis(100));
-    };
-    reader.join().unwrap();
-    assert!(status.success(), "exit status {status:?}");
-    let all = text(&out);
+    let all = wb.quit();
     // The terminal is restored: the alternate screen is left on exit.
     assert!(all.contains("\u{1b}[?1049l"), "alternate screen not left");
     // The sweep wrote its run store and figures under ./runs.
@@ -366,4 +414,22 @@ fn the_real_binary_launches_a_sweep_in_a_pty_and_quits_cleanly() {
     let dir = sweeps[0].as_ref().unwrap().path();
     assert!(dir.join("lambda-0_seed-5/summary.json").is_file());
     assert!(dir.join("plots/tradeoff.png").is_file());
+}
+
+#[test]
+fn no_color_draws_the_workbench_without_colours() {
+    let work = tiny_workplace();
+    let wb = Workbench::start(work.path(), &[("NO_COLOR", "1")]);
+    assert!(
+        wb.wait_for(&|t| t.contains("tiny (2 runs)"), 20),
+        "workbench did not start:\n{}",
+        wb.text()
+    );
+    let all = wb.quit();
+    for colour in ["\u{1b}[38;", "\u{1b}[48;", "\u{1b}[31m", "\u{1b}[32m"] {
+        assert!(
+            !all.contains(colour),
+            "a colour was drawn under NO_COLOR: {colour:?}"
+        );
+    }
 }
