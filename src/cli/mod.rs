@@ -59,6 +59,10 @@ pub struct Cli {
     /// e.g. 'chosen: coverage@10 >= 1.2 * baseline'. A failed gate exits 3.
     #[arg(long, value_name = "GATE")]
     pub gate: Vec<String>,
+    /// Open the workbench on the sweep stored in DIR and follow it as other processes (array
+    /// tasks on a cluster, a headless run) write it.
+    #[arg(long, value_name = "DIR", conflicts_with_all = ["run", "resume"])]
+    pub watch: Option<PathBuf>,
     /// Print the sweep as JSON lines on stdout (one object per event: prepared, started,
     /// epoch, finished, failed, interrupted, ended) instead of the progress and the tables.
     #[arg(long)]
@@ -311,6 +315,16 @@ pub fn main_with(cli: Cli) -> ExitCode {
         }
         None => {}
     }
+    if let Some(dir) = &cli.watch {
+        if !dir.join("sweep.json").is_file() {
+            eprintln!(
+                "error: '{}' holds no sweep (sweep.json) to watch",
+                dir.display()
+            );
+            return ExitCode::from(2);
+        }
+        return workbench(&cli.dir, Some(dir.clone()));
+    }
     if cli.run.is_none() && cli.resume.is_none() && !cli.dir.is_dir() {
         eprintln!(
             "error: cannot read experiment directory '{}' (try 'recsweep --run FILE')",
@@ -335,14 +349,14 @@ pub fn main_with(cli: Cli) -> ExitCode {
                 ExitCode::from(2)
             }
         },
-        None if std::io::stdout().is_terminal() => workbench(&cli.dir),
+        None if std::io::stdout().is_terminal() => workbench(&cli.dir, None),
         // Not a terminal (a pipe, CI): list the experiments instead of drawing a UI.
         None => list_experiments(&cli.dir),
     }
 }
 
-fn workbench(dir: &std::path::Path) -> ExitCode {
-    match crate::tui::runtime::run(dir.to_path_buf()) {
+fn workbench(dir: &std::path::Path, watch: Option<PathBuf>) -> ExitCode {
+    match crate::tui::runtime::run(dir.to_path_buf(), watch) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {e}");

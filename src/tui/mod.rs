@@ -9,3 +9,4 @@ pub mod app;
 pub mod keys;
 pub mod runtime;
 pub mod view;
+pub mod watch;

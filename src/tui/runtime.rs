@@ -78,25 +78,33 @@ pub fn load_past(root: &Path, experiment: &str) -> Vec<PastSweep> {
         .collect()
 }
 
-/// Runs the workbench over the experiments in `dir` until the user quits.
-pub fn run(dir: PathBuf) -> std::io::Result<()> {
+/// Runs the workbench until the user quits: over the experiments in `dir`, or, with `watch`,
+/// following the sweep stored in that directory as other processes write it.
+pub fn run(dir: PathBuf, watch: Option<PathBuf>) -> std::io::Result<()> {
     let (tx, rx) = mpsc::channel::<Msg>();
     spawn_input(tx.clone())?;
-    let mut state = State::new(dir.clone(), load_experiments(&dir));
+    let (mut state, effects) = match watch {
+        None => {
+            let state = State::new(dir.clone(), load_experiments(&dir));
+            let effects = match state
+                .selected_experiment()
+                .and_then(|e| e.status.as_ref().ok())
+            {
+                Some(info) => vec![Effect::LoadPast {
+                    experiment: info.name.clone(),
+                }],
+                None => Vec::new(),
+            };
+            (state, effects)
+        }
+        Some(sweep_dir) => watched(sweep_dir, &tx)?,
+    };
     let runs_root = PathBuf::from(sweep::RUNS_ROOT);
     let mut control: Option<Arc<SweepControl>> = None;
     let mut worker: Option<std::thread::JoinHandle<()>> = None;
     // ratatui::init installs a panic hook that restores the terminal.
     let mut terminal = ratatui::init();
-    let mut effects: Vec<Effect> = match state
-        .selected_experiment()
-        .and_then(|e| e.status.as_ref().ok())
-    {
-        Some(info) => vec![Effect::LoadPast {
-            experiment: info.name.clone(),
-        }],
-        None => Vec::new(),
-    };
+    let mut effects = effects;
     let result = (|| -> std::io::Result<()> {
         loop {
             for effect in effects.drain(..) {
@@ -130,6 +138,62 @@ pub fn run(dir: PathBuf) -> std::io::Result<()> {
         }
     }
     result
+}
+
+/// The workbench following the sweep in `dir` (see [`super::watch`]): its experiment as the
+/// one entry, its runs as the sweep on screen, and a thread that polls the store twice a
+/// second and sends what changed, then `SweepEnded` once every run has ended.
+fn watched(dir: PathBuf, tx: &Sender<Msg>) -> std::io::Result<(State, Vec<Effect>)> {
+    let fail = |e: String| std::io::Error::other(e);
+    let exp = sweep::resume::experiment(&dir, None).map_err(|e| fail(e.to_string()))?;
+    let text = std::fs::read_to_string(dir.join("sweep.json"))?;
+    let manifest: crate::store::SweepManifest =
+        serde_json::from_str(&text).map_err(|e| fail(format!("sweep.json: {e}")))?;
+    let all = exp.select_runs(None).map_err(|e| fail(e.to_string()))?;
+    let runs: Vec<_> = manifest
+        .runs
+        .iter()
+        .filter_map(|m| all.iter().find(|r| r.id == m.run_id).cloned())
+        .collect();
+    let entry = crate::config::ExperimentEntry {
+        path: exp.file.clone(),
+        status: Ok(crate::config::ExperimentInfo::from_experiment(&exp)),
+    };
+    let mut state = State::new(dir.clone(), vec![entry]);
+    let mut effects = state.update(Msg::SweepStarted {
+        experiment: 0,
+        out_dir: dir.clone(),
+        runs: runs.clone(),
+    });
+    effects.extend(state.update(Msg::Log(LogLine::info(format!(
+        "watching {} ({} runs), polled twice a second",
+        dir.display(),
+        runs.len()
+    )))));
+    let epochs = exp.train.epochs;
+    let mut watcher =
+        super::watch::Watcher::new(dir, runs.iter().map(|r| (r.id.clone(), epochs)).collect());
+    let tx = tx.clone();
+    std::thread::Builder::new()
+        .name("watch".into())
+        .spawn(move || {
+            let mut told_end = false;
+            loop {
+                for e in watcher.poll() {
+                    if tx.send(Msg::Run(e)).is_err() {
+                        return;
+                    }
+                }
+                if !told_end && watcher.all_ended() {
+                    told_end = true;
+                    if tx.send(Msg::SweepEnded { error: None }).is_err() {
+                        return;
+                    }
+                }
+                std::thread::sleep(Duration::from_millis(500));
+            }
+        })?;
+    Ok((state, effects))
 }
 
 /// Waits for messages, drains the burst, and paces frames to at most ~30 per second.

@@ -263,8 +263,8 @@ fn tradeoff_points_take_the_colour_of_their_own_run_when_two_seeds_share_a_lambd
     );
 }
 
-/// The workbench binary in a pseudo-terminal of 120 × 36 (util-linux `script`) over `work`'s
-/// experiments, with `env` set: the child (killed when dropped), everything it printed so far,
+/// The workbench binary in a pseudo-terminal of 120 × 36 (util-linux `script`) in `work`,
+/// with `args` (`experiments`, `--watch DIR`) and `env` set: the child (killed when dropped), everything it printed so far,
 /// its stdin and the thread reading its output.
 struct Workbench {
     child: KillOnDrop,
@@ -287,13 +287,13 @@ impl Drop for KillOnDrop {
 }
 
 impl Workbench {
-    fn start(work: &std::path::Path, env: &[(&str, &str)]) -> Self {
+    fn start(work: &std::path::Path, args: &str, env: &[(&str, &str)]) -> Self {
         let bin = env!("CARGO_BIN_EXE_recsweep");
         // `script` gives the binary a real pseudo-terminal; stty sets its size.
         let mut cmd = Command::new("script");
         cmd.args([
             "-qfec",
-            &format!("stty cols 120 rows 36; exec {bin} experiments"),
+            &format!("stty cols 120 rows 36; exec {bin} {args}"),
             "/dev/null",
         ])
         .current_dir(work)
@@ -387,7 +387,7 @@ fn tiny_workplace() -> tempfile::TempDir {
 #[test]
 fn the_real_binary_launches_a_sweep_in_a_pty_and_quits_cleanly() {
     let work = tiny_workplace();
-    let mut wb = Workbench::start(work.path(), &[]);
+    let mut wb = Workbench::start(work.path(), "experiments", &[]);
     assert!(
         wb.wait_for(&|t| t.contains("tiny (2 runs)"), 20),
         "workbench did not start:\n{}",
@@ -419,7 +419,7 @@ fn the_real_binary_launches_a_sweep_in_a_pty_and_quits_cleanly() {
 #[test]
 fn no_color_draws_the_workbench_without_colours() {
     let work = tiny_workplace();
-    let wb = Workbench::start(work.path(), &[("NO_COLOR", "1")]);
+    let wb = Workbench::start(work.path(), "experiments", &[("NO_COLOR", "1")]);
     assert!(
         wb.wait_for(&|t| t.contains("tiny (2 runs)"), 20),
         "workbench did not start:\n{}",
@@ -432,4 +432,48 @@ fn no_color_draws_the_workbench_without_colours() {
             "a colour was drawn under NO_COLOR: {colour:?}"
         );
     }
+}
+
+#[test]
+fn watch_follows_a_sweep_another_process_writes() {
+    let work = tempfile::tempdir().unwrap();
+    let yaml = work.path().join("killed.yaml");
+    std::fs::write(&yaml, crate::kill::SWEEP).unwrap();
+    let out = work.path().join("remote");
+    let mut remote = crate::support::spawn_sweep(&yaml, &out);
+    let start = Instant::now();
+    while !out.join("sweep.json").is_file() {
+        assert!(
+            start.elapsed() < Duration::from_secs(60),
+            "the sweep did not start"
+        );
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    let wb = Workbench::start(work.path(), "--watch remote", &[]);
+    assert!(
+        wb.wait_for(&|t| t.contains("watching"), 20),
+        "the workbench did not open the sweep:\n{}",
+        wb.text()
+    );
+    assert!(remote.wait().unwrap().success());
+    // The remote runs' epochs reach the charts, and their ends the log.
+    assert!(
+        wb.wait_for(
+            &|t| has_braille(t) && t.contains("mmr_theta-0.5_seed-3"),
+            30
+        ),
+        "no remote progress seen:\n{}",
+        wb.text()
+    );
+    // Every remote run ended: the sweep ends on screen too, and q quits without asking.
+    assert!(
+        wb.wait_for(
+            // Redrawn cell by cell: the end of the log line is what is sure to be contiguous.
+            &|t| t.contains("4/4 run(s) finished"),
+            30
+        ),
+        "no run end seen:\n{}",
+        wb.text()
+    );
+    wb.quit();
 }
