@@ -141,8 +141,9 @@ pub fn run(dir: PathBuf, watch: Option<PathBuf>) -> std::io::Result<()> {
 }
 
 /// The workbench following the sweep in `dir` (see [`super::watch`]): its experiment as the
-/// one entry, its runs as the sweep on screen, and a thread that polls the store twice a
-/// second and sends what changed, then `SweepEnded` once every run has ended.
+/// one entry, its runs as the sweep on screen, and a thread that polls the store when a file
+/// notification arrives and at least twice a second, sends what changed, then `SweepEnded`
+/// once every run has ended.
 fn watched(dir: PathBuf, tx: &Sender<Msg>) -> std::io::Result<(State, Vec<Effect>)> {
     let fail = |e: String| std::io::Error::other(e);
     let exp = sweep::resume::experiment(&dir, None).map_err(|e| fail(e.to_string()))?;
@@ -165,18 +166,38 @@ fn watched(dir: PathBuf, tx: &Sender<Msg>) -> std::io::Result<(State, Vec<Effect
         out_dir: dir.clone(),
         runs: runs.clone(),
     });
-    effects.extend(state.update(Msg::Log(LogLine::info(format!(
-        "watching {} ({} runs), polled twice a second",
-        dir.display(),
-        runs.len()
-    )))));
     let epochs = exp.train.epochs;
+    let watched_dir = dir.clone();
+    let watched_dir_label = dir.display().to_string();
     let mut watcher =
         super::watch::Watcher::new(dir, runs.iter().map(|r| (r.id.clone(), epochs)).collect());
     let tx = tx.clone();
+    // File notifications wake the poll at once where the file system delivers them (a local
+    // disk); the half-second timeout polls anyway, for the network file systems that do not.
+    let (wake_tx, wake) = mpsc::channel::<()>();
+    let notifier = notify::recommended_watcher(move |_: notify::Result<notify::Event>| {
+        let _ = wake_tx.send(());
+    })
+    .and_then(|mut w| {
+        use notify::Watcher as _;
+        w.watch(&watched_dir, notify::RecursiveMode::Recursive)?;
+        Ok(w)
+    });
+    let mode = if notifier.is_ok() {
+        "file notifications, polled at least twice a second"
+    } else {
+        "polled twice a second"
+    };
+    effects.extend(state.update(Msg::Log(LogLine::info(format!(
+        "watching {} ({} runs): {mode}",
+        watched_dir_label,
+        runs.len()
+    )))));
     std::thread::Builder::new()
         .name("watch".into())
         .spawn(move || {
+            // Kept alive with the thread: dropping it ends the notifications.
+            let _notifier = notifier;
             let mut told_end = false;
             loop {
                 for e in watcher.poll() {
@@ -190,7 +211,10 @@ fn watched(dir: PathBuf, tx: &Sender<Msg>) -> std::io::Result<(State, Vec<Effect
                         return;
                     }
                 }
-                std::thread::sleep(Duration::from_millis(500));
+                // A burst of notifications (one write is several) is one poll.
+                let _ = wake.recv_timeout(Duration::from_millis(500));
+                std::thread::sleep(Duration::from_millis(50));
+                while wake.try_recv().is_ok() {}
             }
         })?;
     Ok((state, effects))

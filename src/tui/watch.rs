@@ -4,9 +4,10 @@
 //! they trained here. A run has started when its `metrics.csv` appears, every new row is an
 //! epoch, and its `summary.json` ends it.
 //!
-//! Polling, not file notifications: the network file systems a cluster shares (NFS, Lustre)
-//! do not deliver notifications for writes made on other nodes. A file is read again only when
-//! its size or modification time changed.
+//! The runtime polls when a file notification arrives and at least twice a second: the
+//! network file systems a cluster shares (NFS, Lustre) do not deliver notifications for writes
+//! made on other nodes, so polling is what always works. A file is read again only when its
+//! size or modification time changed.
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
