@@ -373,17 +373,33 @@ fn quiet_window_system_probes() {
     if std::env::var_os("XDG_RUNTIME_DIR").is_some() {
         return;
     }
-    let dir = std::env::temp_dir().join(format!("recsweep-runtime-{}", std::process::id()));
-    if std::fs::create_dir_all(&dir).is_ok() {
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt;
-            let _ = std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o700));
+    // One directory per user, reused by every run (one per process would pile up in /tmp),
+    // and used only when it is this user's own and private to it.
+    #[cfg(unix)]
+    let dir = {
+        use std::os::unix::fs::{MetadataExt, PermissionsExt};
+        let uid = std::fs::metadata("/proc/self").map_or(0, |m| m.uid());
+        let dir = std::env::temp_dir().join(format!("recsweep-runtime-{uid}"));
+        let _ = std::fs::create_dir(&dir);
+        let _ = std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o700));
+        let private = std::fs::symlink_metadata(&dir)
+            .is_ok_and(|m| m.is_dir() && m.uid() == uid && m.permissions().mode() & 0o077 == 0);
+        if !private {
+            return;
         }
-        // SAFETY: called first thing in `main_with`, on the main thread, before any other
-        // thread exists.
-        unsafe { std::env::set_var("XDG_RUNTIME_DIR", &dir) };
-    }
+        dir
+    };
+    #[cfg(not(unix))]
+    let dir = {
+        let dir = std::env::temp_dir().join("recsweep-runtime");
+        if std::fs::create_dir_all(&dir).is_err() {
+            return;
+        }
+        dir
+    };
+    // SAFETY: called first thing in `main_with`, on the main thread, before any other
+    // thread exists.
+    unsafe { std::env::set_var("XDG_RUNTIME_DIR", &dir) };
 }
 
 /// `recsweep new NAME`: the template, checked by reading it back, written where no file is.
