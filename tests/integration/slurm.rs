@@ -1,7 +1,7 @@
 //! `recsweep slurm`: the prepared sweep and its job-array scripts, run here as Slurm would run
 //! them (each array task a process with its `SLURM_ARRAY_TASK_ID`, all at once, then the
 //! finalize job): the store they fill without a coordinator equals the same sweep run with
-//! `--run` (timings apart). And the same through a real Slurm when one answers (`sinfo`;
+//! `--run` (timings apart), and so do its figures, byte for byte. And the same through a real Slurm when one answers (`sinfo`;
 //! `scripts/slurm-local.sh` starts a one-node cluster, as `.ci/run` does): submitted with
 //! `--submit`, waited for, compared the same way.
 
@@ -19,6 +19,20 @@ fn run_task(script: &Path, task: Option<usize>) -> std::process::Child {
         cmd.env("SLURM_ARRAY_TASK_ID", t.to_string());
     }
     cmd.spawn().unwrap()
+}
+
+/// The figures of two sweeps, byte for byte (nothing in them depends on timings).
+fn assert_same_figures(expected: &Path, got: &Path) {
+    let names: Vec<_> = std::fs::read_dir(expected.join("plots"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert!(names.len() >= 8, "{names:?}");
+    for name in names {
+        let a = std::fs::read(expected.join("plots").join(&name)).unwrap();
+        let b = std::fs::read(got.join("plots").join(&name)).unwrap_or_default();
+        assert!(a == b, "figure {name:?} differs");
+    }
 }
 
 fn wait_ok(child: std::process::Child, what: &str) {
@@ -94,7 +108,7 @@ fn array_tasks_writing_one_store_at_once_give_the_sweep_run_gives() {
     crate::support::copy_dir(&dir, &without_scripts);
     std::fs::remove_dir_all(without_scripts.join("slurm")).unwrap();
     crate::resume::assert_same_sweep(&whole, &without_scripts, "through the Slurm scripts");
-    assert!(dir.join("plots/tradeoff.png").is_file());
+    assert_same_figures(&whole, &dir);
 
     // A run lost (its task failed): `slurm --resume` submits that run alone, again.
     std::fs::remove_file(dir.join("exposure_entropy_lambda-0.1_seed-3/summary.json")).unwrap();
@@ -205,5 +219,5 @@ fn a_sweep_submitted_to_a_real_slurm_equals_the_same_sweep_run_with_run() {
     );
     std::fs::remove_dir_all(dir.join("slurm")).unwrap();
     crate::resume::assert_same_sweep(&whole, &dir, "through Slurm");
-    assert!(dir.join("plots/tradeoff.png").is_file());
+    assert_same_figures(&whole, &dir);
 }
