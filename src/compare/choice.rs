@@ -54,13 +54,7 @@ pub struct SweepChoice {
 
 /// Validation mean over the group's seeds of `key` (runs without it are left out).
 fn validation_mean(g: &Group<'_>, key: MetricKey) -> Option<f64> {
-    let v: Vec<f64> = g
-        .runs
-        .iter()
-        .filter_map(|r| r.validation.get(&key).copied())
-        .filter(|v| v.is_finite())
-        .collect();
-    (!v.is_empty()).then(|| v.iter().sum::<f64>() / v.len() as f64)
+    super::seed_mean(g, key, |r| &r.validation)
 }
 
 fn test_mean(g: &Group<'_>, key: MetricKey) -> Option<SeedMean> {

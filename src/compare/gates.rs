@@ -39,13 +39,7 @@ pub struct GateOutcome {
 }
 
 fn test_mean(g: &Group<'_>, key: MetricKey) -> Option<f64> {
-    let v: Vec<f64> = g
-        .runs
-        .iter()
-        .filter_map(|r| r.test.get(&key).copied())
-        .filter(|v| v.is_finite())
-        .collect();
-    (!v.is_empty()).then(|| v.iter().sum::<f64>() / v.len() as f64)
+    super::seed_mean(g, key, |r| &r.test)
 }
 
 /// Checks every gate on the finished runs of `summaries` (`choice`: the sweep's

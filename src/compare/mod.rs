@@ -10,7 +10,8 @@ pub mod gates;
 pub mod seeds;
 
 use crate::config::{BASELINE, is_lambda_zero};
-use crate::events::RunStatus;
+use crate::events::{MetricMap, RunStatus};
+use crate::metrics::MetricKey;
 use crate::store::RunSummary;
 
 /// A (method, λ, θ) point of a sweep: the runs of its seeds.
@@ -47,6 +48,22 @@ pub fn groups(summaries: &[RunSummary]) -> Vec<Group<'_>> {
         }
     }
     out
+}
+
+/// The mean over the group's seeds of `key` in the map `which` picks from each run (its
+/// `test` or `validation`); runs without a finite value are left out.
+pub fn seed_mean(
+    g: &Group<'_>,
+    key: MetricKey,
+    which: fn(&RunSummary) -> &MetricMap,
+) -> Option<f64> {
+    let v: Vec<f64> = g
+        .runs
+        .iter()
+        .filter_map(|r| which(r).get(&key).copied())
+        .filter(|v| v.is_finite())
+        .collect();
+    (!v.is_empty()).then(|| v.iter().sum::<f64>() / v.len() as f64)
 }
 
 /// The method whose λ = 0 runs `method` is compared against: its own when it trains one

@@ -21,6 +21,21 @@ fn run_task(script: &Path, task: Option<usize>) -> std::process::Child {
     cmd.spawn().unwrap()
 }
 
+/// The sweep of [`SWEEP`] run with `--run` under `tmp`: its YAML and its directory.
+fn whole_sweep(tmp: &Path) -> (std::path::PathBuf, std::path::PathBuf) {
+    let yaml = tmp.join("killed.yaml");
+    std::fs::write(&yaml, SWEEP).unwrap();
+    let whole = tmp.join("whole");
+    let o = recsweep(&[
+        "--run",
+        yaml.to_str().unwrap(),
+        "--out",
+        whole.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(0));
+    (yaml, whole)
+}
+
 /// The figures of two sweeps, byte for byte (nothing in them depends on timings).
 fn assert_same_figures(expected: &Path, got: &Path) {
     let names: Vec<_> = std::fs::read_dir(expected.join("plots"))
@@ -47,16 +62,7 @@ fn wait_ok(child: std::process::Child, what: &str) {
 #[test]
 fn array_tasks_writing_one_store_at_once_give_the_sweep_run_gives() {
     let tmp = tempfile::tempdir().unwrap();
-    let yaml = tmp.path().join("killed.yaml");
-    std::fs::write(&yaml, SWEEP).unwrap();
-    let whole = tmp.path().join("whole");
-    let o = recsweep(&[
-        "--run",
-        yaml.to_str().unwrap(),
-        "--out",
-        whole.to_str().unwrap(),
-    ]);
-    assert_eq!(o.status.code(), Some(0));
+    let (yaml, whole) = whole_sweep(tmp.path());
 
     let dir = tmp.path().join("cluster");
     let o = recsweep(&[
@@ -146,16 +152,7 @@ fn a_sweep_submitted_to_a_real_slurm_equals_the_same_sweep_run_with_run() {
         return;
     }
     let tmp = tempfile::tempdir().unwrap();
-    let yaml = tmp.path().join("killed.yaml");
-    std::fs::write(&yaml, SWEEP).unwrap();
-    let whole = tmp.path().join("whole");
-    let o = recsweep(&[
-        "--run",
-        yaml.to_str().unwrap(),
-        "--out",
-        whole.to_str().unwrap(),
-    ]);
-    assert_eq!(o.status.code(), Some(0));
+    let (yaml, whole) = whole_sweep(tmp.path());
 
     let dir = tmp.path().join("cluster");
     let started = std::time::Instant::now();
