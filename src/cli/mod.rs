@@ -753,7 +753,8 @@ fn run_headless_mode(mut exp: config::Experiment, cli: &Cli, mode: sweep::SweepM
         for id in &report.not_started {
             eprintln!("{id}: not started (a re-ranking run starts once its baseline has finished)");
         }
-        println!(
+        // On stderr: with --json, stdout carries JSON lines only.
+        eprintln!(
             "sweep-level files not rebuilt: run 'recsweep finalize {}' once every run has ended",
             report.out_dir.display()
         );
