@@ -239,8 +239,10 @@ pub fn main_with(cli: Cli) -> ExitCode {
         Some(Command::Finalize { dir }) => {
             return match sweep::resume::experiment(dir, None) {
                 Ok(exp) => {
+                    // The sweep's own backend (the finalize job may run where it is absent).
                     let cli = Cli {
                         resume: Some(dir.clone()),
+                        backend: recorded_backend(dir),
                         ..Cli::parse_from(["recsweep"])
                     };
                     run_headless_mode(exp, &cli, sweep::SweepMode::Finalize)
@@ -572,6 +574,16 @@ fn cluster_spec(
     }
 }
 
+/// The backend the sweep in `dir` recorded in its `sweep.json`, if it can be read.
+fn recorded_backend(dir: &std::path::Path) -> Option<config::Backend> {
+    let text = std::fs::read_to_string(dir.join("sweep.json")).ok()?;
+    let manifest: crate::store::SweepManifest = serde_json::from_str(&text).ok()?;
+    Some(match manifest.backend.as_str() {
+        "wgpu" => config::Backend::Wgpu,
+        _ => config::Backend::Cpu,
+    })
+}
+
 /// `recsweep slurm`: the sweep's directory prepared (nothing trained), then its scripts; with
 /// `--resume DIR`, the scripts of the runs of DIR that did not finish.
 fn slurm_command(
@@ -597,13 +609,8 @@ fn slurm_command(
     let name = exp.name.clone();
     // The tasks' backend, fixed for all of them: a resumed sweep's own, else the file's, or
     // with `auto` wgpu when they get GPUs and the CPU otherwise.
-    let recorded = resume.and_then(|dir| {
-        let text = std::fs::read_to_string(dir.join("sweep.json")).ok()?;
-        serde_json::from_str::<crate::store::SweepManifest>(&text).ok()
-    });
-    let backend = match (recorded.map(|m| m.backend.as_str()), exp.train.backend) {
-        (Some("wgpu"), _) => config::Backend::Wgpu,
-        (Some(_), _) => config::Backend::Cpu,
+    let backend = match (resume.and_then(recorded_backend), exp.train.backend) {
+        (Some(recorded), _) => recorded,
         (None, config::Backend::Auto) if spec.gpus_per_task > 0 => config::Backend::Wgpu,
         (None, config::Backend::Auto) => config::Backend::Cpu,
         (None, other) => other,

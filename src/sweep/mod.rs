@@ -247,10 +247,15 @@ pub fn prepare(
     let runs = exp.select_runs(only)?;
     let requested = opts.backend.unwrap_or(exp.train.backend);
     let device = match (opts.mode, requested) {
-        // Prepared for other machines: their backend, not this one's probe.
-        (SweepMode::Prepare, Backend::Wgpu) => backend::planned(backend::BackendKind::Wgpu),
-        (SweepMode::Prepare, _) => backend::planned(backend::BackendKind::Cpu),
-        _ => backend::select(requested)?,
+        // Nothing trains here (prepared for other machines, or finalized after them): their
+        // backend, as the caller names it, not this machine's probe.
+        (SweepMode::Prepare | SweepMode::Finalize, Backend::Wgpu) => {
+            backend::planned(backend::BackendKind::Wgpu)
+        }
+        (SweepMode::Prepare | SweepMode::Finalize, _) => {
+            backend::planned(backend::BackendKind::Cpu)
+        }
+        (SweepMode::Train, _) => backend::select(requested)?,
     };
     let data = data::load(&exp.data, exp.seed)?;
     Ok((runs, device, data))

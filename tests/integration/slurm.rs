@@ -218,3 +218,33 @@ fn a_sweep_submitted_to_a_real_slurm_equals_the_same_sweep_run_with_run() {
     crate::resume::assert_same_sweep(&whole, &dir, "through Slurm");
     assert_same_figures(&whole, &dir);
 }
+
+#[test]
+fn a_gpu_sweep_finalizes_on_a_node_without_its_backend() {
+    // Prepared for GPU nodes (backend auto with --gpus: wgpu), finalized here, where `auto`
+    // would pick the CPU: finalize trains nothing and keeps the sweep's backend.
+    let tmp = tempfile::tempdir().unwrap();
+    let tiny = std::fs::read_to_string(crate::support::repo("tests/fixtures/tiny.yaml")).unwrap();
+    assert!(tiny.contains("backend: cpu"));
+    let yaml = tmp.path().join("auto.yaml");
+    std::fs::write(&yaml, tiny.replace("backend: cpu", "backend: auto")).unwrap();
+    let dir = tmp.path().join("gpu");
+    let o = recsweep(&[
+        "slurm",
+        yaml.to_str().unwrap(),
+        "--out",
+        dir.to_str().unwrap(),
+        "--gpus",
+        "1",
+    ]);
+    assert_eq!(o.status.code(), Some(0));
+    let train = std::fs::read_to_string(dir.join("slurm/train.sbatch")).unwrap();
+    assert!(
+        train.contains("--backend wgpu") && train.contains("--gres=gpu:1"),
+        "{train}"
+    );
+    let o = recsweep(&["finalize", dir.to_str().unwrap()]);
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(!stderr.contains("must not mix backends"), "{stderr}");
+    assert_ne!(o.status.code(), Some(2), "{stderr}");
+}
