@@ -244,6 +244,68 @@ fn timed_epochs(
 }
 
 /// Medians of the three evaluation passes on `weights`.
+/// Each re-ranker's time per user, as a sweep's re-ranking run spends it: every test user's
+/// top 100 candidates of the workload's scores (training and validation items excluded),
+/// re-ranked to 10 at θ = 0.5 with the user's category profile from training, on this
+/// process's threads. The figure is the time of one pass over all users divided by them.
+fn rerank_figures(prepared: &Prepared, weights: &HostWeights, repeats: usize) -> Vec<Figure> {
+    const N: usize = 100;
+    const K: usize = 10;
+    const THETA: f64 = 0.5;
+    let split = &prepared.split.split;
+    let candidates = crate::evaluate::candidates(
+        weights,
+        &split.test,
+        &split.train,
+        Some(&split.validation),
+        None,
+        N,
+    );
+    let categories = &*prepared.categories;
+    let n_categories = categories.id_bound();
+    let profiles: Vec<Vec<f64>> = candidates
+        .iter()
+        .map(|(u, _)| {
+            crate::metrics::category_profile(&split.train[*u as usize], categories, n_categories)
+                .unwrap_or_else(|| vec![0.0; n_categories])
+        })
+        .collect();
+    let users = candidates.len().max(1);
+    crate::rerank::RerankMethod::ALL
+        .iter()
+        .filter_map(|&method| {
+            let samples: Vec<f64> = (0..repeats)
+                .map(|_| {
+                    let t = Instant::now();
+                    let picked: usize = candidates
+                        .par_iter()
+                        .zip(profiles.par_iter())
+                        .map(|((_, cands), profile)| {
+                            let context = crate::rerank::UserContext {
+                                categories,
+                                n_categories,
+                                profile,
+                            };
+                            crate::rerank::rerank(method, THETA, cands, K, &context).len()
+                        })
+                        .sum();
+                    std::hint::black_box(picked);
+                    t.elapsed().as_secs_f64() / users as f64
+                })
+                .collect();
+            Figure::new(
+                "rerank_per_user",
+                &format!("recsweep {}", method.name()),
+                format!(
+                    "{users} users, top {N} candidates → {K}, θ = {THETA}, {} threads",
+                    rayon::current_num_threads()
+                ),
+                &samples,
+            )
+        })
+        .collect()
+}
+
 fn evaluation_figures(prepared: &Prepared, weights: &HostWeights, repeats: usize) -> Vec<Figure> {
     let split = &prepared.split.split;
     let ks = [10usize, 20];
@@ -451,6 +513,9 @@ pub fn run(opts: &BenchOptions, mut say: impl FnMut(&Figure)) -> Result<BenchRep
     for f in evaluation_figures(&prepared, &weights, opts.repeats.max(3)) {
         report.push(Some(f), &mut say);
     }
+    for f in rerank_figures(&prepared, &weights, opts.repeats.max(3)) {
+        report.push(Some(f), &mut say);
+    }
 
     // The peer, same sizes and threads.
     match run_peer(opts, w, positives, opts.repeats + 1) {
@@ -627,6 +692,16 @@ fn random_weights(w: Workload, n_users: usize) -> HostWeights {
 }
 
 /// The figures as an aligned table.
+/// Seconds as the table prints them: four decimals, or three significant digits below
+/// 10 ms (a re-ranking's time per user is microseconds).
+pub fn seconds(v: f64) -> String {
+    if v >= 0.01 {
+        format!("{v:.4}")
+    } else {
+        format!("{v:.3e}")
+    }
+}
+
 pub fn table(report: &BenchReport) -> String {
     let mut out = String::new();
     out.push_str(&format!(
@@ -635,12 +710,12 @@ pub fn table(report: &BenchReport) -> String {
     ));
     for f in &report.figures {
         out.push_str(&format!(
-            "{:<18} {:<20} {:>10.4} {:>10.4} {:>10.4} {:>12}  {}\n",
+            "{:<18} {:<20} {:>10} {:>10} {:>10} {:>12}  {}\n",
             f.what,
             f.engine,
-            f.median_s,
-            f.min_s,
-            f.max_s,
+            seconds(f.median_s),
+            seconds(f.min_s),
+            seconds(f.max_s),
             f.pairs_per_s
                 .map_or(String::from("-"), |p| format!("{p:.0}")),
             f.detail

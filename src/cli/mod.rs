@@ -462,8 +462,13 @@ fn bench_command(opts: &crate::bench::BenchOptions, json: Option<&std::path::Pat
     );
     let report = match crate::bench::run(opts, |f| {
         println!(
-            "  {} · {} · {:.4} s (min {:.4}, max {:.4}) · {}",
-            f.what, f.engine, f.median_s, f.min_s, f.max_s, f.detail
+            "  {} · {} · {} s (min {}, max {}) · {}",
+            f.what,
+            f.engine,
+            crate::bench::seconds(f.median_s),
+            crate::bench::seconds(f.min_s),
+            crate::bench::seconds(f.max_s),
+            f.detail
         );
     }) {
         Ok(r) => r,

@@ -827,8 +827,20 @@ fn bench_quick_prints_every_main_figure_and_says_why_the_peer_did_not_run() {
         "--json",
         json.to_str().unwrap(),
     ]);
-    for what in ["epoch", "eval_scoring", "eval_top_k", "eval_all_metrics"] {
+    for what in [
+        "epoch",
+        "eval_scoring",
+        "eval_top_k",
+        "eval_all_metrics",
+        "rerank_per_user",
+    ] {
         assert!(stdout.contains(what), "{what} missing:\n{stdout}");
+    }
+    for method in ["mmr", "dpp", "xquad", "calibrated"] {
+        assert!(
+            stdout.contains(&format!("rerank_per_user · recsweep {method}")),
+            "{method}:\n{stdout}"
+        );
     }
     assert!(stdout.contains("λ = 0.1"), "{stdout}");
     assert!(
@@ -844,7 +856,8 @@ fn bench_quick_prints_every_main_figure_and_says_why_the_peer_did_not_run() {
         .iter()
         .filter(|l| l.get("median_s").is_some())
         .collect();
-    assert_eq!(figures.len(), 5, "{lines:?}");
+    // Two epochs, three evaluation passes, four re-rankers.
+    assert_eq!(figures.len(), 9, "{lines:?}");
     for f in figures {
         let (lo, mid, hi) = (
             f["min_s"].as_f64().unwrap(),
