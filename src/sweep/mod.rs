@@ -226,6 +226,15 @@ struct Running {
     records: Vec<EpochRecord>,
 }
 
+/// A run that has ended, out of `running`, its thread joined (`None` when it was not running).
+fn take_ended(running: &mut HashMap<String, Running>, id: &str) -> Option<Running> {
+    let mut r = running.remove(id)?;
+    if let Some(handle) = r.handle.take() {
+        let _ = handle.join();
+    }
+    Some(r)
+}
+
 fn store_err(path: &std::path::Path) -> impl FnOnce(std::io::Error) -> SweepError + '_ {
     move |error| SweepError::Store {
         path: path.to_path_buf(),
@@ -534,8 +543,8 @@ pub fn run_sweep(
         };
         on_event(SweepEvent::Run(&event));
         let id = event.run_id().to_string();
-        match event {
-            RunEvent::Started { .. } | RunEvent::Progress { .. } => {}
+        let summary = match event {
+            RunEvent::Started { .. } | RunEvent::Progress { .. } => continue,
             RunEvent::Epoch { record, .. } => {
                 if let Some(r) = running.get_mut(&id) {
                     r.records.push(record);
@@ -544,14 +553,12 @@ pub fn run_sweep(
                         .write_metrics(&id, &r.records, &exp.eval.k, monitor)
                         .map_err(store_err(&out_dir))?;
                 }
+                continue;
             }
             RunEvent::Finished { outcome, .. } => {
-                let Some(r) = running.remove(&id) else {
+                let Some(r) = take_ended(&mut running, &id) else {
                     continue;
                 };
-                if let Some(handle) = r.handle {
-                    let _ = handle.join();
-                }
                 if r.spec.method == RunMethod::Baseline {
                     let candidates = outcome
                         .candidates
@@ -589,21 +596,12 @@ pub fn run_sweep(
                         .write_candidates(&id, &data, candidates)
                         .map_err(store_err(&out_dir))?;
                 }
-                store
-                    .write_parquet_tables(&id)
-                    .map_err(store_err(&out_dir))?;
-                store.write_summary(&summary).map_err(store_err(&out_dir))?;
-                on_event(SweepEvent::Recorded(&summary));
-                summaries.insert(id, summary);
-                start_next(&mut running, &bases)?;
+                summary
             }
             RunEvent::Failed { reason, .. } => {
-                let Some(r) = running.remove(&id) else {
+                let Some(r) = take_ended(&mut running, &id) else {
                     continue;
                 };
-                if let Some(handle) = r.handle {
-                    let _ = handle.join();
-                }
                 if r.spec.method == RunMethod::Baseline {
                     bases.insert(r.spec.seed, Err("failed".to_string()));
                 }
@@ -612,15 +610,18 @@ pub fn run_sweep(
                 summary.epochs_completed = r.records.last().map_or(0, |e| e.epoch);
                 summary.seconds = r.records.last().map_or(0.0, |e| e.seconds);
                 summary.train_pairs = splits[&r.spec.seed].train_pairs();
-                store
-                    .write_parquet_tables(&id)
-                    .map_err(store_err(&out_dir))?;
-                store.write_summary(&summary).map_err(store_err(&out_dir))?;
-                on_event(SweepEvent::Recorded(&summary));
-                summaries.insert(id, summary);
-                start_next(&mut running, &bases)?;
+                summary
             }
-        }
+        };
+        // Every ended run, finished or failed: its Parquet tables, then summary.json last (a
+        // run with a summary is whole), then the next run.
+        store
+            .write_parquet_tables(&id)
+            .map_err(store_err(&out_dir))?;
+        store.write_summary(&summary).map_err(store_err(&out_dir))?;
+        on_event(SweepEvent::Recorded(&summary));
+        summaries.insert(id, summary);
+        start_next(&mut running, &bases)?;
     }
     let not_started: Vec<String> = pending.into_iter().map(|r| r.id).collect();
     let mut summaries: Vec<RunSummary> =
