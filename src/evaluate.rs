@@ -7,11 +7,13 @@
 //! held-out positives. No sampled negatives anywhere in reported metrics. Users are processed in
 //! parallel and one score buffer per worker thread is reused, so memory is O(block · items · threads)
 //! plus the top-K lists, never users × items. Users are scored in blocks by one matrix product
-//! (`HostWeights::score_users`), and each list is kept by one pass over the scores (`top_k`).
+//! (`HostWeights::score_users`), and each list is kept by one pass over the scores
+//! ([`top_k`](crate::linalg::top_k)).
 
 use rayon::prelude::*;
 
 use crate::events::{MetricMap, PerUserTable, Recommendations, TestReport};
+use crate::linalg::top_k;
 use crate::metrics::{self, ItemCategories, Metric, MetricKey};
 use crate::model::HostWeights;
 
@@ -91,39 +93,6 @@ fn catalogue_value(metric: Metric, k: usize, lists: &[Vec<u32>], n_items: usize)
         Metric::Entropy => metrics::exposure_entropy_at_k(lists, n_items, k),
         _ => f64::NAN,
     }
-}
-
-/// Indices of the `k` highest scores, best first; ties go to the lower item index so lists
-/// are deterministic. Items with score −∞ (excluded) are never returned.
-///
-/// One pass over the scores keeps the best `k` so far in order: an item enters only when it
-/// beats the current K-th (a single comparison for almost every item of a long catalogue).
-pub fn top_k(scores: &[f32], k: usize) -> Vec<u32> {
-    // "a before b" in the list: higher score, then lower index.
-    let before = |a: (f32, u32), b: (f32, u32)| match a.0.total_cmp(&b.0) {
-        std::cmp::Ordering::Greater => true,
-        std::cmp::Ordering::Less => false,
-        std::cmp::Ordering::Equal => a.1 < b.1,
-    };
-    if k == 0 {
-        return Vec::new();
-    }
-    let mut best: Vec<(f32, u32)> = Vec::with_capacity(k + 1);
-    for (i, &s) in (0u32..).zip(scores) {
-        if s.is_nan() || s == f32::NEG_INFINITY {
-            // Excluded (−∞), or no score at all.
-            continue;
-        }
-        if best.len() == k && !before((s, i), best[k - 1]) {
-            continue;
-        }
-        let at = best.partition_point(|&b| before(b, (s, i)));
-        if best.len() == k {
-            best.pop();
-        }
-        best.insert(at, (s, i));
-    }
-    best.into_iter().map(|(_, i)| i).collect()
 }
 
 /// Users scored together by one matrix product in evaluation: a block's scores
@@ -364,47 +333,6 @@ pub fn evaluate_means(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn top_k_orders_by_score_breaks_ties_by_id_and_skips_excluded() {
-        let s = [0.5, f32::NEG_INFINITY, 0.9, 0.5, 0.1];
-        assert_eq!(top_k(&s, 3), vec![2, 0, 3]);
-        assert_eq!(top_k(&s, 10), vec![2, 0, 3, 4]);
-        assert_eq!(top_k(&s, 1), vec![2]);
-        assert!(top_k(&s, 0).is_empty());
-    }
-
-    #[test]
-    fn top_k_matches_a_full_sort_with_ties_nan_and_excluded_items() {
-        // Scores on a coarse grid (many ties), some excluded (−∞) and some NaN (never listed).
-        let mut state = 7u64;
-        for n in [1usize, 5, 40, 300] {
-            let scores: Vec<f32> = (0..n)
-                .map(|_| {
-                    state = state
-                        .wrapping_mul(6_364_136_223_846_793_005)
-                        .wrapping_add(1);
-                    match (state >> 33) % 13 {
-                        0 => f32::NEG_INFINITY,
-                        1 => f32::NAN,
-                        v => v as f32 * 0.5 - 3.0,
-                    }
-                })
-                .collect();
-            let mut reference: Vec<u32> = (0..n as u32)
-                .filter(|&i| scores[i as usize] > f32::NEG_INFINITY)
-                .collect();
-            reference.sort_by(|&a, &b| {
-                scores[b as usize]
-                    .total_cmp(&scores[a as usize])
-                    .then(a.cmp(&b))
-            });
-            for k in [1, 3, 10, 500] {
-                let expected: Vec<u32> = reference.iter().copied().take(k).collect();
-                assert_eq!(top_k(&scores, k), expected, "n {n}, k {k}");
-            }
-        }
-    }
 
     #[test]
     fn evaluating_the_model_s_own_lists_gives_the_same_numbers_but_auc() {

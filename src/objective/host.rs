@@ -20,7 +20,7 @@ use rayon::prelude::*;
 
 use super::{MASKED_Z, STD_FLOOR};
 use crate::config::Regularizer;
-use crate::linalg::{Mat, Op, dot, gemm};
+use crate::linalg::{Mat, Op, dot, gemm, top_k};
 
 /// The catalogue tables the exposure terms read, on the host.
 #[derive(Debug, Clone)]
@@ -186,22 +186,18 @@ fn row_forward(
 
 /// The midpoint of the K-th and (K+1)-th highest of `z`, or `M / 2` when K covers the row
 /// (every allowed item is then a full member), as [`exposure`](super::exposure) sets it.
+/// The K + 1 highest come from [`top_k`] (masked items are finite, `M`, so they count).
 fn top_k_boundary(z: &[f32], k: usize) -> f32 {
     let k = k.max(1);
-    if k >= z.len() {
-        return (MASKED_Z / 2.0) as f32;
+    let top = if k < z.len() {
+        top_k(z, k + 1)
+    } else {
+        Vec::new()
+    };
+    match (top.get(k - 1), top.get(k)) {
+        (Some(&a), Some(&b)) => (z[a as usize] + z[b as usize]) / 2.0,
+        _ => (MASKED_Z / 2.0) as f32,
     }
-    // The K + 1 highest so far, descending: one comparison for almost every value.
-    let mut best: Vec<f32> = Vec::with_capacity(k + 2);
-    for &v in z {
-        if best.len() == k + 1 && v <= best[k] {
-            continue;
-        }
-        let at = best.partition_point(|&b| b >= v);
-        best.insert(at, v);
-        best.truncate(k + 1);
-    }
-    (best[k - 1] + best[k]) / 2.0
 }
 
 /// One row's forward buffers, read by backward.
