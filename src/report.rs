@@ -51,32 +51,17 @@ pub struct Point {
     pub cells: Vec<Option<Cell>>,
 }
 
-/// The points of `summaries` (finished runs) on `columns`.
+/// The points of `summaries` (finished runs, grouped as [`crate::compare::groups`] does) on
+/// `columns`.
 pub fn points(summaries: &[RunSummary], columns: &[MetricKey]) -> Vec<Point> {
-    let mut out: Vec<(Point, Vec<&RunSummary>)> = Vec::new();
-    for s in summaries.iter().filter(|s| s.status == RunStatus::Finished) {
-        match out
-            .iter_mut()
-            .find(|(p, _)| p.method == s.method && p.lambda == s.lambda && p.theta == s.theta)
-        {
-            Some((_, runs)) => runs.push(s),
-            None => out.push((
-                Point {
-                    method: s.method.clone(),
-                    lambda: s.lambda,
-                    theta: s.theta,
-                    seeds: 0,
-                    cells: Vec::new(),
-                },
-                vec![s],
-            )),
-        }
-    }
-    out.into_iter()
-        .map(|(mut p, runs)| {
-            p.seeds = runs.len();
-            p.cells = columns.iter().map(|&key| cell(&runs, key)).collect();
-            p
+    crate::compare::groups(summaries)
+        .into_iter()
+        .map(|g| Point {
+            method: g.method.to_string(),
+            lambda: g.lambda,
+            theta: g.theta,
+            seeds: g.runs.len(),
+            cells: columns.iter().map(|&key| cell(&g.runs, key)).collect(),
         })
         .collect()
 }

@@ -39,8 +39,8 @@ pub struct SoakReport {
     pub finished: usize,
     pub not_finished: Vec<String>,
     pub seconds: f64,
-    /// Peak resident memory of the process (`VmHWM`), KiB.
-    pub peak_rss_kib: u64,
+    /// Peak resident memory of the process (`VmHWM`), MiB.
+    pub peak_rss_mib: f64,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -142,10 +142,7 @@ pub fn run(opts: &SoakOptions, mut say: impl FnMut(&Reading)) -> Result<SoakRepo
         }
     });
     let seconds = started.elapsed().as_secs_f64();
-    let peak_rss_kib = std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| status_kib(&s, "VmHWM:"))
-        .unwrap_or(0);
+    let peak_rss_mib = crate::bench::peak_rss_mib().unwrap_or(0.0);
     if !opts.keep {
         let _ = std::fs::remove_dir_all(&opts.out);
     }
@@ -172,7 +169,7 @@ pub fn run(opts: &SoakOptions, mut say: impl FnMut(&Reading)) -> Result<SoakRepo
         finished,
         not_finished,
         seconds,
-        peak_rss_kib,
+        peak_rss_mib,
     })
 }
 
@@ -234,7 +231,7 @@ mod tests {
             finished: 8,
             not_finished: vec![],
             seconds: 1.0,
-            peak_rss_kib: 1080,
+            peak_rss_mib: 1.0,
         };
         assert_eq!(report.growth_after_first_quarter(), Some((1020, 1080)));
         let table = report.table();

@@ -982,8 +982,9 @@ pub fn read_summary(path: &Path) -> Result<RunSummary, StoreError> {
     Ok(summary)
 }
 
-/// Reads every run of the sweep in `dir` that has a `summary.json`, in `sweep.json` order.
-pub fn read_sweep(dir: &Path) -> Result<StoredSweep, StoreError> {
+/// Reads `DIR/sweep.json`: `NotASweep` when there is none, `Unreadable` when it cannot be
+/// read or is not a manifest (a figure size out of [`crate::config::FIGURE_PIXELS`] included).
+pub fn read_manifest(dir: &Path) -> Result<SweepManifest, StoreError> {
     let sweep_path = dir.join("sweep.json");
     if !sweep_path.is_file() {
         return Err(StoreError::NotASweep {
@@ -1006,6 +1007,12 @@ pub fn read_sweep(dir: &Path) -> Result<StoredSweep, StoreError> {
             ));
         }
     }
+    Ok(manifest)
+}
+
+/// Reads every run of the sweep in `dir` that has a `summary.json`, in `sweep.json` order.
+pub fn read_sweep(dir: &Path) -> Result<StoredSweep, StoreError> {
+    let manifest = read_manifest(dir)?;
     let ids: Vec<String> = manifest.runs.iter().map(|r| r.run_id.clone()).collect();
     let mut runs = Vec::new();
     for id in ids {

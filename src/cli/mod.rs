@@ -489,7 +489,8 @@ fn bench_command(opts: &crate::bench::BenchOptions, json: Option<&std::path::Pat
             lines.push_str(&serde_json::to_string(r).unwrap_or_default());
             lines.push('\n');
         }
-        if let Err(e) = std::fs::write(path, lines) {
+        // Whole or not at all, as every file recsweep writes.
+        if let Err(e) = crate::store::write_atomic(path, lines.as_bytes()) {
             eprintln!("error: cannot write '{}': {e}", path.display());
             return ExitCode::from(1);
         }
@@ -539,7 +540,7 @@ fn soak_command(opts: &crate::soak::SoakOptions) -> ExitCode {
         report.seconds,
         max(|r| r.threads),
         max(|r| r.fds),
-        report.peak_rss_kib as f64 / 1024.0
+        report.peak_rss_mib
     );
     if let Some((quarter, later)) = report.growth_after_first_quarter() {
         println!(
@@ -581,8 +582,7 @@ fn cluster_spec(
 
 /// The backend the sweep in `dir` recorded in its `sweep.json`, if it can be read.
 fn recorded_backend(dir: &std::path::Path) -> Option<config::Backend> {
-    let text = std::fs::read_to_string(dir.join("sweep.json")).ok()?;
-    let manifest: crate::store::SweepManifest = serde_json::from_str(&text).ok()?;
+    let manifest = crate::store::read_manifest(dir).ok()?;
     Some(match manifest.backend.as_str() {
         "wgpu" => config::Backend::Wgpu,
         _ => config::Backend::Cpu,

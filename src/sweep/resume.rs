@@ -45,20 +45,16 @@ fn refuse(dir: &Path, reason: impl Into<String>) -> SweepError {
 
 fn read_manifest(dir: &Path) -> Result<SweepManifest, SweepError> {
     let path = dir.join("sweep.json");
-    let text = std::fs::read_to_string(&path).map_err(|e| {
-        refuse(
+    store::read_manifest(dir).map_err(|e| match e {
+        store::StoreError::NotASweep { .. } => refuse(
             dir,
-            format!(
-                "cannot read '{}' ({e}): not a sweep directory",
-                path.display()
-            ),
-        )
-    })?;
-    serde_json::from_str(&text).map_err(|e| {
-        refuse(
+            format!("cannot read '{}': not a sweep directory", path.display()),
+        ),
+        store::StoreError::Unreadable { message, .. } => refuse(
             dir,
-            format!("'{}' is not a sweep manifest: {e}", path.display()),
-        )
+            format!("'{}' is not a sweep manifest: {message}", path.display()),
+        ),
+        other => refuse(dir, other.to_string()),
     })
 }
 

@@ -147,9 +147,7 @@ pub fn run(dir: PathBuf, watch: Option<PathBuf>) -> std::io::Result<()> {
 fn watched(dir: PathBuf, tx: &Sender<Msg>) -> std::io::Result<(State, Vec<Effect>)> {
     let fail = |e: String| std::io::Error::other(e);
     let exp = sweep::resume::experiment(&dir, None).map_err(|e| fail(e.to_string()))?;
-    let text = std::fs::read_to_string(dir.join("sweep.json"))?;
-    let manifest: crate::store::SweepManifest =
-        serde_json::from_str(&text).map_err(|e| fail(format!("sweep.json: {e}")))?;
+    let manifest = crate::store::read_manifest(&dir).map_err(|e| fail(e.to_string()))?;
     let all = exp.select_runs(None).map_err(|e| fail(e.to_string()))?;
     let runs: Vec<_> = manifest
         .runs
