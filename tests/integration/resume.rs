@@ -10,13 +10,20 @@ use crate::kill::SWEEP;
 use crate::support::{recsweep, spawn_sweep};
 
 /// Every file under `dir` but the figures (their pixels carry no numbers a resume could get
-/// wrong, and `plot` is tested on its own), by path relative to `dir`.
+/// wrong, and `plot` is tested on its own) and the hidden temporaries of atomic writes (a
+/// killed process leaves its `.NAME.tmp-PID` behind; never read, and not removed by a resume,
+/// which cannot tell them from those of another process writing the same sweep), by path
+/// relative to `dir`.
 fn files(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
     fn walk(root: &Path, dir: &Path, out: &mut BTreeMap<PathBuf, Vec<u8>>) {
         for entry in std::fs::read_dir(dir).unwrap() {
             let path = entry.unwrap().path();
             let rel = path.strip_prefix(root).unwrap().to_path_buf();
-            if rel.starts_with("plots") {
+            let hidden = path
+                .file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n.starts_with('.'));
+            if rel.starts_with("plots") || hidden {
                 continue;
             }
             if path.is_dir() {
