@@ -212,13 +212,28 @@ pub fn method_volumes(
 ) -> (Option<(f64, f64)>, Vec<MethodVolume>) {
     let all: Vec<(f64, f64)> = points.iter().map(|p| (p.x, p.y)).collect();
     let reference = pareto::nadir(&all, x_dir, y_dir);
+    (
+        reference,
+        method_volumes_against(points, reference, x_dir, y_dir),
+    )
+}
+
+/// Each method's hypervolume (in order of first appearance) against `reference` (none: every
+/// volume is 0), as [`method_volumes`] computes it; two sweeps compared on one reference point
+/// have volumes that can be set side by side.
+pub fn method_volumes_against(
+    points: &[MethodPoint<'_>],
+    reference: Option<(f64, f64)>,
+    x_dir: metrics::Direction,
+    y_dir: metrics::Direction,
+) -> Vec<MethodVolume> {
     let mut methods: Vec<&str> = Vec::new();
     for p in points {
         if !methods.contains(&p.method) {
             methods.push(p.method);
         }
     }
-    let volumes = methods
+    methods
         .iter()
         .map(|&method| {
             let own: Vec<&MethodPoint<'_>> = points.iter().filter(|p| p.method == method).collect();
@@ -234,8 +249,7 @@ pub fn method_volumes(
                 points: xy.len(),
             }
         })
-        .collect();
-    (reference, volumes)
+        .collect()
 }
 
 /// Marks the points on the Pareto front of `points` (x = diversity, y = relevance).

@@ -8,6 +8,7 @@
 pub mod choice;
 pub mod gates;
 pub mod seeds;
+pub mod sweeps;
 
 use crate::config::{BASELINE, is_lambda_zero};
 use crate::events::{MetricMap, RunStatus};

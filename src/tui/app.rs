@@ -3,9 +3,14 @@
 use std::collections::VecDeque;
 use std::path::PathBuf;
 
-use crate::config::{ExperimentEntry, ExperimentInfo, RunSpec, is_lambda_zero, param_label};
+use super::stored::{Opened, SweepListing};
+use crate::compare::sweeps::SweepDiff;
+use crate::config::{
+    CurveKeys, ExperimentEntry, ExperimentInfo, RunSpec, is_lambda_zero, param_label,
+};
 use crate::events::{MetricMap, RunEvent, RunStatus};
 use crate::plot::FigureKind;
+use crate::store::ManifestRun;
 
 /// Keys the workbench understands (decoupled from crossterm so `update` is testable).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -15,6 +20,8 @@ pub enum Key {
     Tab,
     Enter,
     Esc,
+    PageUp,
+    PageDown,
     Char(char),
 }
 
@@ -25,6 +32,8 @@ pub enum RunState {
     Finished,
     Failed,
     Interrupted,
+    /// A run of a stored sweep that has no files: it never started.
+    NotRun,
 }
 
 impl RunState {
@@ -35,8 +44,87 @@ impl RunState {
             RunState::Finished => "finished",
             RunState::Failed => "FAILED",
             RunState::Interrupted => "stopped",
+            RunState::NotRun => "not run",
         }
     }
+}
+
+/// Which runs the table, the charts and the trade-off show, by status (`f` cycles).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum StatusFilter {
+    #[default]
+    All,
+    Finished,
+    Failed,
+    /// Queued, running, stopped or never run.
+    Unfinished,
+}
+
+impl StatusFilter {
+    fn next(self) -> Self {
+        match self {
+            StatusFilter::All => StatusFilter::Finished,
+            StatusFilter::Finished => StatusFilter::Failed,
+            StatusFilter::Failed => StatusFilter::Unfinished,
+            StatusFilter::Unfinished => StatusFilter::All,
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            StatusFilter::All => "all",
+            StatusFilter::Finished => "finished",
+            StatusFilter::Failed => "failed",
+            StatusFilter::Unfinished => "unfinished",
+        }
+    }
+
+    fn admits(self, state: RunState) -> bool {
+        match self {
+            StatusFilter::All => true,
+            StatusFilter::Finished => state == RunState::Finished,
+            StatusFilter::Failed => state == RunState::Failed,
+            StatusFilter::Unfinished => !matches!(state, RunState::Finished | RunState::Failed),
+        }
+    }
+}
+
+/// The run filter: a status and, optionally, one method (`F` cycles through the methods).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct RunFilter {
+    pub status: StatusFilter,
+    pub method: Option<String>,
+}
+
+impl RunFilter {
+    pub fn admits(&self, r: &RunView) -> bool {
+        self.status.admits(r.state) && self.method.as_ref().is_none_or(|m| *m == r.method)
+    }
+
+    pub fn is_all(&self) -> bool {
+        self.status == StatusFilter::All && self.method.is_none()
+    }
+
+    /// `status: failed, method: mmr`, for the runs table's title.
+    pub fn describe(&self) -> String {
+        let mut parts = Vec::new();
+        if self.status != StatusFilter::All {
+            parts.push(format!("status {}", self.status.label()));
+        }
+        if let Some(m) = &self.method {
+            parts.push(format!("method {m}"));
+        }
+        parts.join(", ")
+    }
+}
+
+/// A file shown over the workbench (a run's `config.yaml`, an experiment), scrolled by line.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TextView {
+    pub title: String,
+    pub lines: Vec<String>,
+    /// The first line on screen.
+    pub scroll: usize,
 }
 
 /// One evaluated or trained epoch as the charts need it.
@@ -70,6 +158,25 @@ pub struct RunView {
 }
 
 impl RunView {
+    /// A run of a stored sweep before its files are read: not run until they say otherwise.
+    pub fn stored(m: &ManifestRun, epochs: usize) -> Self {
+        Self {
+            id: m.run_id.clone(),
+            method: m.method.clone(),
+            lambda: m.lambda,
+            theta: m.theta,
+            seed: m.seed,
+            state: RunState::NotRun,
+            epoch: 0,
+            epochs,
+            batch: (0, 0),
+            seconds: 0.0,
+            history: Vec::new(),
+            reason: None,
+            test: MetricMap::new(),
+        }
+    }
+
     pub fn queued(spec: &RunSpec, epochs: usize) -> Self {
         Self {
             id: spec.id.clone(),
@@ -174,6 +281,8 @@ pub struct PastSweep {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Focus {
     Experiments,
+    /// The stored sweeps (`runs/`).
+    Sweeps,
     Runs,
 }
 
@@ -181,6 +290,8 @@ pub enum Focus {
 pub enum View {
     Curves,
     Tradeoff,
+    /// Two stored sweeps: fronts overlaid, tables diffed.
+    Compare,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -203,10 +314,19 @@ impl ChartKind {
 /// The sweep on screen.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Sweep {
-    pub experiment: usize,
     pub info: ExperimentInfo,
     pub out_dir: PathBuf,
     pub running: bool,
+    /// Opened from the store (a snapshot of its files), not launched here.
+    pub stored: bool,
+}
+
+/// The live sweep while a stored one is on screen: its events keep landing here.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Behind {
+    pub sweep: Sweep,
+    pub runs: Vec<RunView>,
+    pub run_selected: usize,
 }
 
 /// What the runtime must do after an update.
@@ -226,7 +346,39 @@ pub enum Effect {
     LoadPast {
         experiment: String,
     },
+    /// List the stored sweeps again.
+    ListSweeps,
+    OpenSweep {
+        dir: PathBuf,
+    },
+    /// Read two stored sweeps and compare them (`a` on screen, `b` selected).
+    Compare {
+        a: PathBuf,
+        b: PathBuf,
+    },
+    /// Show a file over the workbench.
+    ShowText {
+        title: String,
+        path: PathBuf,
+    },
     Quit,
+}
+
+/// What the mouse did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pointer {
+    Click,
+    WheelDown,
+    WheelUp,
+}
+
+/// What a mouse event is over (the view's hit test decides).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Target {
+    /// An item of a pane's list (an index into its whole list, not its visible rows).
+    Item(Focus, usize),
+    /// A pane, away from its items.
+    Pane(Focus),
 }
 
 /// Everything that can change the state.
@@ -245,6 +397,24 @@ pub enum Msg {
     Experiments(Vec<ExperimentEntry>),
     Past(Vec<PastSweep>),
     Log(LogLine),
+    Sweeps(Vec<SweepListing>),
+    Opened(Box<Opened>),
+    Compared(Box<SweepDiff>),
+    Text {
+        title: String,
+        body: String,
+    },
+    /// The mouse at a cell, as the input thread read it; the runtime turns it into `Click` or
+    /// `Wheel` through the view's hit test (`update` ignores it).
+    Pointer {
+        x: u16,
+        y: u16,
+        kind: Pointer,
+    },
+    /// A left click.
+    Click(Target),
+    /// The mouse wheel over a pane: one step down (`true`) or up.
+    Wheel(Focus, bool),
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -265,6 +435,14 @@ pub struct State {
     pub confirm_quit: bool,
     /// A launch was asked for and its sweep has not reported its plan (or its end) yet.
     pub launching: bool,
+    /// The stored sweeps, newest first.
+    pub sweeps: Vec<SweepListing>,
+    pub sweep_selected: usize,
+    /// The live sweep, while a stored one is on screen.
+    pub behind: Option<Box<Behind>>,
+    pub filter: RunFilter,
+    pub comparison: Option<Box<SweepDiff>>,
+    pub text: Option<TextView>,
 }
 
 const LOG_LINES: usize = 200;
@@ -286,6 +464,12 @@ impl State {
             help: false,
             confirm_quit: false,
             launching: false,
+            sweeps: Vec::new(),
+            sweep_selected: 0,
+            behind: None,
+            filter: RunFilter::default(),
+            comparison: None,
+            text: None,
         };
         let n = s.experiments.len();
         let bad = s.experiments.iter().filter(|e| e.status.is_err()).count();
@@ -306,7 +490,9 @@ impl State {
     }
 
     pub fn running(&self) -> bool {
-        self.launching || self.sweep.as_ref().is_some_and(|s| s.running)
+        self.launching
+            || self.sweep.as_ref().is_some_and(|s| s.running)
+            || self.behind.as_ref().is_some_and(|b| b.sweep.running)
     }
 
     fn past_effect(&self) -> Vec<Effect> {
@@ -318,12 +504,27 @@ impl State {
         }
     }
 
+    /// Indices of the runs the filter lets through, in table order.
+    pub fn visible_runs(&self) -> Vec<usize> {
+        self.runs
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| self.filter.admits(r))
+            .map(|(i, _)| i)
+            .collect()
+    }
+
+    /// The selected stored sweep.
+    pub fn selected_sweep(&self) -> Option<&SweepListing> {
+        self.sweeps.get(self.sweep_selected)
+    }
+
     /// Applies one message; returns what the runtime must do. No I/O here.
     pub fn update(&mut self, msg: Msg) -> Vec<Effect> {
         match msg {
             Msg::Key(k) => self.on_key(k),
             Msg::Run(e) => {
-                self.on_run_event(e);
+                self.on_live_event(e);
                 Vec::new()
             }
             Msg::SweepStarted {
@@ -336,6 +537,8 @@ impl State {
                 else {
                     return Vec::new();
                 };
+                // The new live sweep takes the screen, whatever was shown or behind.
+                self.behind = None;
                 self.runs = runs
                     .iter()
                     .map(|r| RunView::queued(r, info.epochs))
@@ -348,38 +551,41 @@ impl State {
                     out_dir.display()
                 )));
                 self.sweep = Some(Sweep {
-                    experiment,
                     info,
                     out_dir,
                     running: true,
+                    stored: false,
                 });
-                Vec::new()
+                vec![Effect::ListSweeps]
             }
             Msg::SweepEnded { error } => {
                 self.launching = false;
-                if let Some(s) = &mut self.sweep {
+                let (sweep, runs) = match (&mut self.behind, &mut self.sweep) {
+                    (Some(b), _) => (Some(&mut b.sweep), &mut b.runs),
+                    (None, s) => (s.as_mut(), &mut self.runs),
+                };
+                if let Some(s) = sweep {
                     s.running = false;
                 }
-                for r in &mut self.runs {
+                for r in runs.iter_mut() {
                     if r.state == RunState::Queued {
                         r.state = RunState::Interrupted;
                     }
                 }
+                let done = runs
+                    .iter()
+                    .filter(|r| r.state == RunState::Finished)
+                    .count();
+                let total = runs.len();
                 match error {
                     Some(e) => self.log(LogLine::error(format!("sweep failed: {e}"))),
-                    None => {
-                        let done = self
-                            .runs
-                            .iter()
-                            .filter(|r| r.state == RunState::Finished)
-                            .count();
-                        self.log(LogLine::info(format!(
-                            "sweep ended: {done}/{} run(s) finished",
-                            self.runs.len()
-                        )));
-                    }
+                    None => self.log(LogLine::info(format!(
+                        "sweep ended: {done}/{total} run(s) finished"
+                    ))),
                 }
-                self.past_effect()
+                let mut effects = self.past_effect();
+                effects.push(Effect::ListSweeps);
+                effects
             }
             Msg::Experiments(list) => {
                 self.experiments = list;
@@ -403,7 +609,156 @@ impl State {
                 self.log(line);
                 Vec::new()
             }
+            Msg::Sweeps(list) => {
+                // Keep the same sweep selected when the list grows.
+                let was = self.selected_sweep().map(|s| s.dir.clone());
+                self.sweeps = list;
+                self.sweep_selected = was
+                    .and_then(|d| self.sweeps.iter().position(|s| s.dir == d))
+                    .unwrap_or(0)
+                    .min(self.sweeps.len().saturating_sub(1));
+                Vec::new()
+            }
+            Msg::Opened(opened) => {
+                self.show_stored(*opened);
+                Vec::new()
+            }
+            Msg::Compared(diff) => {
+                self.log(LogLine::info(format!(
+                    "comparing {} (A) with {} (B): {} point(s)",
+                    diff.a_label,
+                    diff.b_label,
+                    diff.rows.len()
+                )));
+                self.comparison = Some(diff);
+                self.view = View::Compare;
+                Vec::new()
+            }
+            Msg::Text { title, body } => {
+                self.text = Some(TextView {
+                    title,
+                    lines: body.lines().map(str::to_string).collect(),
+                    scroll: 0,
+                });
+                Vec::new()
+            }
+            Msg::Pointer { .. } => Vec::new(),
+            Msg::Click(target) => self.on_click(target),
+            Msg::Wheel(pane, down) => {
+                if self.text.is_some() {
+                    return self.on_key(if down { Key::Down } else { Key::Up });
+                }
+                self.focus = pane;
+                self.move_selection(if down { 1 } else { -1 })
+            }
         }
+    }
+
+    fn on_click(&mut self, target: Target) -> Vec<Effect> {
+        if self.help || self.confirm_quit || self.text.is_some() {
+            return Vec::new();
+        }
+        let (pane, item) = match target {
+            Target::Item(p, i) => (p, Some(i)),
+            Target::Pane(p) => (p, None),
+        };
+        self.focus = pane;
+        let Some(i) = item else {
+            return Vec::new();
+        };
+        match pane {
+            Focus::Experiments if i < self.experiments.len() && i != self.selected => {
+                self.selected = i;
+                self.past_effect()
+            }
+            Focus::Sweeps if i < self.sweeps.len() => {
+                self.sweep_selected = i;
+                Vec::new()
+            }
+            Focus::Runs if i < self.runs.len() => {
+                self.run_selected = i;
+                Vec::new()
+            }
+            _ => Vec::new(),
+        }
+    }
+
+    /// A stored sweep takes the screen; a live one goes behind it and keeps its events.
+    fn show_stored(&mut self, o: Opened) {
+        if let Some(s) = self.sweep.take()
+            && s.running
+        {
+            self.behind = Some(Box::new(Behind {
+                sweep: s,
+                runs: std::mem::take(&mut self.runs),
+                run_selected: self.run_selected,
+            }));
+        }
+        let curves = Some(o.info.curves);
+        self.runs = o
+            .runs
+            .iter()
+            .map(|m| RunView::stored(m, o.info.epochs))
+            .collect();
+        for e in o.events {
+            apply_event(&mut self.runs, curves, e);
+        }
+        // A snapshot: a run that has epochs but no summary was stopped or killed (or is
+        // being written elsewhere: `--watch DIR` follows it).
+        for r in &mut self.runs {
+            if r.state == RunState::Running {
+                r.state = RunState::Interrupted;
+            }
+        }
+        self.run_selected = 0;
+        self.filter = RunFilter::default();
+        let finished = self
+            .runs
+            .iter()
+            .filter(|r| r.state == RunState::Finished)
+            .count();
+        self.log(LogLine::info(format!(
+            "opened {} ({finished}/{} run(s) finished)",
+            o.dir.display(),
+            self.runs.len()
+        )));
+        self.sweep = Some(Sweep {
+            info: o.info,
+            out_dir: o.dir,
+            running: false,
+            stored: true,
+        });
+        if self.view == View::Compare {
+            self.view = View::Curves;
+        }
+    }
+
+    /// The live sweep back on screen.
+    fn bring_back_live(&mut self) {
+        if let Some(b) = self.behind.take() {
+            self.sweep = Some(b.sweep);
+            self.runs = b.runs;
+            self.run_selected = b.run_selected;
+            self.filter = RunFilter::default();
+            self.log(LogLine::info("back to the live sweep"));
+        }
+    }
+
+    fn on_text_key(&mut self, k: Key) -> Vec<Effect> {
+        use super::keys::{Action, action_for};
+        let Some(t) = &mut self.text else {
+            return Vec::new();
+        };
+        let last = t.lines.len().saturating_sub(1);
+        match (k, action_for(k)) {
+            (Key::PageDown, _) => t.scroll = (t.scroll + 20).min(last),
+            (Key::PageUp, _) => t.scroll = t.scroll.saturating_sub(20),
+            (_, Some(Action::Down)) => t.scroll = (t.scroll + 1).min(last),
+            (_, Some(Action::Up)) => t.scroll = t.scroll.saturating_sub(1),
+            // Esc, q, v or any other key closes the text.
+            _ => self.text = None,
+        }
+        Vec::new()
     }
 
     fn on_key(&mut self, k: Key) -> Vec<Effect> {
@@ -424,6 +779,9 @@ impl State {
             self.help = false;
             return Vec::new();
         }
+        if self.text.is_some() {
+            return self.on_text_key(k);
+        }
         let Some(action) = action else {
             return Vec::new();
         };
@@ -442,7 +800,8 @@ impl State {
             }
             Action::SwitchPane => {
                 self.focus = match self.focus {
-                    Focus::Experiments => Focus::Runs,
+                    Focus::Experiments => Focus::Sweeps,
+                    Focus::Sweeps => Focus::Runs,
                     Focus::Runs => Focus::Experiments,
                 };
                 Vec::new()
@@ -452,7 +811,8 @@ impl State {
             Action::ToggleView => {
                 self.view = match self.view {
                     View::Curves => View::Tradeoff,
-                    View::Tradeoff => View::Curves,
+                    View::Tradeoff if self.comparison.is_some() => View::Compare,
+                    View::Tradeoff | View::Compare => View::Curves,
                 };
                 Vec::new()
             }
@@ -460,7 +820,7 @@ impl State {
                 self.chart = self.chart.next();
                 Vec::new()
             }
-            Action::Reload => vec![Effect::Reload],
+            Action::Reload => vec![Effect::Reload, Effect::ListSweeps],
             Action::StopAll => {
                 if self.running() {
                     self.log(LogLine::warn("stopping all runs"));
@@ -469,19 +829,25 @@ impl State {
                     Vec::new()
                 }
             }
-            Action::StopRun => match self.runs.get(self.run_selected) {
-                Some(r) if r.state == RunState::Running || r.state == RunState::Queued => {
-                    let id = r.id.clone();
-                    self.log(LogLine::warn(format!("stopping {id}")));
-                    vec![Effect::StopRun(id)]
+            Action::StopRun => {
+                let live = self.sweep.as_ref().is_some_and(|s| !s.stored);
+                match self.runs.get(self.run_selected) {
+                    Some(r)
+                        if live
+                            && (r.state == RunState::Running || r.state == RunState::Queued) =>
+                    {
+                        let id = r.id.clone();
+                        self.log(LogLine::warn(format!("stopping {id}")));
+                        vec![Effect::StopRun(id)]
+                    }
+                    Some(r) => {
+                        let line = LogLine::info(format!("{} is not running", r.id));
+                        self.log(line);
+                        Vec::new()
+                    }
+                    None => Vec::new(),
                 }
-                Some(r) => {
-                    let line = LogLine::info(format!("{} is not running", r.id));
-                    self.log(line);
-                    Vec::new()
-                }
-                None => Vec::new(),
-            },
+            }
             Action::Export => match &self.sweep {
                 Some(s) if self.runs.iter().any(|r| r.state != RunState::Queued) => {
                     vec![Effect::Export {
@@ -494,7 +860,125 @@ impl State {
                     Vec::new()
                 }
             },
-            Action::Launch => self.launch(),
+            Action::Enter => match self.focus {
+                Focus::Experiments => self.launch(),
+                Focus::Sweeps => self.open_selected(),
+                Focus::Runs => self.show_text(),
+            },
+            Action::Compare => self.compare_selected(),
+            Action::ShowText => self.show_text(),
+            Action::FilterStatus => {
+                self.filter.status = self.filter.status.next();
+                self.after_filter();
+                Vec::new()
+            }
+            Action::FilterMethod => {
+                let mut methods: Vec<&str> = Vec::new();
+                for r in &self.runs {
+                    if !methods.contains(&r.method.as_str()) {
+                        methods.push(&r.method);
+                    }
+                }
+                let next = match &self.filter.method {
+                    None => methods.first(),
+                    Some(m) => methods
+                        .iter()
+                        .position(|x| x == m)
+                        .and_then(|i| methods.get(i + 1)),
+                };
+                self.filter.method = next.map(|m| m.to_string());
+                self.after_filter();
+                Vec::new()
+            }
+        }
+    }
+
+    /// Keeps the selected run among the visible ones and says what the filter shows.
+    fn after_filter(&mut self) {
+        let visible = self.visible_runs();
+        if !visible.contains(&self.run_selected) {
+            self.run_selected = visible.first().copied().unwrap_or(0);
+        }
+        let text = if self.filter.is_all() {
+            format!("filter off: {} run(s)", self.runs.len())
+        } else {
+            format!(
+                "filter {}: {} of {} run(s)",
+                self.filter.describe(),
+                visible.len(),
+                self.runs.len()
+            )
+        };
+        self.log(LogLine::info(text));
+    }
+
+    fn open_selected(&mut self) -> Vec<Effect> {
+        let Some(dir) = self.selected_sweep().map(|s| s.dir.clone()) else {
+            self.log(LogLine::info(format!(
+                "no stored sweep under {}/ yet",
+                crate::sweep::RUNS_ROOT
+            )));
+            return Vec::new();
+        };
+        if self.behind.as_ref().is_some_and(|b| b.sweep.out_dir == dir) {
+            self.bring_back_live();
+            return Vec::new();
+        }
+        if self
+            .sweep
+            .as_ref()
+            .is_some_and(|s| s.out_dir == dir && !s.stored)
+        {
+            self.log(LogLine::info("that is the live sweep on screen"));
+            return Vec::new();
+        }
+        vec![Effect::OpenSweep { dir }]
+    }
+
+    fn compare_selected(&mut self) -> Vec<Effect> {
+        let on_screen = self.sweep.as_ref().map(|s| s.out_dir.clone());
+        let selected = self.selected_sweep().map(|s| s.dir.clone());
+        match (on_screen, selected) {
+            (Some(a), Some(b)) if a != b => vec![Effect::Compare { a, b }],
+            (Some(_), Some(_)) => {
+                self.log(LogLine::info(
+                    "select another sweep in Sweeps to compare with the one on screen",
+                ));
+                Vec::new()
+            }
+            _ => {
+                self.log(LogLine::info(
+                    "open a sweep first (Sweeps, Enter), then select another and press m",
+                ));
+                Vec::new()
+            }
+        }
+    }
+
+    /// The file behind the selection: the experiment's YAML, a stored sweep's
+    /// `experiment.yaml`, or the selected run's `config.yaml`.
+    fn show_text(&mut self) -> Vec<Effect> {
+        let pick = match self.focus {
+            Focus::Experiments => self
+                .selected_experiment()
+                .map(|e| (e.path.display().to_string(), e.path.clone())),
+            Focus::Sweeps => self.selected_sweep().map(|s| {
+                (
+                    format!("{} experiment.yaml", s.label()),
+                    s.dir.join(crate::store::EXPERIMENT_FILE),
+                )
+            }),
+            Focus::Runs => match (&self.sweep, self.runs.get(self.run_selected)) {
+                (Some(s), Some(r)) => Some((
+                    format!("{} config.yaml", r.id),
+                    s.out_dir.join(&r.id).join("config.yaml"),
+                )),
+                _ => None,
+            },
+        };
+        match pick {
+            Some((title, path)) => vec![Effect::ShowText { title, path }],
+            None => Vec::new(),
         }
     }
 
@@ -516,8 +1000,20 @@ impl State {
                     Vec::new()
                 }
             }
+            Focus::Sweeps => {
+                self.sweep_selected = step(self.sweep_selected, self.sweeps.len());
+                Vec::new()
+            }
             Focus::Runs => {
-                self.run_selected = step(self.run_selected, self.runs.len());
+                // Within the runs the filter shows.
+                let visible = self.visible_runs();
+                let at = visible
+                    .iter()
+                    .position(|&i| i == self.run_selected)
+                    .unwrap_or(0);
+                if let Some(&i) = visible.get(step(at, visible.len())) {
+                    self.run_selected = i;
+                }
                 Vec::new()
             }
         }
@@ -548,61 +1044,16 @@ impl State {
         }
     }
 
-    fn on_run_event(&mut self, e: RunEvent) {
-        let Some(i) = self.runs.iter().position(|r| r.id == e.run_id()) else {
-            return;
+    /// An event of the live sweep: to its runs, on screen or behind a stored one.
+    fn on_live_event(&mut self, e: RunEvent) {
+        let line = match (&mut self.behind, &self.sweep) {
+            (Some(b), _) => apply_event(&mut b.runs, Some(b.sweep.info.curves), e),
+            (None, Some(s)) if !s.stored => {
+                let curves = Some(s.info.curves);
+                apply_event(&mut self.runs, curves, e)
+            }
+            _ => None,
         };
-        let curves = self.sweep.as_ref().map(|s| s.info.curves);
-        let mut line = None;
-        let r = &mut self.runs[i];
-        match e {
-            RunEvent::Started { epochs, device, .. } => {
-                r.state = RunState::Running;
-                r.epochs = epochs;
-                line = Some(LogLine::info(format!("{} started on {device}", r.id)));
-            }
-            RunEvent::Progress {
-                epoch,
-                batch,
-                batches,
-                ..
-            } => {
-                r.batch = (batch, batches);
-                r.epoch = r.epoch.max(epoch.saturating_sub(1));
-            }
-            RunEvent::Epoch { record, .. } => {
-                r.epoch = record.epoch;
-                r.seconds = record.seconds;
-                r.history.push(EpochPoint {
-                    epoch: record.epoch as f64,
-                    loss: record.loss,
-                    auc: curves.and_then(|c| record.eval.as_ref()?.get(&c.auc).copied()),
-                    coverage: curves.and_then(|c| record.eval.as_ref()?.get(&c.coverage).copied()),
-                });
-            }
-            RunEvent::Finished { outcome, .. } => {
-                r.state = match outcome.status {
-                    RunStatus::Finished => RunState::Finished,
-                    RunStatus::Interrupted => RunState::Interrupted,
-                    RunStatus::Failed => RunState::Failed,
-                };
-                if let Some(t) = &outcome.test {
-                    r.test = t.means.clone();
-                }
-                let text = format!("{} {} after {:.1}s", r.id, r.state.label(), outcome.seconds);
-                line = Some(match r.state {
-                    RunState::Failed => LogLine::error(text),
-                    // Stopped on request (s, S or quitting).
-                    RunState::Interrupted => LogLine::warn(text),
-                    _ => LogLine::info(text),
-                });
-            }
-            RunEvent::Failed { reason, .. } => {
-                r.state = RunState::Failed;
-                line = Some(LogLine::error(format!("{} FAILED: {reason}", r.id)));
-                r.reason = Some(reason);
-            }
-        }
         if let Some(l) = line {
             self.log(l);
         }
@@ -611,7 +1062,7 @@ impl State {
     /// The figure file (stem) that shows what is on screen.
     pub fn figure_on_screen(&self) -> FigureKind {
         match (self.view, self.chart) {
-            (View::Tradeoff, _) => FigureKind::Tradeoff,
+            (View::Tradeoff | View::Compare, _) => FigureKind::Tradeoff,
             (View::Curves, ChartKind::Loss) => FigureKind::Loss,
             (View::Curves, ChartKind::Auc) => FigureKind::Auc,
             (View::Curves, ChartKind::Coverage) => FigureKind::Coverage,
@@ -627,6 +1078,7 @@ impl State {
         self.runs
             .iter()
             .enumerate()
+            .filter(|(_, r)| self.filter.admits(r))
             .filter_map(|(run, r)| {
                 Some(TradeoffPoint {
                     run,
@@ -638,6 +1090,63 @@ impl State {
                 })
             })
             .collect()
+    }
+}
+
+/// Applies a run event to the run it names in `runs`; returns the log line it makes.
+fn apply_event(runs: &mut [RunView], curves: Option<CurveKeys>, e: RunEvent) -> Option<LogLine> {
+    let i = runs.iter().position(|r| r.id == e.run_id())?;
+    let r = &mut runs[i];
+    match e {
+        RunEvent::Started { epochs, device, .. } => {
+            r.state = RunState::Running;
+            r.epochs = epochs;
+            Some(LogLine::info(format!("{} started on {device}", r.id)))
+        }
+        RunEvent::Progress {
+            epoch,
+            batch,
+            batches,
+            ..
+        } => {
+            r.batch = (batch, batches);
+            r.epoch = r.epoch.max(epoch.saturating_sub(1));
+            None
+        }
+        RunEvent::Epoch { record, .. } => {
+            r.epoch = record.epoch;
+            r.seconds = record.seconds;
+            r.history.push(EpochPoint {
+                epoch: record.epoch as f64,
+                loss: record.loss,
+                auc: curves.and_then(|c| record.eval.as_ref()?.get(&c.auc).copied()),
+                coverage: curves.and_then(|c| record.eval.as_ref()?.get(&c.coverage).copied()),
+            });
+            None
+        }
+        RunEvent::Finished { outcome, .. } => {
+            r.state = match outcome.status {
+                RunStatus::Finished => RunState::Finished,
+                RunStatus::Interrupted => RunState::Interrupted,
+                RunStatus::Failed => RunState::Failed,
+            };
+            if let Some(t) = &outcome.test {
+                r.test = t.means.clone();
+            }
+            let text = format!("{} {} after {:.1}s", r.id, r.state.label(), outcome.seconds);
+            Some(match r.state {
+                RunState::Failed => LogLine::error(text),
+                // Stopped on request (s, S or quitting).
+                RunState::Interrupted => LogLine::warn(text),
+                _ => LogLine::info(text),
+            })
+        }
+        RunEvent::Failed { reason, .. } => {
+            r.state = RunState::Failed;
+            let line = LogLine::error(format!("{} FAILED: {reason}", r.id));
+            r.reason = Some(reason);
+            Some(line)
+        }
     }
 }
 
@@ -835,6 +1344,7 @@ mod tests {
         let mut s = state();
         started(&mut s);
         s.update(Msg::Key(Key::Tab));
+        s.update(Msg::Key(Key::Tab));
         assert_eq!(s.focus, Focus::Runs);
         assert_eq!(
             s.update(Msg::Key(Key::Char('s'))),
@@ -874,7 +1384,10 @@ mod tests {
             "a key closes help, not the app"
         );
         assert!(!s.help);
-        assert_eq!(s.update(Msg::Key(Key::Char('r'))), vec![Effect::Reload]);
+        assert_eq!(
+            s.update(Msg::Key(Key::Char('r'))),
+            vec![Effect::Reload, Effect::ListSweeps]
+        );
         started(&mut s);
         s.update(Msg::SweepEnded { error: None });
         assert_eq!(
@@ -989,6 +1502,7 @@ mod tests {
             }
         );
         s.update(Msg::Key(Key::Tab));
+        s.update(Msg::Key(Key::Tab));
         s.update(Msg::Key(Key::Char('s')));
         assert_eq!(s.log[0].level, LogLevel::Warn, "{:?}", s.log[0]);
         assert!(s.log[0].text.contains("stopping lambda-0_seed-1"));
@@ -1007,5 +1521,346 @@ mod tests {
         assert!(s.log[0].text.starts_with("cannot launch"), "{:?}", s.log[0]);
         s.update(Msg::Log(LogLine::info("backend: cpu")));
         assert_eq!(s.log[0], LogLine::info("backend: cpu"));
+    }
+}
+
+#[cfg(test)]
+mod browser_tests {
+    //! The workbench as a browser of the store: opening stored sweeps (with a live one behind),
+    //! filtering, comparing, viewing files, and the mouse.
+    use super::*;
+    use crate::config::CurveKeys;
+    use crate::events::{EpochRecord, RunOutcome, TestReport};
+    use crate::metrics::{Metric, MetricKey};
+    use std::collections::BTreeMap;
+
+    fn key(name: &str) -> MetricKey {
+        name.parse().unwrap()
+    }
+
+    fn info(name: &str) -> ExperimentInfo {
+        ExperimentInfo {
+            name: name.into(),
+            runs: 2,
+            lambdas: vec![0.0, 1.0],
+            epochs: 2,
+            relevance: MetricKey::at(Metric::Ndcg, 10),
+            diversity: MetricKey::at(Metric::Coverage, 10),
+            curves: CurveKeys {
+                auc: MetricKey::AUC,
+                coverage: MetricKey::at(Metric::Coverage, 10),
+            },
+        }
+    }
+
+    fn state() -> State {
+        let mut s = State::new(
+            PathBuf::from("experiments"),
+            vec![ExperimentEntry {
+                path: "experiments/live.yaml".into(),
+                status: Ok(info("live")),
+            }],
+        );
+        let listing = |name: &str| SweepListing {
+            dir: PathBuf::from(format!("runs/old/{name}")),
+            experiment: "old".into(),
+            name: name.into(),
+            runs: 3,
+            finished: 2,
+            failed: 1,
+            unfinished: 0,
+        };
+        s.update(Msg::Sweeps(vec![listing("s2"), listing("s1")]));
+        s
+    }
+
+    fn manifest_run(id: &str, method: &str, lambda: f64) -> ManifestRun {
+        ManifestRun {
+            run_id: id.into(),
+            method: method.into(),
+            lambda,
+            theta: None,
+            seed: 1,
+        }
+    }
+
+    fn finished(id: &str, status: RunStatus, ndcg: f64) -> RunEvent {
+        RunEvent::Finished {
+            run_id: id.into(),
+            outcome: Box::new(RunOutcome {
+                status,
+                epochs_completed: 2,
+                seconds: 1.0,
+                test: (status == RunStatus::Finished).then(|| TestReport {
+                    means: BTreeMap::from([(key("ndcg@10"), ndcg), (key("coverage@10"), 0.5)]),
+                    ..TestReport::default()
+                }),
+                validation: None,
+                selection: None,
+                candidates: None,
+            }),
+        }
+    }
+
+    fn epoch(id: &str, e: usize) -> RunEvent {
+        RunEvent::Epoch {
+            run_id: id.into(),
+            record: EpochRecord {
+                epoch: e,
+                loss: 0.5,
+                relevance_loss: 0.5,
+                diversity_loss: f64::NAN,
+                l2_loss: f64::NAN,
+                eval: Some(BTreeMap::from([(MetricKey::AUC, 0.7)])),
+                seconds: e as f64,
+            },
+        }
+    }
+
+    /// The stored sweep `runs/old/s1`: a finished baseline, a failed λ = 1 run, and a run that
+    /// trained one epoch and has no summary (killed), and one that never started.
+    fn opened() -> Msg {
+        let started = |id: &str| RunEvent::Started {
+            run_id: id.into(),
+            device: "another process".into(),
+            epochs: 2,
+            batches_per_epoch: 0,
+            train_pairs: 0,
+        };
+        Msg::Opened(Box::new(Opened {
+            dir: "runs/old/s1".into(),
+            info: info("old"),
+            runs: vec![
+                manifest_run("lambda-0_seed-1", "baseline", 0.0),
+                manifest_run("exposure_entropy_lambda-1_seed-1", "exposure_entropy", 1.0),
+                manifest_run("mmr_lambda-0.5_seed-1", "mmr", 0.5),
+                manifest_run("mmr_lambda-0.9_seed-1", "mmr", 0.9),
+            ],
+            events: vec![
+                started("lambda-0_seed-1"),
+                epoch("lambda-0_seed-1", 1),
+                epoch("lambda-0_seed-1", 2),
+                finished("lambda-0_seed-1", RunStatus::Finished, 0.3),
+                started("exposure_entropy_lambda-1_seed-1"),
+                RunEvent::Failed {
+                    run_id: "exposure_entropy_lambda-1_seed-1".into(),
+                    reason: "loss became non-finite".into(),
+                },
+                started("mmr_lambda-0.5_seed-1"),
+                epoch("mmr_lambda-0.5_seed-1", 1),
+            ],
+        }))
+    }
+
+    #[test]
+    fn an_opened_sweep_shows_its_runs_as_stored_and_stop_keys_leave_it_alone() {
+        let mut s = state();
+        s.focus = Focus::Sweeps;
+        s.update(Msg::Key(Key::Down));
+        assert_eq!(
+            s.update(Msg::Key(Key::Enter)),
+            vec![Effect::OpenSweep {
+                dir: "runs/old/s1".into()
+            }]
+        );
+        s.update(opened());
+        let states: Vec<RunState> = s.runs.iter().map(|r| r.state).collect();
+        assert_eq!(
+            states,
+            [
+                RunState::Finished,
+                RunState::Failed,
+                RunState::Interrupted,
+                RunState::NotRun
+            ]
+        );
+        assert_eq!(s.runs[0].history.len(), 2);
+        assert_eq!(s.runs[0].last_auc(), Some(0.7));
+        assert_eq!(s.tradeoff_points().len(), 1);
+        let sw = s.sweep.as_ref().unwrap();
+        assert!(sw.stored && !sw.running);
+        assert!(!s.running());
+        s.focus = Focus::Runs;
+        s.run_selected = 2;
+        assert!(
+            s.update(Msg::Key(Key::Char('s'))).is_empty(),
+            "a stored run is not stopped"
+        );
+        // Enter in Runs shows the run's config.
+        assert_eq!(
+            s.update(Msg::Key(Key::Enter)),
+            vec![Effect::ShowText {
+                title: "mmr_lambda-0.5_seed-1 config.yaml".into(),
+                path: "runs/old/s1/mmr_lambda-0.5_seed-1/config.yaml".into()
+            }]
+        );
+    }
+
+    #[test]
+    fn a_live_sweep_keeps_its_events_behind_a_stored_one_and_comes_back() {
+        let mut s = state();
+        s.update(Msg::Key(Key::Enter));
+        s.update(Msg::SweepStarted {
+            experiment: 0,
+            out_dir: "runs/live/now".into(),
+            runs: vec![RunSpec::new(0.0, 1), RunSpec::new(1.0, 1)],
+        });
+        s.update(opened());
+        assert!(s.behind.is_some() && s.running());
+        // An event of the live sweep whose run id the stored one shares: it goes behind.
+        s.update(Msg::Run(epoch("lambda-0_seed-1", 1)));
+        assert_eq!(s.runs[0].history.len(), 2, "the stored run is unchanged");
+        assert_eq!(s.behind.as_ref().unwrap().runs[0].history.len(), 1);
+        s.update(Msg::Run(finished(
+            "lambda-0_seed-1",
+            RunStatus::Finished,
+            0.2,
+        )));
+        s.update(Msg::SweepEnded { error: None });
+        let b = s.behind.as_ref().unwrap();
+        assert!(!b.sweep.running);
+        assert_eq!(b.runs[1].state, RunState::Interrupted, "never started");
+        // The live sweep is listed; Enter on it brings it back.
+        let mut list = s.sweeps.clone();
+        list.insert(
+            0,
+            SweepListing {
+                dir: "runs/live/now".into(),
+                experiment: "live".into(),
+                name: "now".into(),
+                runs: 2,
+                finished: 1,
+                failed: 0,
+                unfinished: 1,
+            },
+        );
+        s.update(Msg::Sweeps(list));
+        s.focus = Focus::Sweeps;
+        s.sweep_selected = 0;
+        assert!(s.update(Msg::Key(Key::Enter)).is_empty());
+        assert!(s.behind.is_none());
+        let sw = s.sweep.as_ref().unwrap();
+        assert_eq!(sw.out_dir, PathBuf::from("runs/live/now"));
+        assert_eq!(s.runs[0].test[&key("ndcg@10")], 0.2);
+    }
+
+    #[test]
+    fn filters_hide_runs_from_the_table_the_selection_and_the_tradeoff() {
+        let mut s = state();
+        s.update(opened());
+        s.focus = Focus::Runs;
+        s.update(Msg::Key(Key::Char('f'))); // finished
+        assert_eq!(s.visible_runs(), [0]);
+        s.update(Msg::Key(Key::Char('f'))); // failed
+        assert_eq!(s.visible_runs(), [1]);
+        assert_eq!(s.run_selected, 1, "the selection moves to a visible run");
+        assert!(s.tradeoff_points().is_empty());
+        s.update(Msg::Key(Key::Char('f'))); // unfinished
+        assert_eq!(s.visible_runs(), [2, 3]);
+        s.update(Msg::Key(Key::Down));
+        assert_eq!(s.run_selected, 3);
+        s.update(Msg::Key(Key::Down));
+        assert_eq!(s.run_selected, 3, "stays within the visible runs");
+        s.update(Msg::Key(Key::Char('f'))); // all
+        assert!(s.filter.is_all());
+        // Methods in order of appearance, then all again.
+        let mut seen = Vec::new();
+        for _ in 0..4 {
+            s.update(Msg::Key(Key::Char('F')));
+            seen.push(s.filter.method.clone());
+        }
+        assert_eq!(
+            seen,
+            [
+                Some("baseline".to_string()),
+                Some("exposure_entropy".into()),
+                Some("mmr".into()),
+                None
+            ]
+        );
+        s.update(Msg::Key(Key::Char('F')));
+        s.update(Msg::Key(Key::Char('F')));
+        s.update(Msg::Key(Key::Char('F')));
+        assert_eq!(s.visible_runs(), [2, 3]);
+        assert!(s.log[0].text.contains("2 of 4"), "{:?}", s.log[0]);
+    }
+
+    #[test]
+    fn m_compares_the_sweep_on_screen_with_the_selected_one() {
+        let mut s = state();
+        assert!(s.update(Msg::Key(Key::Char('m'))).is_empty());
+        assert!(
+            s.log[0].text.contains("open a sweep first"),
+            "{:?}",
+            s.log[0]
+        );
+        s.update(opened()); // runs/old/s1
+        s.sweep_selected = 1; // runs/old/s1 itself
+        assert!(s.update(Msg::Key(Key::Char('m'))).is_empty());
+        s.sweep_selected = 0;
+        assert_eq!(
+            s.update(Msg::Key(Key::Char('m'))),
+            vec![Effect::Compare {
+                a: "runs/old/s1".into(),
+                b: "runs/old/s2".into()
+            }]
+        );
+        let diff = SweepDiff::new(("A", &[]), ("B", &[]), key("ndcg@10"), key("coverage@10"));
+        s.update(Msg::Compared(Box::new(diff)));
+        assert_eq!(s.view, View::Compare);
+        // t cycles curves → trade-off → comparison → curves.
+        s.update(Msg::Key(Key::Char('t')));
+        assert_eq!(s.view, View::Curves);
+        s.update(Msg::Key(Key::Char('t')));
+        s.update(Msg::Key(Key::Char('t')));
+        assert_eq!(s.view, View::Compare);
+    }
+
+    #[test]
+    fn the_text_view_scrolls_and_any_other_key_closes_it() {
+        let mut s = state();
+        s.update(Msg::Text {
+            title: "x".into(),
+            body: (0..50).map(|i| format!("line {i}\n")).collect(),
+        });
+        s.update(Msg::Key(Key::Char('j')));
+        s.update(Msg::Key(Key::PageDown));
+        assert_eq!(s.text.as_ref().unwrap().scroll, 21);
+        s.update(Msg::Key(Key::PageDown));
+        s.update(Msg::Key(Key::PageDown));
+        assert_eq!(
+            s.text.as_ref().unwrap().scroll,
+            49,
+            "not past the last line"
+        );
+        s.update(Msg::Key(Key::Up));
+        assert_eq!(s.text.as_ref().unwrap().scroll, 48);
+        assert!(
+            s.update(Msg::Key(Key::Char('q'))).is_empty(),
+            "q closes the text, it does not quit"
+        );
+        assert!(s.text.is_none());
+    }
+
+    #[test]
+    fn clicks_and_the_wheel_select_in_the_pane_under_the_mouse() {
+        let mut s = state();
+        s.update(opened());
+        s.update(Msg::Click(Target::Item(Focus::Runs, 2)));
+        assert_eq!((s.focus, s.run_selected), (Focus::Runs, 2));
+        s.update(Msg::Wheel(Focus::Sweeps, true));
+        assert_eq!((s.focus, s.sweep_selected), (Focus::Sweeps, 1));
+        s.update(Msg::Click(Target::Item(Focus::Sweeps, 7)));
+        assert_eq!(s.sweep_selected, 1, "a click past the list selects nothing");
+        s.update(Msg::Click(Target::Pane(Focus::Experiments)));
+        assert_eq!(s.focus, Focus::Experiments);
+        assert!(
+            s.update(Msg::Pointer {
+                x: 1,
+                y: 1,
+                kind: Pointer::Click
+            })
+            .is_empty()
+        );
     }
 }

@@ -12,7 +12,12 @@ use super::app::Key;
 /// What a key asks the workbench to do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Action {
-    Launch,
+    /// Launch (Experiments), open (Sweeps), show the run's config (Runs).
+    Enter,
+    Compare,
+    ShowText,
+    FilterStatus,
+    FilterMethod,
     StopRun,
     StopAll,
     SwitchPane,
@@ -47,10 +52,42 @@ pub const KEYS: &[KeyBinding] = &[
     KeyBinding {
         keys: "Enter",
         triggers: &[Key::Enter],
-        action: Action::Launch,
-        short: "launch",
-        help: "launch the selected experiment's sweep",
+        action: Action::Enter,
+        short: "launch/open",
+        help: "launch (Experiments), open (Sweeps), show config.yaml (Runs)",
         footer: true,
+    },
+    KeyBinding {
+        keys: "m",
+        triggers: &[Key::Char('m')],
+        action: Action::Compare,
+        short: "compare",
+        help: "compare the sweep on screen (A) with the one selected (B)",
+        footer: true,
+    },
+    KeyBinding {
+        keys: "v",
+        triggers: &[Key::Char('v')],
+        action: Action::ShowText,
+        short: "view file",
+        help: "view the selected experiment's, sweep's or run's file",
+        footer: false,
+    },
+    KeyBinding {
+        keys: "f",
+        triggers: &[Key::Char('f')],
+        action: Action::FilterStatus,
+        short: "filter status",
+        help: "show runs by status: all, finished, failed, unfinished",
+        footer: false,
+    },
+    KeyBinding {
+        keys: "F",
+        triggers: &[Key::Char('F')],
+        action: Action::FilterMethod,
+        short: "filter method",
+        help: "show the runs of one method, the next one, … then all",
+        footer: false,
     },
     KeyBinding {
         keys: "s",
@@ -66,14 +103,14 @@ pub const KEYS: &[KeyBinding] = &[
         action: Action::StopAll,
         short: "stop all",
         help: "stop all runs",
-        footer: true,
+        footer: false,
     },
     KeyBinding {
         keys: "Tab",
         triggers: &[Key::Tab],
         action: Action::SwitchPane,
         short: "pane",
-        help: "switch between Experiments and Runs",
+        help: "next pane: Experiments, Sweeps (stored in runs/), Runs",
         footer: true,
     },
     KeyBinding {
@@ -97,7 +134,7 @@ pub const KEYS: &[KeyBinding] = &[
         triggers: &[Key::Char('t')],
         action: Action::ToggleView,
         short: "trade-off",
-        help: "switch curves / relevance-diversity trade-off",
+        help: "next view: curves, trade-off, comparison (after m)",
         footer: true,
     },
     KeyBinding {
@@ -121,7 +158,7 @@ pub const KEYS: &[KeyBinding] = &[
         triggers: &[Key::Char('r')],
         action: Action::Reload,
         short: "reload",
-        help: "reload experiments from disk",
+        help: "reload the experiments and the stored sweeps",
         footer: false,
     },
     KeyBinding {
@@ -183,6 +220,8 @@ impl fmt::Display for Key {
             Key::Tab => f.write_str("Tab"),
             Key::Enter => f.write_str("Enter"),
             Key::Esc => f.write_str("Esc"),
+            Key::PageUp => f.write_str("PgUp"),
+            Key::PageDown => f.write_str("PgDn"),
             Key::Char(c) => write!(f, "{c}"),
         }
     }
@@ -195,7 +234,11 @@ mod tests {
     /// Every action; the match makes a new variant fail to compile until it is listed here.
     fn all_actions() -> Vec<Action> {
         let all = vec![
-            Action::Launch,
+            Action::Enter,
+            Action::Compare,
+            Action::ShowText,
+            Action::FilterStatus,
+            Action::FilterMethod,
             Action::StopRun,
             Action::StopAll,
             Action::SwitchPane,
@@ -210,7 +253,11 @@ mod tests {
         ];
         for a in &all {
             match a {
-                Action::Launch
+                Action::Enter
+                | Action::Compare
+                | Action::ShowText
+                | Action::FilterStatus
+                | Action::FilterMethod
                 | Action::StopRun
                 | Action::StopAll
                 | Action::SwitchPane

@@ -8,5 +8,6 @@
 pub mod app;
 pub mod keys;
 pub mod runtime;
+pub mod stored;
 pub mod view;
 pub mod watch;

@@ -7,10 +7,14 @@ use std::sync::Arc;
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
 use std::time::{Duration, Instant};
 
-use ratatui::crossterm::event::{self, Event, KeyCode, KeyEventKind};
+use ratatui::crossterm::event::{
+    self, DisableMouseCapture, EnableMouseCapture, Event, KeyCode, KeyEventKind, MouseButton,
+    MouseEventKind,
+};
+use ratatui::layout::Rect;
 
-use super::app::{Effect, Key, LogLine, Msg, PastSweep, State};
-use super::view;
+use super::app::{Effect, Key, LogLine, Msg, PastSweep, Pointer, State, Target};
+use super::{stored, view};
 use crate::config::load_experiments;
 use crate::sweep::{self, SweepControl, SweepEvent, SweepOptions};
 
@@ -45,6 +49,8 @@ fn map_key(code: KeyCode) -> Option<Key> {
         KeyCode::Tab => Key::Tab,
         KeyCode::Enter => Key::Enter,
         KeyCode::Esc => Key::Esc,
+        KeyCode::PageUp => Key::PageUp,
+        KeyCode::PageDown => Key::PageDown,
         KeyCode::Char(c) => Key::Char(c),
         _ => return None,
     })
@@ -100,11 +106,15 @@ pub fn run(dir: PathBuf, watch: Option<PathBuf>) -> std::io::Result<()> {
         Some(sweep_dir) => watched(sweep_dir, &tx)?,
     };
     let runs_root = PathBuf::from(sweep::RUNS_ROOT);
+    let mut effects = effects;
+    effects.push(Effect::ListSweeps);
     let mut control: Option<Arc<SweepControl>> = None;
     let mut worker: Option<std::thread::JoinHandle<()>> = None;
     // ratatui::init installs a panic hook that restores the terminal.
     let mut terminal = ratatui::init();
-    let mut effects = effects;
+    // Clicks and the wheel select in the lists (the terminal's own text selection then
+    // needs Shift, as in other mouse-aware terminal apps).
+    let _ = ratatui::crossterm::execute!(std::io::stdout(), EnableMouseCapture);
     let result = (|| -> std::io::Result<()> {
         loop {
             for effect in effects.drain(..) {
@@ -120,13 +130,15 @@ pub fn run(dir: PathBuf, watch: Option<PathBuf>) -> std::io::Result<()> {
                 }
             }
             let drawn = Instant::now();
-            terminal.draw(|f| view::render(&state, f))?;
-            effects = next_messages(&rx, &mut state, drawn)?;
+            let frame = terminal.draw(|f| view::render(&state, f))?;
+            let area = frame.area;
+            effects = next_messages(&rx, &mut state, drawn, area)?;
         }
     })();
     if let Some(c) = &control {
         c.stop_all();
     }
+    let _ = ratatui::crossterm::execute!(std::io::stdout(), DisableMouseCapture);
     ratatui::restore();
     // Runs stop after their current batch and the store records them as interrupted: wait
     // for that (bounded), so quitting never leaves a run directory without its summary.
@@ -218,15 +230,37 @@ fn watched(dir: PathBuf, tx: &Sender<Msg>) -> std::io::Result<(State, Vec<Effect
     Ok((state, effects))
 }
 
+/// A mouse event as the message of what it is over (in a terminal of size `area`), or none.
+fn resolve(msg: Msg, state: &State, area: Rect) -> Option<Msg> {
+    let Msg::Pointer { x, y, kind } = msg else {
+        return Some(msg);
+    };
+    let target = view::hit(state, area, x, y)?;
+    let pane = match target {
+        Target::Item(p, _) | Target::Pane(p) => p,
+    };
+    Some(match kind {
+        Pointer::Click => Msg::Click(target),
+        Pointer::WheelDown => Msg::Wheel(pane, true),
+        Pointer::WheelUp => Msg::Wheel(pane, false),
+    })
+}
+
 /// Waits for messages, drains the burst, and paces frames to at most ~30 per second.
 fn next_messages(
     rx: &Receiver<Msg>,
     state: &mut State,
     last_draw: Instant,
+    area: Rect,
 ) -> std::io::Result<Vec<Effect>> {
     let mut effects = Vec::new();
+    let mut take = |state: &mut State, msg: Msg| {
+        if let Some(msg) = resolve(msg, state, area) {
+            effects.extend(state.update(msg));
+        }
+    };
     match rx.recv_timeout(Duration::from_millis(250)) {
-        Ok(msg) => effects.extend(state.update(msg)),
+        Ok(msg) => take(state, msg),
         Err(RecvTimeoutError::Timeout) => return Ok(effects), // redraw (ETA, resize)
         Err(RecvTimeoutError::Disconnected) => {
             return Err(std::io::Error::other("input channel closed"));
@@ -237,7 +271,7 @@ fn next_messages(
         std::thread::sleep(wait);
     }
     while let Ok(msg) = rx.try_recv() {
-        effects.extend(state.update(msg));
+        take(state, msg);
     }
     Ok(effects)
 }
@@ -254,6 +288,22 @@ fn spawn_input(tx: Sender<Msg>) -> std::io::Result<()> {
                             if let Some(key) = map_key(k.code)
                                 && tx.send(Msg::Key(key)).is_err()
                             {
+                                return;
+                            }
+                        }
+                        Ok(Event::Mouse(m)) => {
+                            let kind = match m.kind {
+                                MouseEventKind::Down(MouseButton::Left) => Pointer::Click,
+                                MouseEventKind::ScrollDown => Pointer::WheelDown,
+                                MouseEventKind::ScrollUp => Pointer::WheelUp,
+                                _ => continue,
+                            };
+                            let msg = Msg::Pointer {
+                                x: m.column,
+                                y: m.row,
+                                kind,
+                            };
+                            if tx.send(msg).is_err() {
                                 return;
                             }
                         }
@@ -341,6 +391,30 @@ fn carry_out(
         }
         Effect::LoadPast { experiment } => {
             let _ = tx.send(Msg::Past(load_past(runs_root, &experiment)));
+        }
+        Effect::ListSweeps => {
+            let _ = tx.send(Msg::Sweeps(stored::list_sweeps(runs_root)));
+        }
+        Effect::OpenSweep { dir } => {
+            let msg = match stored::open(&dir) {
+                Ok(o) => Msg::Opened(Box::new(o)),
+                Err(e) => Msg::Log(LogLine::error(format!("cannot open the sweep: {e}"))),
+            };
+            let _ = tx.send(msg);
+        }
+        Effect::Compare { a, b } => {
+            let msg = match stored::compare(&a, &b) {
+                Ok(d) => Msg::Compared(Box::new(d)),
+                Err(e) => Msg::Log(LogLine::error(format!("cannot compare: {e}"))),
+            };
+            let _ = tx.send(msg);
+        }
+        Effect::ShowText { title, path } => {
+            let msg = match stored::read_text(&path) {
+                Ok(body) => Msg::Text { title, body },
+                Err(e) => Msg::Log(LogLine::error(e)),
+            };
+            let _ = tx.send(msg);
         }
         Effect::Quit => {}
     }

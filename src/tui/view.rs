@@ -15,9 +15,10 @@ use ratatui::widgets::{
     Paragraph, Row, Table, TableState, Wrap,
 };
 
-use super::app::{ChartKind, Focus, LogLevel, RunState, State, View};
+use super::app::{ChartKind, Focus, LogLevel, RunState, State, Target, TextView, View};
 use super::keys;
-use crate::front::{MethodPoint, method_volumes};
+use crate::compare::sweeps::{Change, SweepDiff, Which};
+use crate::front::{MethodPoint, method_volumes, method_volumes_against};
 use crate::metrics::Direction;
 use crate::pareto::pareto_front_oriented;
 use crate::theme::{self, Rgb, terminal};
@@ -29,27 +30,35 @@ pub fn run_color(i: usize) -> Color {
     Color::Rgb(r, g, b)
 }
 
-pub fn render(state: &State, frame: &mut Frame) {
-    let area = frame.area();
-    let [main, footer] = Layout::vertical([Constraint::Min(1), Constraint::Length(1)]).areas(area);
-    frame.render_widget(
-        Paragraph::new(keys::footer(area.width as usize))
-            .style(Style::new().fg(terminal::FOOTER_FG).bg(terminal::FOOTER_BG)),
-        footer,
-    );
+/// Where each pane is drawn: one function for drawing and for the mouse's hit test.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Panes {
+    pub footer: Rect,
+    /// The experiments' list, and the selected invalid experiment's error under it.
+    pub experiments: Option<Rect>,
+    pub error: Option<Rect>,
+    pub sweeps: Option<Rect>,
+    pub runs: Rect,
+    pub charts: Option<Rect>,
+    pub log: Option<Rect>,
+    /// Below 60×16: lists only, fewer columns.
+    pub small: bool,
+}
 
+/// The layout of `area` for `state` (80×24 and up: experiments over the stored sweeps on the
+/// left; runs, the view and the log on the right. Smaller: the focused list over the runs).
+pub fn panes(state: &State, area: Rect) -> Panes {
+    let [main, footer] = Layout::vertical([Constraint::Min(1), Constraint::Length(1)]).areas(area);
     let small = area.width < 60 || area.height < 16;
-    if small {
-        let [exps, runs] =
+    let (left, runs, charts, log) = if small {
+        let [left, runs] =
             Layout::vertical([Constraint::Percentage(45), Constraint::Percentage(55)]).areas(main);
-        render_experiments(state, frame, exps);
-        render_runs(state, frame, runs, true);
+        (left, runs, None, None)
     } else {
         let left_w = (area.width / 4).clamp(18, 36);
         let [left, right] =
             Layout::horizontal([Constraint::Length(left_w), Constraint::Min(1)]).areas(main);
-        render_experiments(state, frame, left);
-        let table_h = (state.runs.len() as u16 + 3).clamp(4, main.height / 3);
+        let table_h = (state.visible_runs().len() as u16 + 3).clamp(4, main.height / 3);
         let log_h = if main.height >= 30 { 7 } else { 4 };
         let [runs, charts, log] = Layout::vertical([
             Constraint::Length(table_h),
@@ -57,12 +66,119 @@ pub fn render(state: &State, frame: &mut Frame) {
             Constraint::Length(log_h),
         ])
         .areas(right);
-        render_runs(state, frame, runs, false);
-        match state.view {
-            View::Curves => render_curves(state, frame, charts),
-            View::Tradeoff => render_tradeoff(state, frame, charts),
+        (left, runs, Some(charts), Some(log))
+    };
+    let (exps, sweeps) = if small {
+        match state.focus {
+            Focus::Sweeps => (None, Some(left)),
+            _ => (Some(left), None),
         }
-        render_log(state, frame, log);
+    } else {
+        let [e, s] =
+            Layout::vertical([Constraint::Percentage(45), Constraint::Percentage(55)]).areas(left);
+        (Some(e), Some(s))
+    };
+    let invalid = state
+        .selected_experiment()
+        .is_some_and(|e| e.status.is_err());
+    let (experiments, error) = match exps {
+        Some(a) if invalid && a.height > 8 => {
+            let [a, b] =
+                Layout::vertical([Constraint::Min(3), Constraint::Percentage(50)]).areas(a);
+            (Some(a), Some(b))
+        }
+        other => (other, None),
+    };
+    Panes {
+        footer,
+        experiments,
+        error,
+        sweeps,
+        runs,
+        charts,
+        log,
+        small,
+    }
+}
+
+/// The first row on screen of a list of `rows` visible rows scrolled to show `selected`
+/// (what ratatui's list and table do from a fresh state; set explicitly so that the hit test
+/// knows it).
+fn scroll_offset(selected: usize, rows: usize) -> usize {
+    selected.saturating_sub(rows.saturating_sub(1))
+}
+
+/// The index of the item under row `y` of a bordered list in `r` with `header` lines above
+/// its items, of `len` items scrolled to show `selected`.
+fn item_at(r: Rect, y: u16, header: u16, selected: usize, len: usize) -> Option<usize> {
+    let top = r.y + 1 + header;
+    let bottom = (r.y + r.height).saturating_sub(1);
+    if y < top || y >= bottom {
+        return None;
+    }
+    let rows = (bottom - top) as usize;
+    let i = scroll_offset(selected, rows) + (y - top) as usize;
+    (i < len).then_some(i)
+}
+
+/// What the mouse at (`x`, `y`) is over, in a terminal of size `area`.
+pub fn hit(state: &State, area: Rect, x: u16, y: u16) -> Option<Target> {
+    let p = panes(state, area);
+    let at = ratatui::layout::Position { x, y };
+    if let Some(r) = p.experiments.filter(|r| r.contains(at)) {
+        let i = item_at(r, y, 0, state.selected, state.experiments.len());
+        return Some(i.map_or(Target::Pane(Focus::Experiments), |i| {
+            Target::Item(Focus::Experiments, i)
+        }));
+    }
+    if let Some(r) = p.sweeps.filter(|r| r.contains(at)) {
+        let i = item_at(r, y, 0, state.sweep_selected, state.sweeps.len());
+        return Some(i.map_or(Target::Pane(Focus::Sweeps), |i| {
+            Target::Item(Focus::Sweeps, i)
+        }));
+    }
+    if p.runs.contains(at) {
+        let visible = state.visible_runs();
+        let selected = visible
+            .iter()
+            .position(|&i| i == state.run_selected)
+            .unwrap_or(0);
+        let i = item_at(p.runs, y, 1, selected, visible.len()).map(|k| visible[k]);
+        return Some(i.map_or(Target::Pane(Focus::Runs), |i| Target::Item(Focus::Runs, i)));
+    }
+    None
+}
+
+/// The most runs the charts name one by one in their legends.
+const LEGEND_RUNS: usize = 24;
+
+pub fn render(state: &State, frame: &mut Frame) {
+    let area = frame.area();
+    let p = panes(state, area);
+    frame.render_widget(
+        Paragraph::new(keys::footer(area.width as usize))
+            .style(Style::new().fg(terminal::FOOTER_FG).bg(terminal::FOOTER_BG)),
+        p.footer,
+    );
+    if let Some(r) = p.experiments {
+        render_experiments(state, frame, r, p.error);
+    }
+    if let Some(r) = p.sweeps {
+        render_sweeps(state, frame, r);
+    }
+    render_runs(state, frame, p.runs, p.small);
+    if let Some(r) = p.charts {
+        match state.view {
+            View::Curves => render_curves(state, frame, r),
+            View::Tradeoff => render_tradeoff(state, frame, r),
+            View::Compare => render_compare(state, frame, r),
+        }
+    }
+    if let Some(r) = p.log {
+        render_log(state, frame, r);
+    }
+    if let Some(t) = &state.text {
+        render_text(frame, area, t);
     }
     if state.help {
         render_help(frame, area);
@@ -91,7 +207,7 @@ fn focus_block(title: String, focused: bool) -> Block<'static> {
         .title(title)
 }
 
-fn render_experiments(state: &State, frame: &mut Frame, area: Rect) {
+fn render_experiments(state: &State, frame: &mut Frame, area: Rect, error_area: Option<Rect>) {
     let items: Vec<ListItem> = state
         .experiments
         .iter()
@@ -107,29 +223,64 @@ fn render_experiments(state: &State, frame: &mut Frame, area: Rect) {
         })
         .collect();
     let block = focus_block(" Experiments ".into(), state.focus == Focus::Experiments);
-    let error = state
-        .selected_experiment()
-        .and_then(|e| e.status.as_ref().err());
-    let (list_area, err_area) = match error {
-        Some(_) if area.height > 8 => {
-            let [a, b] =
-                Layout::vertical([Constraint::Min(3), Constraint::Percentage(50)]).areas(area);
-            (a, Some(b))
-        }
-        _ => (area, None),
-    };
-    let mut ls = ListState::default().with_selected(Some(state.selected));
+    let rows = area.height.saturating_sub(2) as usize;
+    let mut ls = ListState::default()
+        .with_offset(scroll_offset(state.selected, rows))
+        .with_selected(Some(state.selected));
     let list = List::new(items)
         .block(block)
         .highlight_style(Style::new().add_modifier(Modifier::REVERSED));
-    frame.render_stateful_widget(list, list_area, &mut ls);
-    if let (Some(msg), Some(a)) = (error, err_area) {
+    frame.render_stateful_widget(list, area, &mut ls);
+    let error = state
+        .selected_experiment()
+        .and_then(|e| e.status.as_ref().err());
+    if let (Some(msg), Some(a)) = (error, error_area) {
         let p = Paragraph::new(msg.as_str())
             .wrap(Wrap { trim: true })
             .style(Style::new().fg(terminal::FAILED))
             .block(Block::new().borders(Borders::ALL).title(" invalid "));
         frame.render_widget(p, a);
     }
+}
+
+/// The stored sweeps: `experiment/stamp`, finished of all runs, and failed ones in red. The
+/// sweep on screen is marked `▶`, a live one behind it `●`.
+fn render_sweeps(state: &State, frame: &mut Frame, area: Rect) {
+    let shown = state.sweep.as_ref().map(|s| &s.out_dir);
+    let behind = state.behind.as_ref().map(|b| &b.sweep.out_dir);
+    let items: Vec<ListItem> = state
+        .sweeps
+        .iter()
+        .map(|s| {
+            let mark = if Some(&s.dir) == shown {
+                "▶ "
+            } else if Some(&s.dir) == behind {
+                "● "
+            } else {
+                "  "
+            };
+            let mut spans = vec![
+                Span::styled(mark, Style::new().fg(terminal::SELECTION)),
+                Span::raw(format!("{} {}/{}", s.label(), s.finished, s.runs)),
+            ];
+            if s.failed > 0 {
+                spans.push(Span::styled(
+                    format!(" {}✗", s.failed),
+                    Style::new().fg(terminal::FAILED),
+                ));
+            }
+            ListItem::new(Line::from(spans))
+        })
+        .collect();
+    let title = format!(" Sweeps ({}; Enter opens, m compares) ", state.sweeps.len());
+    let rows = area.height.saturating_sub(2) as usize;
+    let mut ls = ListState::default()
+        .with_offset(scroll_offset(state.sweep_selected, rows))
+        .with_selected(Some(state.sweep_selected));
+    let list = List::new(items)
+        .block(focus_block(title, state.focus == Focus::Sweeps))
+        .highlight_style(Style::new().add_modifier(Modifier::REVERSED));
+    frame.render_stateful_widget(list, area, &mut ls);
 }
 
 fn fmt_opt(v: Option<f64>) -> String {
@@ -148,11 +299,29 @@ fn render_runs(state: &State, frame: &mut Frame, area: Rect, small: bool) {
     // Below 90 columns the id already says λ and seed: show fewer, wider columns.
     let compact = small || area.width < 90;
     let tiny = small;
+    let visible = state.visible_runs();
+    let filter = if state.filter.is_all() {
+        String::new()
+    } else {
+        format!(
+            "[{}: {} of {}] ",
+            state.filter.describe(),
+            visible.len(),
+            state.runs.len()
+        )
+    };
     let title = match &state.sweep {
         Some(s) => format!(
-            " Runs: {} {}",
+            " Runs: {} {}{}",
             s.info.name,
-            if s.running { "(running) " } else { "" }
+            if s.running {
+                "(running) ".to_string()
+            } else if s.stored {
+                format!("(stored: {}) ", s.out_dir.display())
+            } else {
+                String::new()
+            },
+            filter
         ),
         None => " Runs (Enter launches the selected experiment) ".into(),
     };
@@ -166,16 +335,17 @@ fn render_runs(state: &State, frame: &mut Frame, area: Rect, small: bool) {
         ])
     }
     .style(Style::new().add_modifier(Modifier::BOLD));
-    let rows: Vec<Row> = state
-        .runs
+    let rows: Vec<Row> = visible
         .iter()
-        .enumerate()
-        .map(|(i, r)| {
+        .map(|&i| {
+            let r = &state.runs[i];
             let color = run_color(i);
             let status_style = Style::new().fg(match r.state {
                 RunState::Failed => terminal::FAILED,
                 RunState::Finished => terminal::OK,
-                RunState::Queued | RunState::Running | RunState::Interrupted => terminal::RUNNING,
+                RunState::Queued | RunState::Running | RunState::Interrupted | RunState::NotRun => {
+                    terminal::RUNNING
+                }
             });
             let status = match (&r.reason, r.state) {
                 (Some(reason), RunState::Failed) => format!("FAILED: {reason}"),
@@ -242,7 +412,11 @@ fn render_runs(state: &State, frame: &mut Frame, area: Rect, small: bool) {
             Constraint::Length(6),
         ]
     };
-    let mut ts = TableState::default().with_selected(Some(state.run_selected));
+    let selected = visible.iter().position(|&i| i == state.run_selected);
+    let rows_on_screen = area.height.saturating_sub(3) as usize;
+    let mut ts = TableState::default()
+        .with_offset(scroll_offset(selected.unwrap_or(0), rows_on_screen))
+        .with_selected(selected);
     let table = Table::new(rows, widths)
         .header(header)
         .block(focus_block(title, state.focus == Focus::Runs))
@@ -296,11 +470,12 @@ fn render_chart(state: &State, frame: &mut Frame, area: Rect, kind: ChartKind) {
         ChartKind::Auc => (" Validation AUC ".to_string(), "AUC"),
         ChartKind::Coverage => (format!(" Validation {cov} "), "coverage"),
     };
-    let series: Vec<Vec<(f64, f64)>> = state
-        .runs
+    let visible = state.visible_runs();
+    let series: Vec<Vec<(f64, f64)>> = visible
         .iter()
-        .map(|r| {
-            r.history
+        .map(|&i| {
+            state.runs[i]
+                .history
                 .iter()
                 .filter_map(|p| {
                     let y = match kind {
@@ -313,16 +488,19 @@ fn render_chart(state: &State, frame: &mut Frame, area: Rect, kind: ChartKind) {
                 .collect()
         })
         .collect();
-    let datasets: Vec<Dataset> = state
-        .runs
+    let datasets: Vec<Dataset> = visible
         .iter()
         .zip(&series)
-        .enumerate()
-        .filter(|(_, (_, pts))| !pts.is_empty())
-        .map(|(i, (r, pts))| {
-            Dataset::default()
-                .name(r.param_label())
-                .marker(Marker::Braille)
+        .filter(|(_, pts)| !pts.is_empty())
+        .map(|(&i, pts)| {
+            let d = Dataset::default();
+            // A legend of more runs than fit is unreadable (and costly): names up to a screenful.
+            let d = if visible.len() <= LEGEND_RUNS {
+                d.name(state.runs[i].param_label())
+            } else {
+                d
+            };
+            d.marker(Marker::Braille)
                 .graph_type(GraphType::Line)
                 .style(Style::new().fg(run_color(i)))
                 .data(pts)
@@ -414,16 +592,45 @@ fn render_tradeoff(state: &State, frame: &mut Frame, area: Rect) {
         }
     }
     const MARKERS: [Marker; 4] = [Marker::Block, Marker::HalfBlock, Marker::Bar, Marker::Dot];
-    for (p, pts) in current.iter().zip(&points) {
-        let m = methods.iter().position(|m| *m == p.method).unwrap_or(0);
-        datasets.push(
-            Dataset::default()
-                .name(p.label.clone())
-                .marker(MARKERS[m % MARKERS.len()])
-                .graph_type(GraphType::Scatter)
-                .style(Style::new().fg(run_color(p.run)))
-                .data(pts),
-        );
+    // Up to a screenful of points, each is a legend entry in its run's colour; beyond, one
+    // entry per method, in the colour of its first run.
+    let by_method: Vec<Vec<(f64, f64)>> = methods
+        .iter()
+        .map(|m| {
+            current
+                .iter()
+                .filter(|p| p.method == *m)
+                .map(|p| (p.x, p.y))
+                .collect()
+        })
+        .collect();
+    if current.len() <= LEGEND_RUNS {
+        for (p, pts) in current.iter().zip(&points) {
+            let m = methods.iter().position(|m| *m == p.method).unwrap_or(0);
+            datasets.push(
+                Dataset::default()
+                    .name(p.label.clone())
+                    .marker(MARKERS[m % MARKERS.len()])
+                    .graph_type(GraphType::Scatter)
+                    .style(Style::new().fg(run_color(p.run)))
+                    .data(pts),
+            );
+        }
+    } else {
+        for (m, (method, pts)) in methods.iter().zip(&by_method).enumerate() {
+            let first = current
+                .iter()
+                .find(|p| p.method == *method)
+                .map_or(0, |p| p.run);
+            datasets.push(
+                Dataset::default()
+                    .name(format!("{method} ({} runs)", pts.len()))
+                    .marker(MARKERS[m % MARKERS.len()])
+                    .graph_type(GraphType::Scatter)
+                    .style(Style::new().fg(run_color(first)))
+                    .data(pts),
+            );
+        }
     }
     let method_points: Vec<MethodPoint<'_>> = current
         .iter()
@@ -459,6 +666,216 @@ fn render_tradeoff(state: &State, frame: &mut Frame, area: Rect) {
         .x_axis(Axis::default().title(div).bounds(xb).labels(xl))
         .y_axis(Axis::default().title(rel).bounds(yb).labels(yl));
     frame.render_widget(chart, area);
+}
+
+/// Two stored sweeps: their seed-mean points and Pareto fronts overlaid (A in the first
+/// series colour, B in the second), and the table of every (method, λ or θ) diffed, B − A
+/// in green where B is better in the metric's direction and red where worse; under it each
+/// method's hypervolume in both, against one reference point (the nadir of both sweeps).
+fn render_compare(state: &State, frame: &mut Frame, area: Rect) {
+    let Some(d) = state.comparison.as_deref() else {
+        frame.render_widget(
+            Paragraph::new(
+                "No comparison yet: open a sweep (Sweeps, Enter), select another, press m.",
+            )
+            .block(Block::new().borders(Borders::ALL).title(" Comparison ")),
+            area,
+        );
+        return;
+    };
+    let [chart_area, table_area] = if area.width >= 110 {
+        Layout::horizontal([Constraint::Percentage(40), Constraint::Percentage(60)]).areas(area)
+    } else {
+        Layout::vertical([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(area)
+    };
+    render_compare_chart(d, frame, chart_area);
+    render_compare_table(d, frame, table_area);
+}
+
+/// A compared sweep's points on the chart: which, its name, (diversity, relevance).
+type SidePoints<'a> = (Which, &'a str, Vec<(f64, f64)>);
+
+const SIDES: [(Which, &str); 2] = [(Which::A, "A"), (Which::B, "B")];
+
+fn side_color(which: Which) -> Color {
+    run_color(match which {
+        Which::A => 0,
+        Which::B => 1,
+    })
+}
+
+fn render_compare_chart(d: &SweepDiff, frame: &mut Frame, area: Rect) {
+    let (x_dir, y_dir) = (d.diversity.direction(), d.relevance.direction());
+    let sides: Vec<SidePoints<'_>> = SIDES
+        .iter()
+        .map(|&(w, name)| {
+            let pts = d.points(w).iter().map(|p| (p.1, p.2)).collect();
+            (w, name, pts)
+        })
+        .collect();
+    let fronts: Vec<Vec<(f64, f64)>> = sides
+        .iter()
+        .map(|(_, _, pts)| {
+            let mut f: Vec<(f64, f64)> = pareto_front_oriented(pts, x_dir, y_dir)
+                .into_iter()
+                .map(|i| pts[i])
+                .collect();
+            f.sort_by(|a, b| a.0.total_cmp(&b.0));
+            f
+        })
+        .collect();
+    let mut datasets = Vec::new();
+    for ((w, name, pts), front) in sides.iter().zip(&fronts) {
+        let label = match w {
+            Which::A => &d.a_label,
+            Which::B => &d.b_label,
+        };
+        datasets.push(
+            Dataset::default()
+                .name(format!("{name} {label}"))
+                .marker(match w {
+                    Which::A => Marker::Block,
+                    Which::B => Marker::HalfBlock,
+                })
+                .graph_type(GraphType::Scatter)
+                .style(Style::new().fg(side_color(*w)))
+                .data(pts),
+        );
+        if front.len() > 1 {
+            datasets.push(
+                Dataset::default()
+                    .name(format!("{name} front"))
+                    .marker(Marker::Braille)
+                    .graph_type(GraphType::Line)
+                    .style(Style::new().fg(side_color(*w)))
+                    .data(front),
+            );
+        }
+    }
+    let all = || sides.iter().flat_map(|(_, _, p)| p.iter());
+    let (xb, xl) = bounds(all().map(|p| p.0));
+    let (yb, yl) = bounds(all().map(|p| p.1));
+    let chart = Chart::new(datasets)
+        .block(Block::new().borders(Borders::ALL).title(format!(
+            " Fronts (test, means over seeds): {} against {} ",
+            d.relevance, d.diversity
+        )))
+        .hidden_legend_constraints((Constraint::Ratio(1, 2), Constraint::Ratio(1, 1)))
+        .x_axis(
+            Axis::default()
+                .title(d.diversity.to_string())
+                .bounds(xb)
+                .labels(xl),
+        )
+        .y_axis(
+            Axis::default()
+                .title(d.relevance.to_string())
+                .bounds(yb)
+                .labels(yl),
+        );
+    frame.render_widget(chart, area);
+}
+
+/// The hypervolume lines under the table: each method in A and B against the nadir of both.
+fn compare_volumes(d: &SweepDiff) -> Vec<String> {
+    let (x_dir, y_dir) = (d.diversity.direction(), d.relevance.direction());
+    let side_points = |w: Which| -> Vec<MethodPoint<'_>> {
+        d.points(w)
+            .iter()
+            .map(|&(row, x, y)| MethodPoint {
+                method: &d.rows[row].method,
+                lambda_zero: d.rows[row].is_lambda_zero(),
+                x,
+                y,
+            })
+            .collect()
+    };
+    let (pa, pb) = (side_points(Which::A), side_points(Which::B));
+    let both: Vec<(f64, f64)> = pa.iter().chain(&pb).map(|p| (p.x, p.y)).collect();
+    let reference = crate::pareto::nadir(&both, x_dir, y_dir);
+    let va = method_volumes_against(&pa, reference, x_dir, y_dir);
+    let vb = method_volumes_against(&pb, reference, x_dir, y_dir);
+    let mut methods: Vec<&str> = Vec::new();
+    for v in va.iter().chain(&vb) {
+        if v.method != crate::config::BASELINE && !methods.contains(&v.method.as_str()) {
+            methods.push(&v.method);
+        }
+    }
+    let find = |vs: &[crate::front::MethodVolume], m: &str| {
+        vs.iter()
+            .find(|v| v.method == m)
+            .map_or_else(|| "-".to_string(), |v| format!("{:.4}", v.hypervolume))
+    };
+    methods
+        .iter()
+        .map(|m| format!("HV {m}: A {}  B {}", find(&va, m), find(&vb, m)))
+        .collect()
+}
+
+fn render_compare_table(d: &SweepDiff, frame: &mut Frame, area: Rect) {
+    let fmt = |v: Option<f64>| v.map_or_else(|| "-".to_string(), |v| format!("{v:.4}"));
+    let delta_cell = |delta: Option<f64>, key: crate::metrics::MetricKey| match delta {
+        None => Cell::new("-"),
+        Some(v) => {
+            let color = match Change::of(v, key.direction()) {
+                Change::Better => terminal::OK,
+                Change::Worse => terminal::FAILED,
+                Change::Same => terminal::TEXT,
+            };
+            Cell::new(format!("{v:+.4}")).style(Style::new().fg(color))
+        }
+    };
+    let header = Row::new([
+        "method", "λ/θ", "seeds", "rel A", "rel B", "Δ rel", "div A", "div B", "Δ div",
+    ])
+    .style(Style::new().add_modifier(Modifier::BOLD));
+    let rows: Vec<Row> = d
+        .rows
+        .iter()
+        .map(|r| {
+            let seeds = |s: Option<crate::compare::sweeps::Side>| {
+                s.map_or_else(|| "-".to_string(), |s| s.seeds.to_string())
+            };
+            Row::new(vec![
+                Cell::new(r.method.clone()),
+                Cell::new(r.param_label()),
+                Cell::new(format!("{}/{}", seeds(r.a), seeds(r.b))),
+                Cell::new(fmt(r.a.and_then(|s| s.relevance))),
+                Cell::new(fmt(r.b.and_then(|s| s.relevance))),
+                delta_cell(r.relevance_delta(), d.relevance),
+                Cell::new(fmt(r.a.and_then(|s| s.diversity))),
+                Cell::new(fmt(r.b.and_then(|s| s.diversity))),
+                delta_cell(r.diversity_delta(), d.diversity),
+            ])
+        })
+        .collect();
+    let mut volumes = vec![format!(
+        "rel = {}, div = {}; Δ = B − A, green where B is better",
+        d.relevance, d.diversity
+    )];
+    volumes.extend(compare_volumes(d));
+    let hv_h = (volumes.len() as u16).min(area.height / 3);
+    let [table_area, hv_area] =
+        Layout::vertical([Constraint::Min(3), Constraint::Length(hv_h)]).areas(area);
+    let widths = [
+        Constraint::Min(8),
+        Constraint::Length(6),
+        Constraint::Length(5),
+        Constraint::Length(6),
+        Constraint::Length(6),
+        Constraint::Length(7),
+        Constraint::Length(6),
+        Constraint::Length(6),
+        Constraint::Length(7),
+    ];
+    let title = format!(" A {}  B {} ", d.a_label, d.b_label);
+    frame.render_widget(
+        Table::new(rows, widths)
+            .header(header)
+            .block(Block::new().borders(Borders::ALL).title(title)),
+        table_area,
+    );
+    frame.render_widget(Paragraph::new(volumes.join("\n")), hv_area);
 }
 
 fn render_log(state: &State, frame: &mut Frame, area: Rect) {
@@ -509,10 +926,38 @@ fn render_popup(frame: &mut Frame, area: Rect, title: &str, text: &str) {
     );
 }
 
+/// A file over the workbench, from its scrolled line.
+fn render_text(frame: &mut Frame, area: Rect, t: &TextView) {
+    let r = centered(
+        area,
+        area.width.saturating_sub(4).max(20),
+        area.height.saturating_sub(2),
+    );
+    let rows = r.height.saturating_sub(2) as usize;
+    let last = (t.scroll + rows).min(t.lines.len());
+    let title = format!(
+        " {} — lines {}–{} of {} (j/k, PgUp/PgDn; any other key closes) ",
+        t.title,
+        (t.scroll + 1).min(last),
+        last,
+        t.lines.len()
+    );
+    let body: Vec<Line> = t.lines[t.scroll.min(t.lines.len())..last]
+        .iter()
+        .map(|l| Line::raw(l.clone()))
+        .collect();
+    frame.render_widget(Clear, r);
+    frame.render_widget(
+        Paragraph::new(body).block(Block::new().borders(Borders::ALL).title(title)),
+        r,
+    );
+}
+
 fn render_help(frame: &mut Frame, area: Rect) {
     let mut text = keys::help_lines();
     text.extend(["".into(), "any key closes this help".into()]);
-    let r = centered(area, 70, text.len() as u16 + 2);
+    let widest = text.iter().map(|l| l.chars().count()).max().unwrap_or(0);
+    let r = centered(area, widest as u16 + 2, text.len() as u16 + 2);
     frame.render_widget(Clear, r);
     frame.render_widget(
         Paragraph::new(text.join("\n")).block(Block::new().borders(Borders::ALL).title(" Keys ")),
