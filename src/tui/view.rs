@@ -259,16 +259,18 @@ fn render_sweeps(state: &State, frame: &mut Frame, area: Rect) {
             } else {
                 "  "
             };
+            // Counts first: a narrow pane cuts the end of the label, not the counts.
             let mut spans = vec![
                 Span::styled(mark, Style::new().fg(terminal::SELECTION)),
-                Span::raw(format!("{} {}/{}", s.label(), s.finished, s.runs)),
+                Span::raw(format!("{}/{} ", s.finished, s.runs)),
             ];
             if s.failed > 0 {
                 spans.push(Span::styled(
-                    format!(" {}✗", s.failed),
+                    format!("{}✗ ", s.failed),
                     Style::new().fg(terminal::FAILED),
                 ));
             }
+            spans.push(Span::raw(s.label()));
             ListItem::new(Line::from(spans))
         })
         .collect();
@@ -683,14 +685,21 @@ fn render_compare(state: &State, frame: &mut Frame, area: Rect) {
         );
         return;
     };
-    let [chart_area, table_area] = if area.width >= 110 {
-        Layout::horizontal([Constraint::Percentage(40), Constraint::Percentage(60)]).areas(area)
+    // The table as wide as its longest method name needs (nine columns, their gaps and the
+    // borders), the chart the rest.
+    let method_w = d.rows.iter().map(|r| r.method.chars().count()).max().unwrap_or(6).max(6);
+    let table_w = (method_w + COMPARE_NUMBER_COLUMNS + 10) as u16;
+    let [chart_area, table_area] = if area.width >= table_w + 30 {
+        Layout::horizontal([Constraint::Min(30), Constraint::Length(table_w)]).areas(area)
     } else {
         Layout::vertical([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(area)
     };
     render_compare_chart(d, frame, chart_area);
     render_compare_table(d, frame, table_area);
 }
+
+/// The comparison table's columns after the method name, in cells (see its widths).
+const COMPARE_NUMBER_COLUMNS: usize = 6 + 5 + 6 + 6 + 7 + 6 + 6 + 7;
 
 /// A compared sweep's points on the chart: which, its name, (diversity, relevance).
 type SidePoints<'a> = (Which, &'a str, Vec<(f64, f64)>);
@@ -857,8 +866,9 @@ fn render_compare_table(d: &SweepDiff, frame: &mut Frame, area: Rect) {
     let hv_h = (volumes.len() as u16).min(area.height / 3);
     let [table_area, hv_area] =
         Layout::vertical([Constraint::Min(3), Constraint::Length(hv_h)]).areas(area);
+    // Widths of the columns after the method's: COMPARE_NUMBER_COLUMNS in all.
     let widths = [
-        Constraint::Min(8),
+        Constraint::Min(6),
         Constraint::Length(6),
         Constraint::Length(5),
         Constraint::Length(6),

@@ -606,7 +606,7 @@ fn the_real_binary_opens_and_compares_stored_sweeps() {
     }
     let mut wb = Workbench::start(work.path(), "experiments", &[]);
     assert!(
-        wb.wait_for(&|t| t.contains("tiny/b 2/2"), 20),
+        wb.wait_for(&|t| t.contains("2/2 tiny/b"), 20),
         "the stored sweeps are not listed:\n{}",
         wb.text()
     );
