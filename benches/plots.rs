@@ -104,6 +104,7 @@ fn sweep() -> StoredSweep {
 
 fn settings() -> PlotSettings {
     PlotSettings {
+        preset: None,
         width: 1600,
         height: 1000,
         relevance: MetricKey::at(Metric::Ndcg, 10),

@@ -359,6 +359,11 @@ pub fn report_md(sweep: &StoredSweep, columns: &[MetricKey], figures: &[String])
     }
     if !figures.is_empty() {
         out.push_str("\n## Figures\n\n");
+        out.push_str(
+            "Each figure is also a vector PDF beside its SVG, for `\\includegraphics` in LaTeX \
+             (text as outlines, no fonts to embed); `plots.preset: single_column` or \
+             `double_column` sizes them for a paper's column.\n\n",
+        );
         for f in figures {
             let _ = writeln!(out, "![{f}]({f})\n");
         }

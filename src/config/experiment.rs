@@ -359,6 +359,10 @@ impl SelectSpec {
 pub struct PlotSettings {
     pub width: u32,
     pub height: u32,
+    /// The paper column the figures are made for (their size and font sizes in points);
+    /// absent: fonts scale with the height.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub preset: Option<FigurePreset>,
     /// Trade-off y axis, a test metric.
     pub relevance: MetricKey,
     /// Trade-off x axis, a test metric.
@@ -367,6 +371,52 @@ pub struct PlotSettings {
     /// sweeps written before fronts were recorded (read [`PlotSettings::front_axes`]).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub fronts: Vec<MetricKey>,
+}
+
+/// A figure made for a paper's column: its size in inches at [`FigurePreset::DPI`] and its
+/// text in points, so that it is printed at 100 % (`\includegraphics` without a width) with
+/// 7–9 pt text, as the column's body text is 9–10 pt.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FigurePreset {
+    /// 3.5 × 2.45 in: one column of a two-column paper (IEEE, ACM).
+    SingleColumn,
+    /// 7.0 × 2.8 in: across both columns (`figure*`).
+    DoubleColumn,
+}
+
+impl FigurePreset {
+    /// The pixels per inch of the PNG, and the scale of the PDF (a pixel is 72 / DPI points).
+    pub const DPI: f64 = 300.0;
+
+    pub fn name(self) -> &'static str {
+        match self {
+            FigurePreset::SingleColumn => "single_column",
+            FigurePreset::DoubleColumn => "double_column",
+        }
+    }
+
+    /// Width and height in inches.
+    pub fn inches(self) -> (f64, f64) {
+        match self {
+            FigurePreset::SingleColumn => (3.5, 2.45),
+            FigurePreset::DoubleColumn => (7.0, 2.8),
+        }
+    }
+
+    /// Width and height in pixels at [`Self::DPI`].
+    pub fn pixels(self) -> (u32, u32) {
+        let (w, h) = self.inches();
+        (
+            (w * Self::DPI).round() as u32,
+            (h * Self::DPI).round() as u32,
+        )
+    }
+
+    /// Caption, axis titles, and ticks and legend, in points.
+    pub fn font_points(self) -> (f64, f64, f64) {
+        (9.0, 8.0, 7.0)
+    }
 }
 
 /// The width and height a figure may have, in pixels (checked in the YAML and again when a
@@ -426,6 +476,11 @@ impl Experiment {
         }
         let parallel = parallel_from_raw(raw.parallel, check)?;
         let plots = PlotSettings::from_raw(&raw.plots, &eval, check)?;
+        // The resolved file states the size (but for a preset, which sets it).
+        if raw.plots.preset.is_none() {
+            raw.plots.width = Some(plots.width);
+            raw.plots.height = Some(plots.height);
+        }
         let select = match &raw.select {
             Some(s) => Some(SelectSpec::from_raw(s, &data.split, &eval, &plots, check)?),
             None => None,
@@ -956,7 +1011,29 @@ impl PlotSettings {
         eval: &EvalSpec,
         check: Check<'_>,
     ) -> Result<Self, ConfigError> {
-        for (field, v) in [("plots.width", raw.width), ("plots.height", raw.height)] {
+        let (width, height) = match (raw.preset, raw.width, raw.height) {
+            (Some(p), w, h) if w.is_some() || h.is_some() => {
+                let (field, v) = match w {
+                    Some(w) => ("plots.width", w),
+                    None => ("plots.height", h.unwrap_or_default()),
+                };
+                let (pw, ph) = p.pixels();
+                return Err(check.invalid(
+                    field,
+                    v,
+                    format!(
+                        "plots.preset '{}' sets the size ({pw} × {ph} pixels, {} × {} in at {} dpi): remove one of them",
+                        p.name(),
+                        p.inches().0,
+                        p.inches().1,
+                        FigurePreset::DPI
+                    ),
+                ));
+            }
+            (Some(p), _, _) => p.pixels(),
+            (None, w, h) => (w.unwrap_or(1600), h.unwrap_or(1000)),
+        };
+        for (field, v) in [("plots.width", width), ("plots.height", height)] {
             if !FIGURE_PIXELS.contains(&v) {
                 return Err(check.invalid(field, v, "must be in [320, 8000] pixels"));
             }
@@ -996,8 +1073,9 @@ impl PlotSettings {
                 .collect::<Result<Vec<_>, _>>()?,
         };
         Ok(PlotSettings {
-            width: raw.width,
-            height: raw.height,
+            width,
+            height,
+            preset: raw.preset,
             relevance: plot_axis(
                 "plots.relevance",
                 raw.relevance.as_deref(),
@@ -1143,6 +1221,7 @@ mod tests {
             PlotSettings {
                 width: 1600,
                 height: 1000,
+                preset: None,
                 relevance: MetricKey::at(Metric::Ndcg, 10),
                 diversity: MetricKey::at(Metric::Coverage, 10),
                 fronts: vec![

@@ -23,8 +23,8 @@ use std::path::{Path, PathBuf};
 
 pub use experiment::{
     CurveKeys, DataSource, DataSpec, DiversitySpec, EvalSpec, EvalSplit, Experiment, FIGURE_PIXELS,
-    ParseEvalSplitError, PlotSettings, RerankSpec, SelectSpec, SplitSeed, SplitSpec, TrainSpec,
-    WeightDecay,
+    FigurePreset, ParseEvalSplitError, PlotSettings, RerankSpec, SelectSpec, SplitSeed, SplitSpec,
+    TrainSpec, WeightDecay,
 };
 pub use listing::{ExperimentEntry, ExperimentInfo, load_experiments};
 pub use method::{BASELINE, DiversityMethod, MethodSpec, Regularizer, RegularizerSpec, RunMethod};

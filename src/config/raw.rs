@@ -643,11 +643,19 @@ impl Default for RawSelectLambda {
 }
 
 /// Figures written after a sweep (and by `recsweep plot`).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct RawPlots {
-    pub width: u32,
-    pub height: u32,
+    /// A figure size and font sizes for a paper's column: `single_column` or `double_column`
+    /// (then `width` and `height` are left out).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub preset: Option<super::FigurePreset>,
+    /// Pixels; absent: 1600 (or the preset's).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub width: Option<u32>,
+    /// Pixels; absent: 1000 (or the preset's).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub height: Option<u32>,
     /// Trade-off y axis, a test metric key; absent: `ndcg@K` for the first K of `eval.k`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub relevance: Option<String>,
@@ -658,16 +666,4 @@ pub struct RawPlots {
     /// absent: the trade-off's diversity axis and `ild@K`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub fronts: Option<Vec<String>>,
-}
-
-impl Default for RawPlots {
-    fn default() -> Self {
-        Self {
-            width: 1600,
-            height: 1000,
-            relevance: None,
-            diversity: None,
-            fronts: None,
-        }
-    }
 }

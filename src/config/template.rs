@@ -79,6 +79,7 @@ eval:
 # parallel: 2                  # runs at once; default: the cores, at most 4
 
 plots:
+  # preset: single_column      # or double_column: a paper's column (then no width/height)
   width: 1600
   height: 1000
 "#

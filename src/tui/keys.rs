@@ -150,7 +150,7 @@ pub const KEYS: &[KeyBinding] = &[
         triggers: &[Key::Char('e')],
         action: Action::Export,
         short: "export",
-        help: "export the figures of the sweep on screen (PNG + SVG)",
+        help: "export the figures of the sweep on screen (PNG, SVG, PDF)",
         footer: true,
     },
     KeyBinding {

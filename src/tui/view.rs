@@ -687,7 +687,13 @@ fn render_compare(state: &State, frame: &mut Frame, area: Rect) {
     };
     // The table as wide as its longest method name needs (nine columns, their gaps and the
     // borders), the chart the rest.
-    let method_w = d.rows.iter().map(|r| r.method.chars().count()).max().unwrap_or(6).max(6);
+    let method_w = d
+        .rows
+        .iter()
+        .map(|r| r.method.chars().count())
+        .max()
+        .unwrap_or(6)
+        .max(6);
     let table_w = (method_w + COMPARE_NUMBER_COLUMNS + 10) as u16;
     let [chart_area, table_area] = if area.width >= table_w + 30 {
         Layout::horizontal([Constraint::Min(30), Constraint::Length(table_w)]).areas(area)

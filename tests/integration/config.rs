@@ -175,6 +175,11 @@ const CASES: &[(&str, &[&str])] = &[
     ),
     ("plot_too_small.yaml", &["plots.width", "'100'"]),
     (
+        "preset_with_size.yaml",
+        &["plots.height", "'900'", "single_column", "remove one"],
+    ),
+    ("preset_unknown.yaml", &["one_column", "single_column"]),
+    (
         "theta_above_one.yaml",
         &["rerank.theta[1]", "'1.5'", "[0, 1]"],
     ),

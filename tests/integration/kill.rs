@@ -90,6 +90,12 @@ fn assert_whole(path: &Path) {
             let text = String::from_utf8(bytes).unwrap();
             assert!(text.trim_end().ends_with("</svg>"), "{name}: cut SVG");
         }
+        "pdf" => {
+            assert!(
+                bytes.starts_with(b"%PDF-") && bytes.ends_with(b"%%EOF\n"),
+                "{name}: cut PDF"
+            );
+        }
         other => panic!("{name}: unexpected file kind '{other}'"),
     }
 }

@@ -84,12 +84,17 @@ fn plot_renders_every_figure_of_a_stored_sweep() {
     let out = tempfile::tempdir().unwrap();
     let dir = stored_sweep_at_900x560(out.path());
     let stdout = recsweep_ok(&["plot", dir.to_str().unwrap()]);
-    assert!(stdout.contains("8 figures written to"), "{stdout}");
+    assert!(stdout.contains("12 figures written to"), "{stdout}");
 
     let plots = dir.join("plots");
     for f in FIGURES {
         check_png(&plots.join(format!("{f}.png")), (900, 560));
         assert!(plots.join(format!("{f}.svg")).is_file(), "{f}.svg missing");
+        // The PDF at 300 pixels to the inch: 900 × 560 pixels are 216 × 134.4 points.
+        let pdf = std::fs::read(plots.join(format!("{f}.pdf"))).unwrap();
+        assert!(pdf.starts_with(b"%PDF-1.4") && pdf.ends_with(b"%%EOF\n"));
+        let text = String::from_utf8_lossy(&pdf);
+        assert!(text.contains("/MediaBox [0 0 216 134.4]"), "{f}.pdf");
     }
     // tiny.yaml: λ ∈ {0, 1}, one seed, 3 epochs: one polyline of 3 points per λ.
     let svg = std::fs::read_to_string(plots.join("loss.svg")).unwrap();

@@ -10,9 +10,13 @@ use crate::support::recsweep;
 fn report_writes_markdown_with_its_figures_and_a_table_that_compiles() {
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("sweep");
+    // Figures for one column of a paper.
+    let yaml = tmp.path().join("tiny.yaml");
+    let tiny = std::fs::read_to_string(crate::support::repo("tests/fixtures/tiny.yaml")).unwrap();
+    std::fs::write(&yaml, format!("{tiny}plots:\n  preset: single_column\n")).unwrap();
     let o = recsweep(&[
         "--run",
-        "tests/fixtures/tiny.yaml",
+        yaml.to_str().unwrap(),
         "--out",
         out.to_str().unwrap(),
         "--gate",
@@ -65,7 +69,8 @@ fn report_writes_markdown_with_its_figures_and_a_table_that_compiles() {
     assert!(version.status.success());
     std::fs::write(
         out.join("paper.tex"),
-        "\\documentclass{article}\n\\usepackage{booktabs}\n\\begin{document}\n\\input{table.tex}\n\\end{document}\n",
+        // The table, and the trade-off figure at its own size, which the log reports.
+        "\\documentclass{article}\n\\usepackage{booktabs}\n\\usepackage{graphicx}\n\\begin{document}\n\\input{table.tex}\n\\newsavebox\\fig\\sbox\\fig{\\includegraphics{plots/tradeoff.pdf}}\n\\typeout{FIGURE=\\the\\wd\\fig\\space x \\the\\ht\\fig}\n\\usebox\\fig\n\\end{document}\n",
     )
     .unwrap();
     let o = Command::new("pdflatex")
@@ -79,4 +84,18 @@ fn report_writes_markdown_with_its_figures_and_a_table_that_compiles() {
         String::from_utf8_lossy(&o.stdout)
     );
     assert!(out.join("paper.pdf").is_file());
+    // 3.5 × 2.45 in = 252 × 176.4 bp = 252.94 × 177.06 TeX points.
+    let log = String::from_utf8_lossy(&o.stdout);
+    let size = log
+        .lines()
+        .find_map(|l| l.strip_prefix("FIGURE="))
+        .unwrap_or_else(|| panic!("no figure size in the log:\n{log}"));
+    let pt: Vec<f64> = size
+        .split(" x ")
+        .map(|v| v.trim().trim_end_matches("pt").parse().unwrap())
+        .collect();
+    assert!(
+        (pt[0] - 252.94).abs() < 0.1 && (pt[1] - 177.06).abs() < 0.1,
+        "the single-column figure is {size}"
+    );
 }

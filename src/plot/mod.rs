@@ -14,11 +14,13 @@ use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
 
 use crate::config::EvalSplit;
-use crate::config::{PlotSettings, format_lambda};
+use crate::config::{FigurePreset, PlotSettings, format_lambda};
 use crate::metrics::{Direction, MetricKey};
 use crate::pareto::pareto_front_oriented;
 use crate::store::{StoredRun, StoredSweep, val_column, write_atomic};
 use crate::theme;
+
+pub mod pdf;
 
 /// The series colours on paper, from [`crate::theme`] (Okabe & Ito 2008, black last).
 pub const PALETTE: [RGBColor; theme::SERIES_LEN] = {
@@ -47,12 +49,14 @@ pub enum PlotError {
 
 const FONT: &str = "sans-serif";
 
+/// DejaVu Sans, compiled in: what plotters rasterises and what the PDF figures outline.
+pub(crate) const FONT_BYTES: &[u8] = include_bytes!("../../assets/DejaVuSans.ttf");
+
 fn register_font() {
     static ONCE: Once = Once::new();
     ONCE.call_once(|| {
-        let bytes: &'static [u8] = include_bytes!("../assets/DejaVuSans.ttf");
         // The font is compiled in and known to parse; a failure would only lose text.
-        let _ = plotters::style::register_font(FONT, FontStyle::Normal, bytes);
+        let _ = plotters::style::register_font(FONT, FontStyle::Normal, FONT_BYTES);
     });
 }
 
@@ -372,9 +376,67 @@ fn draw_err<E: std::fmt::Display>(file: &Path) -> impl Fn(E) -> PlotError + '_ {
     }
 }
 
-fn sizes(root_h: u32) -> (u32, u32, u32) {
-    let h = root_h as f64;
-    ((h * 0.042) as u32, (h * 0.03) as u32, (h * 0.026) as u32) // caption, axis description, ticks and legend
+/// Text sizes of a figure, in plotters' font size (pixels of the font's ascent − descent).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct FontSizes {
+    pub caption: u32,
+    /// Axis titles.
+    pub desc: u32,
+    /// Tick labels and the legend.
+    pub tick: u32,
+    /// The trade-off's marker radius, in pixels.
+    pub marker: u32,
+}
+
+/// A figure's size in pixels, its text sizes, and the pixels per inch its PDF is made at.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Canvas {
+    pub size: (u32, u32),
+    pub fonts: FontSizes,
+    pub dpi: f64,
+}
+
+impl Canvas {
+    /// A preset's size with its text in points; without one, text that scales with the
+    /// height (and 300 pixels to the inch in the PDF).
+    pub fn of(settings: &PlotSettings) -> Self {
+        let size = (settings.width, settings.height);
+        let dpi = FigurePreset::DPI;
+        let fonts = match settings.preset {
+            Some(p) => {
+                let (cap, desc, tick) = p.font_points();
+                let px = |pt: f64| (pt / 72.0 * dpi * em_to_size()).round() as u32;
+                // Markers a third of the tick text (about 1 mm across in print).
+                FontSizes {
+                    caption: px(cap),
+                    desc: px(desc),
+                    tick: px(tick),
+                    marker: (px(tick) / 3).max(4),
+                }
+            }
+            None => {
+                let h = f64::from(settings.height);
+                let tick = (h * 0.026) as u32;
+                FontSizes {
+                    caption: (h * 0.042) as u32,
+                    desc: (h * 0.03) as u32,
+                    tick,
+                    marker: (tick / 2).max(4),
+                }
+            }
+        };
+        Self { size, fonts, dpi }
+    }
+}
+
+/// Plotters sizes text by the font's height (ascent − descent), not its em: the factor that
+/// makes an em of `pt` points `pt` points tall in print.
+fn em_to_size() -> f64 {
+    use ab_glyph::Font as _;
+    ab_glyph::FontRef::try_from_slice(FONT_BYTES)
+        .ok()
+        .and_then(|f| Some(f64::from(f.height_unscaled() / f.units_per_em()?)))
+        .unwrap_or(1.164)
 }
 
 /// Axes, title and mesh shared by every figure: a white canvas with the caption, labelled
@@ -388,10 +450,11 @@ fn chart_frame<'a, DB: DrawingBackend>(
     x_range: std::ops::Range<f64>,
     y_range: std::ops::Range<f64>,
     integer_x: bool,
+    fonts: FontSizes,
     file: &Path,
 ) -> Result<ChartContext<'a, DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>, PlotError> {
     register_font();
-    let (cap, desc, tick) = sizes(root.dim_in_pixel().1);
+    let (cap, desc, tick) = (fonts.caption, fonts.desc, fonts.tick);
     root.fill(&WHITE).map_err(draw_err(file))?;
     let mut chart = ChartBuilder::on(root)
         .caption(title, (FONT, cap))
@@ -435,9 +498,10 @@ fn draw_legend<'a, DB: DrawingBackend + 'a>(
 pub fn draw_curves<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     fig: &CurveFigure,
+    fonts: FontSizes,
     file: &Path,
 ) -> Result<(), PlotError> {
-    let (_, _, tick) = sizes(root.dim_in_pixel().1);
+    let tick = fonts.tick;
     let xs = fig.curves.iter().flat_map(|c| c.points.iter().map(|p| p.0));
     let ys = fig.curves.iter().flat_map(|c| {
         c.points
@@ -453,6 +517,7 @@ pub fn draw_curves<DB: DrawingBackend>(
         range(xs),
         range(ys),
         true,
+        fonts,
         file,
     )?;
     let stroke = (root.dim_in_pixel().1 / 300).max(2);
@@ -493,9 +558,10 @@ pub fn draw_curves<DB: DrawingBackend>(
 pub fn draw_tradeoff<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     fig: &TradeoffFigure,
+    fonts: FontSizes,
     file: &Path,
 ) -> Result<(), PlotError> {
-    let (_, _, tick) = sizes(root.dim_in_pixel().1);
+    let tick = fonts.tick;
     let all: Vec<&TradeoffPoint> = fig.series.iter().flat_map(|s| &s.points).collect();
     let x_range = range(all.iter().map(|p| p.x));
     let y_range = range(all.iter().map(|p| p.y));
@@ -507,6 +573,7 @@ pub fn draw_tradeoff<DB: DrawingBackend>(
         x_range,
         y_range,
         false,
+        fonts,
         file,
     )?;
 
@@ -532,7 +599,7 @@ pub fn draw_tradeoff<DB: DrawingBackend>(
                 PathElement::new(vec![(x, y), (x + 30, y)], grey.stroke_width(stroke))
             });
     }
-    let r = (tick / 2).max(4) as i32;
+    let r = fonts.marker as i32;
     for s in &fig.series {
         let color = PALETTE[s.color % PALETTE.len()];
         let anno = match s.marker {
@@ -593,7 +660,21 @@ enum Figure {
     Tradeoff(TradeoffFigure),
 }
 
-fn render_png(fig: &Figure, path: &Path, size: (u32, u32)) -> Result<(), PlotError> {
+impl Figure {
+    fn draw<DB: DrawingBackend>(
+        &self,
+        root: &DrawingArea<DB, Shift>,
+        fonts: FontSizes,
+        path: &Path,
+    ) -> Result<(), PlotError> {
+        match self {
+            Figure::Curves(c) => draw_curves(root, c, fonts, path),
+            Figure::Tradeoff(t) => draw_tradeoff(root, t, fonts, path),
+        }
+    }
+}
+
+fn render_png(fig: &Figure, path: &Path, canvas: &Canvas) -> Result<(), PlotError> {
     // Draw to a temporary name, then rename: a reader never sees half a PNG.
     let tmp = path.with_file_name(format!(
         ".tmp-{}",
@@ -602,11 +683,8 @@ fn render_png(fig: &Figure, path: &Path, size: (u32, u32)) -> Result<(), PlotErr
             .unwrap_or("plot.png")
     ));
     {
-        let root = BitMapBackend::new(&tmp, size).into_drawing_area();
-        match fig {
-            Figure::Curves(c) => draw_curves(&root, c, path)?,
-            Figure::Tradeoff(t) => draw_tradeoff(&root, t, path)?,
-        }
+        let root = BitMapBackend::new(&tmp, canvas.size).into_drawing_area();
+        fig.draw(&root, canvas.fonts, path)?;
     }
     std::fs::rename(&tmp, path).map_err(|error| PlotError::Write {
         file: path.to_path_buf(),
@@ -614,14 +692,11 @@ fn render_png(fig: &Figure, path: &Path, size: (u32, u32)) -> Result<(), PlotErr
     })
 }
 
-fn render_svg(fig: &Figure, path: &Path, size: (u32, u32)) -> Result<(), PlotError> {
+fn render_svg(fig: &Figure, path: &Path, canvas: &Canvas) -> Result<(), PlotError> {
     let mut svg = String::new();
     {
-        let root = SVGBackend::with_string(&mut svg, size).into_drawing_area();
-        match fig {
-            Figure::Curves(c) => draw_curves(&root, c, path)?,
-            Figure::Tradeoff(t) => draw_tradeoff(&root, t, path)?,
-        }
+        let root = SVGBackend::with_string(&mut svg, canvas.size).into_drawing_area();
+        fig.draw(&root, canvas.fonts, path)?;
     }
     write_atomic(path, svg.as_bytes()).map_err(|error| PlotError::Write {
         file: path.to_path_buf(),
@@ -629,7 +704,23 @@ fn render_svg(fig: &Figure, path: &Path, size: (u32, u32)) -> Result<(), PlotErr
     })
 }
 
-/// Renders every figure of `sweep` into `out_dir` as PNG and SVG; returns the files written.
+/// The figure as a vector PDF at the canvas's physical size (see [`pdf`]).
+fn render_pdf(fig: &Figure, path: &Path, canvas: &Canvas) -> Result<(), PlotError> {
+    let mut bytes = Vec::new();
+    {
+        let root = pdf::PdfBackend::new(&mut bytes, canvas.size, canvas.dpi)
+            .map_err(draw_err(path))?
+            .into_drawing_area();
+        fig.draw(&root, canvas.fonts, path)?;
+    }
+    write_atomic(path, &bytes).map_err(|error| PlotError::Write {
+        file: path.to_path_buf(),
+        error,
+    })
+}
+
+/// Renders every figure of `sweep` into `out_dir` as PNG, SVG and PDF; returns the files
+/// written.
 pub fn render_all(
     sweep: &StoredSweep,
     settings: &PlotSettings,
@@ -639,7 +730,7 @@ pub fn render_all(
         file: out_dir.to_path_buf(),
         error,
     })?;
-    let size = (settings.width, settings.height);
+    let canvas = Canvas::of(settings);
     let mut figures: Vec<(String, Figure)> = curve_figures(sweep)
         .into_iter()
         .map(|(kind, f)| (kind.stem().to_string(), Figure::Curves(f)))
@@ -664,10 +755,12 @@ pub fn render_all(
     let mut written = Vec::new();
     for (stem, fig) in &figures {
         let png = out_dir.join(format!("{stem}.png"));
-        render_png(fig, &png, size)?;
+        render_png(fig, &png, &canvas)?;
         let svg = out_dir.join(format!("{stem}.svg"));
-        render_svg(fig, &svg, size)?;
-        written.extend([png, svg]);
+        render_svg(fig, &svg, &canvas)?;
+        let pdf = out_dir.join(format!("{stem}.pdf"));
+        render_pdf(fig, &pdf, &canvas)?;
+        written.extend([png, svg, pdf]);
     }
     Ok(written)
 }
