@@ -7,8 +7,27 @@
 //!     + evaluate/metrics) ─▶ events over a channel ─▶ sweep ─▶ { store, cli output }
 //! ```
 
+/// `println!` as the terminal can show it ([`charset::for_terminal`]: ASCII stand-ins for λ,
+/// θ, arrows and box drawing when the locale is not UTF-8).
+macro_rules! say {
+    () => { println!() };
+    ($($t:tt)*) => { println!("{}", $crate::charset::for_terminal(&format!($($t)*))) };
+}
+
+/// `print!` as the terminal can show it (see [`say!`]).
+macro_rules! say_raw {
+    ($($t:tt)*) => { print!("{}", $crate::charset::for_terminal(&format!($($t)*))) };
+}
+
+/// `eprintln!` as the terminal can show it (see [`say!`]).
+macro_rules! say_err {
+    () => { eprintln!() };
+    ($($t:tt)*) => { eprintln!("{}", $crate::charset::for_terminal(&format!($($t)*))) };
+}
+
 pub mod backend;
 pub mod bench;
+pub mod charset;
 pub mod cli;
 pub mod compare;
 pub mod config;

@@ -248,7 +248,7 @@ pub fn main_with(cli: Cli) -> ExitCode {
                     run_headless_mode(exp, &cli, sweep::SweepMode::Finalize)
                 }
                 Err(e) => {
-                    eprintln!("error: {e}");
+                    say_err!("error: {e}");
                     ExitCode::from(2)
                 }
             };
@@ -267,12 +267,12 @@ pub fn main_with(cli: Cli) -> ExitCode {
             return match crate::report::write(dir) {
                 Ok(files) => {
                     for f in files {
-                        println!("written: {}", f.display());
+                        say!("written: {}", f.display());
                     }
                     ExitCode::SUCCESS
                 }
                 Err(e) => {
-                    eprintln!("error: {e}");
+                    say_err!("error: {e}");
                     let write = matches!(e, crate::report::ReportError::Write { .. });
                     ExitCode::from(if write { 1 } else { 2 })
                 }
@@ -319,7 +319,7 @@ pub fn main_with(cli: Cli) -> ExitCode {
     }
     if let Some(dir) = &cli.watch {
         if !dir.join("sweep.json").is_file() {
-            eprintln!(
+            say_err!(
                 "error: '{}' holds no sweep (sweep.json) to watch",
                 dir.display()
             );
@@ -328,7 +328,7 @@ pub fn main_with(cli: Cli) -> ExitCode {
         return workbench(&cli.dir, Some(dir.clone()));
     }
     if cli.run.is_none() && cli.resume.is_none() && !cli.dir.is_dir() {
-        eprintln!(
+        say_err!(
             "error: cannot read experiment directory '{}' (try 'recsweep --run FILE')",
             cli.dir.display()
         );
@@ -338,7 +338,7 @@ pub fn main_with(cli: Cli) -> ExitCode {
         return match sweep::resume::experiment(dir, cli.run.as_deref()) {
             Ok(exp) => run_headless(exp, &cli),
             Err(e) => {
-                eprintln!("error: {e}");
+                say_err!("error: {e}");
                 ExitCode::from(2)
             }
         };
@@ -347,7 +347,7 @@ pub fn main_with(cli: Cli) -> ExitCode {
         Some(file) => match config::load(file) {
             Ok(exp) => run_headless(exp, &cli),
             Err(e) => {
-                eprintln!("error: {e}");
+                say_err!("error: {e}");
                 ExitCode::from(2)
             }
         },
@@ -361,7 +361,7 @@ fn workbench(dir: &std::path::Path, watch: Option<PathBuf>) -> ExitCode {
     match crate::tui::runtime::run(dir.to_path_buf(), watch) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("error: {e}");
+            say_err!("error: {e}");
             ExitCode::from(1)
         }
     }
@@ -409,11 +409,11 @@ fn new_command(name: &str, dir: &std::path::Path) -> ExitCode {
     let path = dir.join(format!("{name}.yaml"));
     let yaml = config::template::new_experiment_yaml(name);
     if let Err(e) = config::parse_str(&yaml, &path) {
-        eprintln!("error: {e}");
+        say_err!("error: {e}");
         return ExitCode::from(2);
     }
     if path.exists() {
-        eprintln!(
+        say_err!(
             "error: '{}' already exists: choose another name, or remove it first",
             path.display()
         );
@@ -422,10 +422,10 @@ fn new_command(name: &str, dir: &std::path::Path) -> ExitCode {
     if let Err(e) = std::fs::create_dir_all(dir)
         .and_then(|()| crate::store::write_atomic(&path, yaml.as_bytes()))
     {
-        eprintln!("error: cannot write '{}': {e}", path.display());
+        say_err!("error: cannot write '{}': {e}", path.display());
         return ExitCode::from(1);
     }
-    println!(
+    say!(
         "written: {} (every key at its default)\nrun it with: recsweep --run {}",
         path.display(),
         path.display()
@@ -437,7 +437,7 @@ fn plot_command(dir: &std::path::Path) -> ExitCode {
     let started = std::time::Instant::now();
     match crate::plot::replot(dir) {
         Ok(files) => {
-            println!(
+            say!(
                 "{} figures written to {} in {:.2}s",
                 files.len(),
                 dir.join("plots").display(),
@@ -446,7 +446,7 @@ fn plot_command(dir: &std::path::Path) -> ExitCode {
             ExitCode::SUCCESS
         }
         Err(e) => {
-            eprintln!("error: {e}");
+            say_err!("error: {e}");
             ExitCode::from(2)
         }
     }
@@ -455,13 +455,13 @@ fn plot_command(dir: &std::path::Path) -> ExitCode {
 /// `recsweep bench`: each figure as it is measured, then the table, the ratios and the notes;
 /// JSON lines to `json` when asked. Exit 0, or 1 when a timed run failed.
 fn bench_command(opts: &crate::bench::BenchOptions, json: Option<&std::path::Path>) -> ExitCode {
-    println!(
+    say!(
         "recsweep bench: MovieLens-1M's shape (synthetic), {} repeats per figure, {} threads",
         opts.repeats,
         rayon::current_num_threads()
     );
     let report = match crate::bench::run(opts, |f| {
-        println!(
+        say!(
             "  {} · {} · {} s (min {}, max {}) · {}",
             f.what,
             f.engine,
@@ -473,12 +473,12 @@ fn bench_command(opts: &crate::bench::BenchOptions, json: Option<&std::path::Pat
     }) {
         Ok(r) => r,
         Err(e) => {
-            eprintln!("error: {e}");
+            say_err!("error: {e}");
             return ExitCode::from(1);
         }
     };
-    println!();
-    print!("{}", crate::bench::table(&report));
+    say!();
+    say_raw!("{}", crate::bench::table(&report));
     if let Some(path) = json {
         let mut lines = String::new();
         for f in &report.figures {
@@ -491,17 +491,17 @@ fn bench_command(opts: &crate::bench::BenchOptions, json: Option<&std::path::Pat
         }
         // Whole or not at all, as every file recsweep writes.
         if let Err(e) = crate::store::write_atomic(path, lines.as_bytes()) {
-            eprintln!("error: cannot write '{}': {e}", path.display());
+            say_err!("error: cannot write '{}': {e}", path.display());
             return ExitCode::from(1);
         }
-        println!("JSON lines written to {}", path.display());
+        say!("JSON lines written to {}", path.display());
     }
     ExitCode::SUCCESS
 }
 
 /// `recsweep soak`: readings as they come, then the table and the verdict.
 fn soak_command(opts: &crate::soak::SoakOptions) -> ExitCode {
-    println!(
+    say!(
         "recsweep soak: {} runs, {} at once, {} epochs each, into {}",
         opts.runs,
         opts.parallel,
@@ -510,7 +510,7 @@ fn soak_command(opts: &crate::soak::SoakOptions) -> ExitCode {
     );
     let report = match crate::soak::run(opts, |r| {
         if r.runs_recorded % 16 == 0 {
-            println!(
+            say!(
                 "  {} runs recorded: RSS {:.1} MiB, {} threads, {} open files",
                 r.runs_recorded,
                 r.rss_kib as f64 / 1024.0,
@@ -521,7 +521,7 @@ fn soak_command(opts: &crate::soak::SoakOptions) -> ExitCode {
     }) {
         Ok(r) => r,
         Err(e) => {
-            eprintln!("error: {e}");
+            say_err!("error: {e}");
             return ExitCode::from(if matches!(e, crate::soak::SoakError::Sweep(_)) {
                 1
             } else {
@@ -529,11 +529,11 @@ fn soak_command(opts: &crate::soak::SoakOptions) -> ExitCode {
             });
         }
     };
-    println!();
-    print!("{}", report.table());
+    say!();
+    say_raw!("{}", report.table());
     let max =
         |f: fn(&crate::soak::Reading) -> usize| report.readings.iter().map(f).max().unwrap_or(0);
-    println!(
+    say!(
         "\n{} of {} runs finished in {:.1}s; threads at most {}, open files at most {}, peak RSS {:.1} MiB",
         report.finished,
         report.finished + report.not_finished.len(),
@@ -543,7 +543,7 @@ fn soak_command(opts: &crate::soak::SoakOptions) -> ExitCode {
         report.peak_rss_mib
     );
     if let Some((quarter, later)) = report.growth_after_first_quarter() {
-        println!(
+        say!(
             "RSS once a quarter of the runs were in: {:.1} MiB; the most after: {:.1} MiB ({:+.1} MiB)",
             quarter as f64 / 1024.0,
             later as f64 / 1024.0,
@@ -551,7 +551,7 @@ fn soak_command(opts: &crate::soak::SoakOptions) -> ExitCode {
         );
     }
     for lost in &report.not_finished {
-        println!("not finished: {lost}");
+        say!("not finished: {lost}");
     }
     if report.not_finished.is_empty() {
         ExitCode::SUCCESS
@@ -606,7 +606,7 @@ fn slurm_command(
     let exp = match loaded {
         Ok(e) => e,
         Err(e) => {
-            eprintln!("error: {e}");
+            say_err!("error: {e}");
             return ExitCode::from(2);
         }
     };
@@ -636,7 +636,7 @@ fn slurm_command(
         }) {
             Ok(r) => r,
             Err(e) => {
-                eprintln!("error: {e}");
+                say_err!("error: {e}");
                 return ExitCode::from(if e.is_input_error() { 2 } else { 1 });
             }
         };
@@ -652,7 +652,7 @@ fn slurm_command(
     let written = match crate::slurm::write(&files, &report.out_dir) {
         Ok(w) => w,
         Err(e) => {
-            eprintln!(
+            say_err!(
                 "error: cannot write the scripts under '{}': {e}",
                 report.out_dir.display()
             );
@@ -660,40 +660,40 @@ fn slurm_command(
         }
     };
     if runs.is_empty() {
-        println!(
+        say!(
             "sweep '{name}' in {}: every run has finished; nothing to submit (run 'recsweep finalize {}' if its sweep-level files are missing)",
             report.out_dir.display(),
             report.out_dir.display()
         );
         return ExitCode::SUCCESS;
     }
-    println!(
+    say!(
         "sweep '{name}' prepared in {} ({} runs to submit, nothing trained yet)",
         report.out_dir.display(),
         runs.len()
     );
     for w in &written {
-        println!("  {}", w.display());
+        say!("  {}", w.display());
     }
     let submit_sh = report.out_dir.join("slurm").join("submit.sh");
     if !submit {
-        println!("submit with: {}", submit_sh.display());
+        say!("submit with: {}", submit_sh.display());
         return ExitCode::SUCCESS;
     }
     match std::process::Command::new("bash").arg(&submit_sh).output() {
         Ok(o) if o.status.success() => {
-            print!("{}", String::from_utf8_lossy(&o.stdout));
+            say_raw!("{}", String::from_utf8_lossy(&o.stdout));
             ExitCode::SUCCESS
         }
         Ok(o) => {
-            eprintln!(
+            say_err!(
                 "error: submitting failed (is sbatch on PATH?): {}",
                 String::from_utf8_lossy(&o.stderr).trim()
             );
             ExitCode::from(1)
         }
         Err(e) => {
-            eprintln!("error: cannot run '{}': {e}", submit_sh.display());
+            say_err!("error: cannot run '{}': {e}", submit_sh.display());
             ExitCode::from(1)
         }
     }
@@ -707,7 +707,7 @@ fn run_headless(exp: config::Experiment, cli: &Cli) -> ExitCode {
 fn run_headless_mode(mut exp: config::Experiment, cli: &Cli, mode: sweep::SweepMode) -> ExitCode {
     for gate in &cli.gate {
         if let Err(e) = exp.add_gate(gate) {
-            eprintln!("error: {e}");
+            say_err!("error: {e}");
             return ExitCode::from(2);
         }
     }
@@ -732,7 +732,7 @@ fn run_headless_mode(mut exp: config::Experiment, cli: &Cli, mode: sweep::SweepM
             if stop.swap(true, Ordering::Relaxed) {
                 std::process::exit(130);
             }
-            eprintln!("\nstopping: runs end after their current batch (Ctrl-C again to quit now)");
+            say_err!("\nstopping: runs end after their current batch (Ctrl-C again to quit now)");
         });
     }
     let control = Arc::new(sweep::SweepControl::with_flag(stop));
@@ -740,7 +740,7 @@ fn run_headless_mode(mut exp: config::Experiment, cli: &Cli, mode: sweep::SweepM
         sweep::run_sweep(exp, &opts, control, &mut json_events::print)
     } else {
         let mut progress = progress::Progress::new(std::io::stdout().is_terminal());
-        println!(
+        say!(
             "experiment '{}' ({}): {} run(s)",
             exp.name,
             file.display(),
@@ -751,7 +751,7 @@ fn run_headless_mode(mut exp: config::Experiment, cli: &Cli, mode: sweep::SweepM
     let report = match result {
         Ok(r) => r,
         Err(e) => {
-            eprintln!("error: {e}");
+            say_err!("error: {e}");
             return ExitCode::from(if e.is_input_error() { 2 } else { 1 });
         }
     };
@@ -759,14 +759,14 @@ fn run_headless_mode(mut exp: config::Experiment, cli: &Cli, mode: sweep::SweepM
         // One run of a sweep being filled by others (`--resume DIR --only ID`).
         for s in &report.summaries {
             if cli.only.as_deref() == Some(s.run_id.as_str()) && !cli.json {
-                println!("{}: {}", s.run_id, s.status.as_str());
+                say!("{}: {}", s.run_id, s.status.as_str());
             }
         }
         for id in &report.not_started {
-            eprintln!("{id}: not started (a re-ranking run starts once its baseline has finished)");
+            say_err!("{id}: not started (a re-ranking run starts once its baseline has finished)");
         }
         // On stderr: with --json, stdout carries JSON lines only.
-        eprintln!(
+        say_err!(
             "sweep-level files not rebuilt: run 'recsweep finalize {}' once every run has ended",
             report.out_dir.display()
         );
@@ -789,12 +789,12 @@ fn run_headless_mode(mut exp: config::Experiment, cli: &Cli, mode: sweep::SweepM
         Ok(files) => {
             let dir = report.out_dir.join("plots");
             if cli.json {
-                println!(
+                say!(
                     "{}",
                     serde_json::json!({"event": "figures", "dir": dir, "files": files.len()})
                 );
             } else {
-                println!(
+                say!(
                     "figures: {} ({} files, {:.2}s)",
                     dir.display(),
                     files.len(),
@@ -804,7 +804,7 @@ fn run_headless_mode(mut exp: config::Experiment, cli: &Cli, mode: sweep::SweepM
             true
         }
         Err(e) => {
-            eprintln!("error: figures not written: {e}");
+            say_err!("error: figures not written: {e}");
             false
         }
     };
@@ -820,57 +820,57 @@ fn run_headless_mode(mut exp: config::Experiment, cli: &Cli, mode: sweep::SweepM
 /// The text results of a sweep: the table, the seed-level view, the choice, the fronts'
 /// hypervolumes, the gates, and what did not finish.
 fn print_results(report: &sweep::SweepReport, ks: &[usize], axes: [crate::metrics::MetricKey; 2]) {
-    println!();
-    println!("{}", report.selection_note);
-    print!(
+    say!();
+    say!("{}", report.selection_note);
+    say_raw!(
         "{}",
         sweep::results_table(&report.summaries, ks, report.choice.as_ref())
     );
     let seeds = sweep::seeds_table(&report.summaries, &axes);
     if !seeds.is_empty() {
-        println!();
-        print!("{seeds}");
+        say!();
+        say_raw!("{seeds}");
     }
     if let Some(choice) = &report.choice {
-        println!();
-        print!("{}", choice.text());
+        say!();
+        say_raw!("{}", choice.text());
     }
     for front in &report.fronts {
-        println!();
-        print!("{}", front.volumes_text());
+        say!();
+        say_raw!("{}", front.volumes_text());
     }
     if !report.gates.is_empty() {
-        println!();
-        print!("{}", crate::compare::gates::text(&report.gates));
+        say!();
+        say_raw!("{}", crate::compare::gates::text(&report.gates));
     }
     for id in &report.not_started {
-        println!("{id}: not started (sweep stopped)");
+        say!("{id}: not started (sweep stopped)");
     }
     for s in report.summaries.iter().filter(|s| s.reason.is_some()) {
-        println!(
+        say!(
             "{}: failed: {}",
             s.run_id,
             s.reason.as_deref().unwrap_or("")
         );
     }
-    println!("\nrun directories: {}", report.out_dir.display());
+    say!("\nrun directories: {}", report.out_dir.display());
 }
 
 /// Without `--run`: list the experiments of `dir`, each valid or with its error.
 fn list_experiments(dir: &std::path::Path) -> ExitCode {
-    println!("experiments in {}:", dir.display());
+    say!("experiments in {}:", dir.display());
     for entry in config::load_experiments(dir) {
         match &entry.status {
-            Ok(info) => println!(
+            Ok(info) => say!(
                 "  ok       {}  ({} runs: λ = {:?})",
                 entry.path.display(),
                 info.runs,
                 info.lambdas
             ),
-            Err(e) => println!("  invalid  {e}"),
+            Err(e) => say!("  invalid  {e}"),
         }
     }
-    println!("\nrun one with: recsweep --run FILE");
+    say!("\nrun one with: recsweep --run FILE");
     ExitCode::SUCCESS
 }
 

@@ -50,9 +50,9 @@ impl Progress {
     fn println(&self, line: String) {
         match &self.bars {
             Some(b) => {
-                let _ = b.multi.println(line);
+                let _ = b.multi.println(crate::charset::for_terminal(&line));
             }
-            None => println!("{line}"),
+            None => say!("{line}"),
         }
     }
 
@@ -103,12 +103,20 @@ impl Progress {
                             ProgressStyle::with_template(
                                 "{prefix:<24} {bar:30.cyan/blue} {percent:>3}% eta {eta:<4} {msg}",
                             )
-                            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+                            .unwrap_or_else(|_| ProgressStyle::default_bar())
+                            // Blocks where the terminal shows them, ASCII where not.
+                            .progress_chars(
+                                if crate::charset::unicode() {
+                                    "█▉▊▋▌▍▎▏ "
+                                } else {
+                                    "#>-"
+                                },
+                            ),
                         );
                         bar.set_prefix(run_id.clone());
                         b.by_run.insert(run_id.clone(), bar);
                     }
-                    None => println!(
+                    None => say!(
                         "[{run_id}] started on {device}: {train_pairs} training pairs, {batches_per_epoch} batches/epoch"
                     ),
                 }
@@ -133,11 +141,11 @@ impl Progress {
                                 msg.push_str(&format!(" {key} {v:.3}"));
                             }
                         }
-                        bar.set_message(msg);
+                        bar.set_message(crate::charset::for_terminal(&msg).into_owned());
                     }
                     None => {
                         let epochs = self.shape.get(run_id).map_or(0, |s| s.0);
-                        println!("{}", epoch_line(run_id, epochs, record, &self.keys));
+                        say!("{}", epoch_line(run_id, epochs, record, &self.keys));
                     }
                 }
             }
@@ -148,13 +156,17 @@ impl Progress {
                     text.push_str(&format!(": reports epoch {}, {}", sel.epoch, sel.reason));
                 }
                 match self.bars.as_ref().and_then(|b| b.by_run.get(run_id)) {
-                    Some(bar) => bar.finish_with_message(text),
-                    None => println!("[{run_id}] {text}"),
+                    Some(bar) => {
+                        bar.finish_with_message(crate::charset::for_terminal(&text).into_owned())
+                    }
+                    None => say!("[{run_id}] {text}"),
                 }
             }
             RunEvent::Failed { run_id, reason } => {
                 match self.bars.as_ref().and_then(|b| b.by_run.get(run_id)) {
-                    Some(bar) => bar.abandon_with_message(format!("FAILED: {reason}")),
+                    Some(bar) => bar.abandon_with_message(
+                        crate::charset::for_terminal(&format!("FAILED: {reason}")).into_owned(),
+                    ),
                     None => self.println(format!("[{run_id}] FAILED: {reason}")),
                 }
             }

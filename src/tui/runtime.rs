@@ -130,7 +130,12 @@ pub fn run(dir: PathBuf, watch: Option<PathBuf>) -> std::io::Result<()> {
                 }
             }
             let drawn = Instant::now();
-            let frame = terminal.draw(|f| view::render(&state, f))?;
+            let frame = terminal.draw(|f| {
+                view::render(&state, f);
+                if !crate::charset::unicode() {
+                    view::ascii_cells(f.buffer_mut());
+                }
+            })?;
             let area = frame.area;
             effects = next_messages(&rx, &mut state, drawn, area)?;
         }
@@ -143,7 +148,7 @@ pub fn run(dir: PathBuf, watch: Option<PathBuf>) -> std::io::Result<()> {
     // Runs stop after their current batch and the store records them as interrupted: wait
     // for that (bounded), so quitting never leaves a run directory without its summary.
     if let Some(handle) = worker.filter(|h| !h.is_finished()) {
-        println!("waiting for runs to stop after their current batch…");
+        say!("waiting for runs to stop after their current batch…");
         let start = Instant::now();
         while !handle.is_finished() && start.elapsed() < Duration::from_secs(30) {
             std::thread::sleep(Duration::from_millis(50));

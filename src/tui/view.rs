@@ -149,6 +149,17 @@ pub fn hit(state: &State, area: Rect, x: u16, y: u16) -> Option<Target> {
     None
 }
 
+/// Every cell of `buf` in ASCII (a terminal whose locale is not UTF-8): box drawing as
+/// `+ - |`, Braille dots as `.`, blocks as `#`, λ as `l` (see [`crate::charset::cell`]).
+pub fn ascii_cells(buf: &mut ratatui::buffer::Buffer) {
+    for c in buf.content.iter_mut() {
+        if !c.symbol().is_ascii() {
+            let first = c.symbol().chars().next().unwrap_or(' ');
+            c.set_char(crate::charset::cell(first).unwrap_or('?'));
+        }
+    }
+}
+
 /// The most runs the charts name one by one in their legends.
 const LEGEND_RUNS: usize = 24;
 

@@ -82,3 +82,30 @@ fn new_writes_an_experiment_that_runs_and_never_overwrites() {
             .is_file()
     );
 }
+
+/// A terminal whose locale is not UTF-8 (`LC_ALL=C`) gets ASCII: the table's λ and θ spelled
+/// out, arrows as `->`; with a UTF-8 locale the same sweep prints λ.
+#[test]
+fn a_non_utf8_locale_gets_ascii_output() {
+    let tmp = tempfile::tempdir().unwrap();
+    let run = |locale: &str, out: &str| {
+        let o = std::process::Command::new(env!("CARGO_BIN_EXE_recsweep"))
+            .args(["--run", "tests/fixtures/tiny.yaml", "--out"])
+            .arg(tmp.path().join(out))
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .env("LC_ALL", locale)
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        (o.stdout, o.stderr)
+    };
+    let (stdout, stderr) = run("C", "ascii");
+    let text = String::from_utf8_lossy(&stdout);
+    assert!(
+        stdout.is_ascii() && stderr.is_ascii(),
+        "non-ASCII under LC_ALL=C:\n{text}"
+    );
+    assert!(text.contains("lambda=1"), "{text}");
+    let (stdout, _) = run("C.UTF-8", "utf8");
+    assert!(String::from_utf8(stdout).unwrap().contains("λ=1"));
+}

@@ -434,6 +434,23 @@ fn no_color_draws_the_workbench_without_colours() {
     }
 }
 
+/// Under a locale that is not UTF-8 every byte the workbench writes is ASCII (box drawing as
+/// `+-|`, chart dots as `.`), and it still draws its panes.
+#[test]
+fn a_non_utf8_locale_draws_the_workbench_in_ascii() {
+    let work = tiny_workplace();
+    let wb = Workbench::start(work.path(), "experiments", &[("LC_ALL", "C")]);
+    assert!(
+        wb.wait_for(&|t| t.contains("tiny (2 runs)"), 20),
+        "workbench did not start:\n{}",
+        wb.text()
+    );
+    assert!(wb.text().contains("+ Experiments -"), "{}", wb.text());
+    let all = wb.quit();
+    let odd: String = all.chars().filter(|c| !c.is_ascii()).take(20).collect();
+    assert!(odd.is_empty(), "non-ASCII drawn under LC_ALL=C: {odd:?}");
+}
+
 #[test]
 fn watch_follows_a_sweep_another_process_writes() {
     let work = tempfile::tempdir().unwrap();
