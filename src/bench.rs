@@ -40,6 +40,9 @@ pub struct BenchOptions {
     pub quick: bool,
     /// Also time the wgpu backend (software adapters are 20–50× slower than the CPU).
     pub wgpu: bool,
+    /// Only each model's epoch at MovieLens-100K's shape (MF fused and burn, two-tower,
+    /// LightGCN), on the CPU.
+    pub models: bool,
     /// The Python that runs the peer (needs torch and numpy).
     pub python: String,
     /// The peer script.
@@ -137,7 +140,23 @@ struct Workload {
     /// Positives per step.
     batch: usize,
     negatives: usize,
+    /// `model.kind` and the YAML lines that follow it.
+    model: &'static str,
+    loss: &'static str,
 }
+
+/// MovieLens-100K's shape as the model experiments train it (`model-*-ml100k.yaml`): 943 ×
+/// 1,682, ~55 k positives, BPR with one negative, 1,024 positives a step.
+const ML100K: Workload = Workload {
+    users: 943,
+    items: 1682,
+    per_user: 59,
+    dim: 64,
+    batch: 1024,
+    negatives: 1,
+    model: "mf",
+    loss: "bpr",
+};
 
 /// MovieLens-1M's shape: 6,040 × 3,706, ~1.11 M interactions, ~0.89 M for training.
 const ML1M: Workload = Workload {
@@ -147,6 +166,8 @@ const ML1M: Workload = Workload {
     dim: 64,
     batch: 1638,
     negatives: 4,
+    model: "mf",
+    loss: "bce",
 };
 
 impl Workload {
@@ -154,8 +175,8 @@ impl Workload {
         format!(
             "name: bench\nseed: 1\n\
              data:\n  source: synthetic\n  synthetic:\n    users: {u}\n    items: {i}\n    categories: 18\n    interactions_per_user: {p}\n  split:\n    method: random\n    test: 0.2\n\
-             model:\n  kind: mf\n  dim: {d}\n\
-             train:\n  epochs: {epochs}\n  batch_size: {b}\n  learning_rate: 0.001\n  weight_decay: 0\n  negatives: {n}\n  loss: bce\n  cpu_engine: {cpu_engine}\n\
+             model:\n  kind: {model}\n  dim: {d}\n\
+             train:\n  epochs: {epochs}\n  batch_size: {b}\n  learning_rate: 0.001\n  weight_decay: 0\n  negatives: {n}\n  loss: {loss}\n  cpu_engine: {cpu_engine}\n\
              diversity:\n  regularizer: exposure_entropy\n  sample_users: 64\n\
              sweep:\n  lambda: [{lambda}]\n\
              eval:\n  k: [10, 20]\n  every: {epochs}\n",
@@ -165,6 +186,8 @@ impl Workload {
             d = self.dim,
             b = self.batch,
             n = self.negatives,
+            model = self.model,
+            loss = self.loss,
         )
     }
 }
@@ -215,11 +238,21 @@ fn timed_epochs(
     // (`eval.every` = epochs), which is not timed here.
     let epochs = repeats + 2;
     let exp = parse(&w.yaml(epochs, lambda, cpu_engine))?;
+    let content = match &exp.model.content {
+        Some(spec) => Some(Arc::new(data::content::build(
+            &prepared.data,
+            &exp.data.source,
+            spec,
+            exp.seed,
+        )?)),
+        None => None,
+    };
     let ctx = SweepContext {
         experiment: Arc::new(exp),
         data: Arc::clone(&prepared.data),
         device: device.clone(),
         categories: Arc::clone(&prepared.categories),
+        content,
         threads_per_run: rayon::current_num_threads(),
     };
     let run = RunSpec::new(lambda, 1);
@@ -474,6 +507,11 @@ impl BenchReport {
 pub fn run(opts: &BenchOptions, mut say: impl FnMut(&Figure)) -> Result<BenchReport, BenchError> {
     let mut report = BenchReport::default();
     let cpu = backend::choose(Backend::Cpu, &[])?;
+    if opts.models {
+        models(opts, &cpu, &mut report, &mut say)?;
+        report.peak_rss_mib = peak_rss_mib();
+        return Ok(report);
+    }
     let w = ML1M;
     let prepared = Prepared::new(w)?;
     let positives = prepared.train_positives();
@@ -554,6 +592,67 @@ pub fn run(opts: &BenchOptions, mut say: impl FnMut(&Figure)) -> Result<BenchRep
     ratios(&mut report);
     report.peak_rss_mib = peak_rss_mib();
     Ok(report)
+}
+
+/// Each model's epoch at MovieLens-100K's shape, λ = 0, on the CPU: MF on the fused engine
+/// and on burn flex, the two-tower model (synthetic data: categories and the generated
+/// content) and LightGCN (3 layers) on burn flex; the ratio of each to MF's burn epoch.
+fn models(
+    opts: &BenchOptions,
+    cpu: &DeviceChoice,
+    report: &mut BenchReport,
+    say: &mut impl FnMut(&Figure),
+) -> Result<(), BenchError> {
+    let prepared = Prepared::new(ML100K)?;
+    let positives = prepared.train_positives();
+    let runs: [(&str, &str, Workload); 4] = [
+        ("mf", "fused", ML100K),
+        ("mf", "burn", ML100K),
+        (
+            "two_tower",
+            "burn",
+            Workload {
+                model: "two_tower",
+                ..ML100K
+            },
+        ),
+        (
+            "lightgcn",
+            "burn",
+            Workload {
+                model: "lightgcn\n  layers: 3",
+                ..ML100K
+            },
+        ),
+    ];
+    for (model, engine, w) in runs {
+        let seconds = timed_epochs(w, &prepared, cpu, 0.0, engine, opts.repeats)?;
+        let name = match engine {
+            "fused" => "recsweep fused",
+            _ => "recsweep burn flex",
+        };
+        let figure = Figure::new(
+            &format!("epoch_{model}"),
+            name,
+            format!(
+                "ML-100K shape, λ = 0: {positives} positives, BPR, d = {}, {} positives/step",
+                w.dim, w.batch
+            ),
+            &seconds,
+        )
+        .map(|f| f.with_pairs(positives * (1 + w.negatives)).at_lambda(0.0));
+        report.push(figure, say);
+    }
+    let mf = report
+        .find("epoch_mf", "recsweep burn flex", Some(0.0))
+        .map(|f| f.median_s);
+    for model in ["two_tower", "lightgcn"] {
+        let m = report
+            .find(&format!("epoch_{model}"), "recsweep burn flex", Some(0.0))
+            .map(|f| f.median_s);
+        report.ratio(&format!("{model} epoch ÷ MF epoch (burn flex)"), m, mf);
+    }
+    Ok(())
 }
 
 /// Epoch time of the fused engine at ¼×, ½×, 1×, 2× the positives (d = 64) and at d = 32,
@@ -758,7 +857,17 @@ mod tests {
         let exp = parse(&ML1M.yaml(3, 0.1, "fused")).unwrap();
         assert_eq!(exp.train.batch_size, 1638);
         assert_eq!(exp.train.negatives, 4);
-        assert_eq!(exp.model_dim, 64);
+        assert_eq!(exp.model.dim, 64);
         assert_eq!(exp.eval.every, 3);
+    }
+
+    #[test]
+    fn the_models_workload_parses_for_every_model() {
+        for model in ["mf", "two_tower", "lightgcn\n  layers: 3"] {
+            let w = Workload { model, ..ML100K };
+            let exp = parse(&w.yaml(3, 0.0, "burn")).unwrap();
+            assert_eq!(exp.train.negatives, 1);
+            assert_eq!(exp.model.dim, 64);
+        }
     }
 }

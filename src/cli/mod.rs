@@ -161,6 +161,9 @@ pub enum Command {
         /// Also time the wgpu backend (a software adapter is 20–50× slower than the CPU).
         #[arg(long)]
         wgpu: bool,
+        /// Only each model's epoch (MF, two-tower, LightGCN) at MovieLens-100K's shape.
+        #[arg(long, conflicts_with_all = ["quick", "wgpu"])]
+        models: bool,
         /// The Python that runs the PyTorch peer (needs torch and numpy).
         #[arg(long, default_value = "python3", value_name = "PYTHON")]
         python: String,
@@ -282,6 +285,7 @@ pub fn main_with(cli: Cli) -> ExitCode {
             repeats,
             quick,
             wgpu,
+            models,
             python,
             peer,
             quickstart,
@@ -291,6 +295,7 @@ pub fn main_with(cli: Cli) -> ExitCode {
                 repeats: usize::try_from(*repeats).unwrap_or(3),
                 quick: *quick,
                 wgpu: *wgpu,
+                models: *models,
                 python: python.clone(),
                 peer: peer.clone(),
                 quickstart: quickstart.clone(),

@@ -27,7 +27,7 @@ pub struct Experiment {
     pub file: PathBuf,
     pub seed: u64,
     pub data: DataSpec,
-    pub model_dim: usize,
+    pub model: ModelSpec,
     pub train: TrainSpec,
     pub diversity: DiversitySpec,
     pub lambdas: Vec<f64>,
@@ -452,7 +452,7 @@ impl Experiment {
         let check = Check { file };
         let name = name_from_raw(&raw.name, check)?;
         let data = DataSpec::from_raw(&mut raw.data, raw.seed, check)?;
-        let model_dim = model_dim_from_raw(&raw.model, check)?;
+        let model = ModelSpec::from_raw(&mut raw.model, &data, file, check)?;
         let train = TrainSpec::from_raw(&raw.train, check)?;
         let diversity = DiversitySpec::from_raw(&raw.diversity, check)?;
         let lambdas = sweep::lambdas_from_raw(&raw.sweep.lambda, check)?;
@@ -499,7 +499,7 @@ impl Experiment {
             file: std::path::absolute(file).unwrap_or_else(|_| file.to_path_buf()),
             seed: raw.seed,
             data,
-            model_dim,
+            model,
             train,
             diversity,
             lambdas,
@@ -801,8 +801,125 @@ impl SplitSpec {
 }
 
 /// `model`: the embedding size (the kind has a single value so far).
-fn model_dim_from_raw(raw: &raw::RawModel, check: Check<'_>) -> Result<usize, ConfigError> {
-    check.count_in("model.dim", raw.dim, 1, 4096)
+/// `model`: the kind, its embedding dimension, and what only its kind reads.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ModelSpec {
+    pub kind: raw::ModelKind,
+    pub dim: usize,
+    /// LightGCN's propagation layers.
+    pub layers: usize,
+    /// The two-tower model's content.
+    pub content: Option<ContentSpec>,
+}
+
+/// The blocks of a two-tower item's content vector (see [`raw::RawContent`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ContentSpec {
+    pub categories: bool,
+    pub text: bool,
+    /// The embeddings file (made absolute) and its vectors' dimension.
+    pub embeddings: Option<(PathBuf, usize)>,
+    pub user_content: bool,
+}
+
+/// The most layers LightGCN propagates (its paper uses 1 to 4; more oversmooths).
+pub const MAX_LAYERS: usize = 8;
+
+impl ModelSpec {
+    /// `model`: a dimension in [1, 4096]; `layers` only for LightGCN (1 to 8, default 3);
+    /// `content` only for the two-tower model, with at least one block, an embeddings file
+    /// that exists (resolved against the experiment file, and written back absolute) and
+    /// whose dimension is stated.
+    fn from_raw(
+        raw: &mut raw::RawModel,
+        data: &DataSpec,
+        file: &Path,
+        check: Check<'_>,
+    ) -> Result<Self, ConfigError> {
+        use raw::ModelKind;
+        let dim = check.count_in("model.dim", raw.dim, 1, 4096)?;
+        let layers = match (raw.kind, raw.layers) {
+            (ModelKind::LightGcn, l) => {
+                check.count_in("model.layers", l.unwrap_or(3), 1, MAX_LAYERS)?
+            }
+            (_, Some(l)) => {
+                return Err(check.invalid(
+                    "model.layers",
+                    l,
+                    "only model.kind 'lightgcn' propagates over layers",
+                ));
+            }
+            (_, None) => 0,
+        };
+        let content = match (raw.kind, &mut raw.content) {
+            (ModelKind::TwoTower, c) => {
+                let c = c.get_or_insert_with(raw::RawContent::default);
+                let embeddings = match (&c.embeddings, c.embedding_dim) {
+                    (Some(path), Some(d)) => {
+                        let d = check.count_in("model.content.embedding_dim", d, 1, 65_536)?;
+                        let path = resolve_path(file, path);
+                        if !path.is_file() {
+                            return Err(check.invalid(
+                                "model.content.embeddings",
+                                path.display(),
+                                "no such file",
+                            ));
+                        }
+                        c.embeddings = Some(path.clone());
+                        Some((path, d))
+                    }
+                    (Some(path), None) => {
+                        return Err(check.invalid(
+                            "model.content.embeddings",
+                            path.display(),
+                            "needs model.content.embedding_dim, the vectors' dimension",
+                        ));
+                    }
+                    (None, Some(d)) => {
+                        return Err(check.invalid(
+                            "model.content.embedding_dim",
+                            d,
+                            "needs model.content.embeddings, the file of vectors",
+                        ));
+                    }
+                    (None, None) => None,
+                };
+                // Text exists for MovieLens-100K (titles) and synthetic data (generated).
+                let has_text = matches!(
+                    data.source,
+                    DataSource::MovieLens100k(_) | DataSource::Synthetic(_)
+                );
+                let text = c.text && has_text;
+                if !c.categories && !text && embeddings.is_none() {
+                    return Err(check.invalid(
+                        "model.content",
+                        "categories: false",
+                        "the two-tower model needs some content: categories, text (MovieLens-100K, synthetic) or an embeddings file",
+                    ));
+                }
+                Some(ContentSpec {
+                    categories: c.categories,
+                    text,
+                    embeddings,
+                    user_content: c.user_content,
+                })
+            }
+            (_, Some(_)) => {
+                return Err(check.invalid(
+                    "model.content",
+                    "…",
+                    "only model.kind 'two_tower' reads item content",
+                ));
+            }
+            (_, None) => None,
+        };
+        Ok(ModelSpec {
+            kind: raw.kind,
+            dim,
+            layers,
+            content,
+        })
+    }
 }
 
 impl TrainSpec {
@@ -1179,7 +1296,7 @@ mod tests {
             }
         );
         assert_eq!(e.resolved.model.kind, raw::ModelKind::Mf);
-        assert_eq!(e.model_dim, 32);
+        assert_eq!(e.model.dim, 32);
         assert_eq!(
             e.train,
             TrainSpec {

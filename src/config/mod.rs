@@ -22,9 +22,9 @@ pub mod template;
 use std::path::{Path, PathBuf};
 
 pub use experiment::{
-    CurveKeys, DataSource, DataSpec, DiversitySpec, EvalSpec, EvalSplit, Experiment, FIGURE_PIXELS,
-    FigurePreset, ParseEvalSplitError, PlotSettings, RerankSpec, SelectSpec, SplitSeed, SplitSpec,
-    TrainSpec, WeightDecay,
+    ContentSpec, CurveKeys, DataSource, DataSpec, DiversitySpec, EvalSpec, EvalSplit, Experiment,
+    FIGURE_PIXELS, FigurePreset, MAX_LAYERS, ModelSpec, ParseEvalSplitError, PlotSettings,
+    RerankSpec, SelectSpec, SplitSeed, SplitSpec, TrainSpec, WeightDecay,
 };
 pub use listing::{ExperimentEntry, ExperimentInfo, load_experiments};
 pub use method::{BASELINE, DiversityMethod, MethodSpec, Regularizer, RegularizerSpec, RunMethod};

@@ -272,10 +272,19 @@ impl Default for RawSplit {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
 pub enum ModelKind {
     /// Matrix factorisation: user and item embeddings, dot product, item bias.
+    #[serde(rename = "mf")]
     Mf,
+    /// Two towers: an item's id embedding plus a projection of its content (categories,
+    /// title n-grams, vectors from an embeddings file); a user's id embedding plus a
+    /// projection of the mean content of their training items.
+    #[serde(rename = "two_tower", alias = "two-tower")]
+    TwoTower,
+    /// LightGCN (He et al. 2020): id embeddings propagated over the normalised user–item
+    /// graph of the training positives, the layers averaged.
+    #[serde(rename = "lightgcn")]
+    LightGcn,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -283,6 +292,13 @@ pub enum ModelKind {
 pub struct RawModel {
     pub kind: ModelKind,
     pub dim: usize,
+    /// LightGCN's propagation layers (default 3).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub layers: Option<usize>,
+    /// The two-tower model's item content (default: categories, and titles where the data
+    /// has them).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub content: Option<RawContent>,
 }
 
 impl Default for RawModel {
@@ -290,6 +306,40 @@ impl Default for RawModel {
         Self {
             kind: ModelKind::Mf,
             dim: 32,
+            layers: None,
+            content: None,
+        }
+    }
+}
+
+/// `model.content`: what an item's content vector is made of (blocks concatenated).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RawContent {
+    /// The item's categories, one-hot.
+    pub categories: bool,
+    /// MovieLens-100K's titles as hashed character 3-grams (64 dimensions); the synthetic
+    /// data's generated content vectors.
+    pub text: bool,
+    /// A CSV or Parquet file of precomputed item vectors: an `item_id` column and the vector
+    /// (in columns, or one list column in Parquet), e.g. from a sentence encoder.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub embeddings: Option<PathBuf>,
+    /// The vectors' dimension (must match the file).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub embedding_dim: Option<usize>,
+    /// The user tower adds a projection of the mean content of the user's training items.
+    pub user_content: bool,
+}
+
+impl Default for RawContent {
+    fn default() -> Self {
+        Self {
+            categories: true,
+            text: true,
+            embeddings: None,
+            embedding_dim: None,
+            user_content: true,
         }
     }
 }

@@ -31,8 +31,15 @@ data:
     validation: 0.1            # selects each run's epoch and the sweep's λ (0: nothing selected)
 
 model:
-  kind: mf                     # matrix factorisation with item bias
+  kind: mf                     # matrix factorisation with item bias; or two_tower, lightgcn
   dim: 32
+  # layers: 3                  # lightgcn: propagation layers
+  # content:                   # two_tower: the item content
+  #   categories: true
+  #   text: true               # MovieLens-100K titles, the synthetic data's vectors
+  #   embeddings: vectors.csv  # item_id,v1,... (or Parquet), with embedding_dim
+  #   embedding_dim: 384
+  #   user_content: true
 
 train:
   epochs: 10

@@ -6,6 +6,7 @@
 //! candidate rule decides what they are) and item categories (for ILD and the synthetic
 //! trade-off).
 
+pub mod content;
 mod csv_diagnosis;
 mod frame;
 pub mod movielens;

@@ -101,6 +101,8 @@ pub struct DataFacts {
     pub users: usize,
     pub items: usize,
     pub positives: usize,
+    /// The two-tower model's item content, described.
+    pub content: Option<String>,
 }
 
 impl std::fmt::Display for DataFacts {
@@ -109,7 +111,11 @@ impl std::fmt::Display for DataFacts {
             f,
             "{} — {} users, {} items, {} positives",
             self.description, self.users, self.items, self.positives
-        )
+        )?;
+        match &self.content {
+            Some(c) => write!(f, "; item content: {c}"),
+            None => Ok(()),
+        }
     }
 }
 
@@ -337,6 +343,14 @@ pub fn run_sweep(
             });
         }
     }
+    // The two-tower model's item content: an unreadable or wrong embeddings file is found
+    // here, before anything is written.
+    let content = match &exp.model.content {
+        Some(spec) if exp.model.kind == crate::config::raw::ModelKind::TwoTower => Some(
+            data::content::build(&data, &exp.data.source, spec, exp.seed)?,
+        ),
+        _ => None,
+    };
     let resumed = match &opts.resume {
         Some(dir) => Some(resume::Resumed::read(
             dir, &exp, &runs, &data, &splits, &device,
@@ -392,6 +406,7 @@ pub fn run_sweep(
             users: data.n_users(),
             items: data.n_items(),
             positives: data.positives.len(),
+            content: content.as_ref().map(data::content::ItemContent::describe),
         },
         runs: runs.clone(),
         kept: resumed
@@ -450,6 +465,7 @@ pub fn run_sweep(
     let data = Arc::new(data);
     let ctx = Arc::new(SweepContext {
         categories: Arc::new(ItemCategories::new(data.item_categories.clone())),
+        content: content.map(Arc::new),
         experiment: Arc::new(exp),
         data: Arc::clone(&data),
         device: device.clone(),

@@ -10,7 +10,7 @@ use super::diversity::{self, DiversityPlan};
 use super::engine::EpochLosses;
 use super::fused::HostBatch;
 use crate::config::{Experiment, TrainSpec, WeightDecay};
-use crate::model::{HostWeights, MatrixFactorization, index_tensor};
+use crate::model::{HostWeights, MatrixFactorization, Scores, index_tensor};
 use crate::objective::{self, DiversityInputs, Losses};
 
 /// The model, its optimizer and the epoch's loss sums on the device.
@@ -150,7 +150,9 @@ impl Batch {
 /// part is not computed, and reads NaN ("not computed") in the logs.
 fn relevance_only_losses(model: &MatrixFactorization, batch: Batch, exp: &Experiment) -> Losses {
     let l2 = batch_rows_l2(model, &batch, &exp.train); // [1]
-    let scores = model.forward(batch.users, batch.candidates); // [m, 1 + n]
+    let scores = model
+        .scorer()
+        .candidate_scores(batch.users, batch.candidates); // [m, 1 + n]
     let relevance = objective::relevance_loss(exp.train.loss, scores); // [1]
     let diversity = Tensor::<1>::full([1], f64::NAN, &relevance.device()); // [1]
     Losses {
@@ -183,15 +185,17 @@ fn regularised_losses(
     lambda: f64,
 ) -> Losses {
     let l2 = batch_rows_l2(model, &batch, &exp.train); // [1]
-    let scores = model.forward(batch.users.clone(), batch.candidates.clone()); // [m, 1 + n]
+    // The representations once for the step's three kinds of scores.
+    let scorer = model.scorer();
+    let scores = scorer.candidate_scores(batch.users.clone(), batch.candidates.clone()); // [m, 1 + n]
     let relevance = objective::relevance_loss(exp.train.loss, scores); // [1]
     let inputs = DiversityInputs {
         exposure: exposure.map(|e| {
-            let all = model.forward_all_items(e.users); // [u, n_items]
+            let all = scorer.all_item_scores(e.users); // [u, n_items]
             objective::exposure(all, e.allowed, plan.temperature, plan.k) // [u, n_items]
         }),
         two_task: two_task_targets.map(|targets| {
-            let scores = model.forward_diversity(batch.users, batch.candidates); // [m, 1 + n]
+            let scores = scorer.diversity_scores(batch.users, batch.candidates); // [m, 1 + n]
             (scores, targets)
         }),
     };

@@ -58,7 +58,7 @@ pub fn inject(fault: Fault) -> Result<(), RunError> {
 pub fn run_bytes(exp: &Experiment, data: &Dataset) -> u64 {
     let f32s = |n: u64| n.saturating_mul(4);
     let rows = (data.n_users() + data.n_items()) as u64;
-    let dim = exp.model_dim as u64 + 1;
+    let dim = exp.model.dim as u64 + 1;
     let tables = f32s(rows.saturating_mul(dim).saturating_mul(4));
     let items = data.n_items() as u64;
     let regulariser = f32s((exp.diversity.sample_users as u64).saturating_mul(items) * 4);

@@ -38,12 +38,14 @@ mod rerank;
 mod selection;
 
 use crate::backend::{BackendKind, DeviceChoice};
+use crate::config::raw::ModelKind;
 use crate::config::{BelowThreshold, CpuEngine, EvalSplit, Experiment, RunMethod, RunSpec};
+use crate::data::content::ItemContent;
 use crate::data::{Dataset, PreparedSplit, sampling};
 use crate::evaluate::{self, EvalContext};
 use crate::events::{Candidates, EpochRecord, RunEvent, RunOutcome, RunStatus};
 use crate::metrics::ItemCategories;
-use crate::model::{MatrixFactorization, MatrixFactorizationConfig};
+use crate::model::{MatrixFactorization, MatrixFactorizationConfig, Structure};
 
 use burn_engine::BurnEngine;
 use diversity::DiversityPlan;
@@ -103,6 +105,8 @@ pub struct SweepContext {
     pub data: Arc<Dataset>,
     pub device: DeviceChoice,
     pub categories: Arc<ItemCategories>,
+    /// The items' content, for the two-tower model (`None` for the other models).
+    pub content: Option<Arc<ItemContent>>,
     /// Threads each run computes on ([`threads_per_run`]): a run's parallel loops (its
     /// optimizer pass, regularisers, evaluation) run on a pool of its own of this size.
     pub threads_per_run: usize,
@@ -221,14 +225,27 @@ pub fn train_run(
     // The run's one random stream: the initial weights, then per epoch the shuffle and the
     // negatives (the split has its own, drawn by the sweep).
     let mut rng = ChaCha8Rng::seed_from_u64(run.seed);
+    let structure = match (exp.model.kind, &ctx.content) {
+        (ModelKind::TwoTower, Some(content)) => Structure::Towers {
+            content: &content.rows,
+            content_dim: content.dim,
+            user_content: exp.model.content.as_ref().is_some_and(|c| c.user_content),
+            train: &split.train,
+        },
+        (ModelKind::LightGcn, _) => Structure::Graph {
+            train: &split.train,
+            layers: exp.model.layers,
+        },
+        _ => Structure::Ids,
+    };
     let model = MatrixFactorizationConfig {
         n_users: data.n_users(),
         n_items: data.n_items(),
-        dim: exp.model_dim,
+        dim: exp.model.dim,
         init_std: t.init_std,
         two_task: run.method.two_task(),
     }
-    .init(&mut rng, &device);
+    .init_with(&mut rng, &device, structure);
     let mut engine = engine_for(ctx, run, model, device.clone());
     send(
         events,
@@ -404,8 +421,8 @@ pub fn train_run(
 }
 
 /// The engine of `run`: the fused CPU engine for plain MF on the CPU backend with
-/// `train.cpu_engine: fused`, the burn engine otherwise (the GPU, the two-task heads, or
-/// `cpu_engine: burn`). Both start from `model`'s weights.
+/// `train.cpu_engine: fused`, the burn engine otherwise (the GPU, the two-task heads, the
+/// two-tower and LightGCN models, or `cpu_engine: burn`). Both start from `model`'s weights.
 fn engine_for(
     ctx: &SweepContext,
     run: &RunSpec,
@@ -415,6 +432,7 @@ fn engine_for(
     let t = &ctx.experiment.train;
     let fused = ctx.device.kind == BackendKind::Cpu
         && t.cpu_engine == CpuEngine::Fused
+        && ctx.experiment.model.kind == ModelKind::Mf
         && !run.method.two_task();
     if fused {
         Engine::Fused {

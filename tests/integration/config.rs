@@ -179,6 +179,21 @@ const CASES: &[(&str, &[&str])] = &[
         &["plots.height", "'900'", "single_column", "remove one"],
     ),
     ("preset_unknown.yaml", &["one_column", "single_column"]),
+    ("layers_on_mf.yaml", &["model.layers", "'3'", "lightgcn"]),
+    ("lightgcn_too_deep.yaml", &["model.layers", "'12'"]),
+    (
+        "embeddings_without_dim.yaml",
+        &["model.content.embeddings", "vectors.csv", "embedding_dim"],
+    ),
+    (
+        "embeddings_missing_file.yaml",
+        &[
+            "model.content.embeddings",
+            "no-such-file.parquet",
+            "no such file",
+        ],
+    ),
+    ("unknown_model.yaml", &["deepfm", "two_tower", "lightgcn"]),
     (
         "theta_above_one.yaml",
         &["rerank.theta[1]", "'1.5'", "[0, 1]"],

@@ -15,6 +15,7 @@ mod faults;
 mod gates;
 mod invalid_inputs;
 mod kill;
+mod models;
 mod plots;
 mod report;
 mod reproduce;

@@ -709,6 +709,7 @@ fn a_stop_flag_interrupts_a_run_cleanly() {
         data: Arc::new(data),
         device: recsweep::backend::select(recsweep::config::Backend::Cpu).unwrap(),
         experiment: Arc::new(exp.clone()),
+        content: None,
         threads_per_run: 1,
     };
     let (tx, rx) = std::sync::mpsc::channel();

@@ -1,13 +1,51 @@
-//! The recommender model: matrix factorisation with an item bias, optionally with the
-//! two-task heads (a relevance head `W_r` and a diversity head `W_d` over the shared
-//! embeddings).
+//! The recommender models: every one scores a (user, item) pair as the dot product of a user
+//! and an item representation plus an item bias, optionally with the two-task heads (a
+//! relevance head `W_r` and a diversity head `W_d` over the shared representations). What
+//! differs is how the representations are made from the id embeddings:
+//!
+//! - `mf`: they are the id embeddings;
+//! - `two_tower` ([`towers`]): plus a projection of the item's content, and of the mean content
+//!   of the user's training items;
+//! - `lightgcn` ([`graph`]): propagated over the normalised user–item graph, layers averaged.
+//!
+//! The training loop sees one [`Scores`] interface (a [`Scorer`], representations computed
+//! once per step), and evaluation one [`HostWeights`] (the final representations), so it has
+//! no branch per model, and every regulariser and re-ranker works with every model.
 //!
 //! Weights are initialised here from the run's own RNG (not burn's process-global seed, and
 //! not lazily), so parallel runs with the same seed start from identical parameters.
 
+pub mod graph;
+pub mod towers;
+
 use burn::module::{Module, Param};
 use burn::tensor::{Device, Int, Tensor, TensorData};
 use rand::Rng;
+
+pub use graph::Graph;
+pub use towers::ContentTowers;
+
+/// How a model makes its representations from the id embeddings (what
+/// [`MatrixFactorizationConfig::init_with`] builds beside them).
+#[derive(Debug, Clone, Copy)]
+pub enum Structure<'a> {
+    /// Matrix factorisation: the id embeddings themselves.
+    Ids,
+    /// Two towers over `content` (`[n_items × content_dim]`, row-major); `user_content` adds
+    /// the user tower's content projection. `train` is each user's training items (whose mean
+    /// content is the user's).
+    Towers {
+        content: &'a [f32],
+        content_dim: usize,
+        user_content: bool,
+        train: &'a [Vec<u32>],
+    },
+    /// LightGCN over the graph of `train`'s positives, `layers` deep.
+    Graph {
+        train: &'a [Vec<u32>],
+        layers: usize,
+    },
+}
 
 /// The shape and initial spread of a [`MatrixFactorization`].
 ///
@@ -28,12 +66,58 @@ pub struct MatrixFactorizationConfig {
 }
 
 impl MatrixFactorizationConfig {
-    /// Embeddings ~ N(0, init_std²), drawn from `rng` (user embeddings first, row by row, then
-    /// item embeddings), biases zero.
+    /// Matrix factorisation: see [`Self::init_with`].
     pub fn init(&self, rng: &mut impl Rng, device: &Device) -> MatrixFactorization {
+        self.init_with(rng, device, Structure::Ids)
+    }
+
+    /// Embeddings ~ N(0, init_std²), drawn from `rng` (user embeddings first, row by row, then
+    /// item embeddings), biases zero; then what `structure` adds (drawn after them). The
+    /// two-tower item id embeddings start at zero instead: an item is scored by its content
+    /// until training moves its own embedding (a cold item's never moves).
+    pub fn init_with(
+        &self,
+        rng: &mut impl Rng,
+        device: &Device,
+        structure: Structure<'_>,
+    ) -> MatrixFactorization {
         let users = normal_matrix(self.n_users, self.dim, self.init_std, rng, device); // [n_users, dim]
         let items = normal_matrix(self.n_items, self.dim, self.init_std, rng, device); // [n_items, dim]
+        let items = match structure {
+            Structure::Towers { .. } => items.zeros_like(),
+            _ => items,
+        };
         let bias = Tensor::<1>::zeros([self.n_items], device); // [n_items]
+        let (towers, graph) = match structure {
+            Structure::Ids => (None, None),
+            Structure::Towers {
+                content,
+                content_dim,
+                user_content,
+                train,
+            } => (
+                Some(ContentTowers::new(
+                    content,
+                    content_dim,
+                    user_content.then_some(train),
+                    self.dim,
+                    self.init_std,
+                    rng,
+                    device,
+                )),
+                None,
+            ),
+            Structure::Graph { train, layers } => (
+                None,
+                Some(Graph::new(
+                    self.n_users,
+                    self.n_items,
+                    train,
+                    layers,
+                    device,
+                )),
+            ),
+        };
         let heads = self.two_task.then(|| TwoTaskHeads {
             relevance: Param::from_tensor(Tensor::eye(self.dim, device)), // [dim, dim]
             diversity: Param::from_tensor(Tensor::eye(self.dim, device)), // [dim, dim]
@@ -43,11 +127,14 @@ impl MatrixFactorizationConfig {
             item_embedding: Param::from_tensor(items),
             item_bias: Param::from_tensor(bias),
             heads,
+            towers,
+            graph,
         }
     }
 }
 
-/// score(u, i) = ⟨p_u, q_i⟩ + b_i, or ⟨p_u W_r, q_i⟩ + b_i with the two-task heads.
+/// score(u, i) = ⟨p_u, q_i⟩ + b_i, or ⟨p_u W_r, q_i⟩ + b_i with the two-task heads, where
+/// `p`, `q` are the model's representations of the ids' embeddings (themselves for MF).
 #[derive(Module, Debug)]
 pub struct MatrixFactorization {
     /// `[n_users, dim]`
@@ -58,6 +145,11 @@ pub struct MatrixFactorization {
     pub item_bias: Param<Tensor<1>>,
     /// The two-task heads, when the method is `two_task`.
     pub heads: Option<TwoTaskHeads>,
+    /// The two-tower model's content projections.
+    pub towers: Option<ContentTowers>,
+    /// LightGCN's graph (constants: no parameters of its own).
+    #[module(skip)]
+    pub graph: Option<Graph>,
 }
 
 /// The two heads over the shared embeddings: relevance `⟨p_u W_r, q_i⟩ + b_i` (what is
@@ -155,18 +247,45 @@ pub fn index_tensor(indices: &[u32], device: &Device) -> Tensor<1, Int> {
     Tensor::from_data(TensorData::new(values, [indices.len()]), device)
 }
 
-impl MatrixFactorization {
-    /// Scores of given (user, item) candidates.
-    ///
+/// What the training loop asks of a model: scores of given candidates, and scores of every
+/// item, for given users.
+pub trait Scores {
     /// # Shapes
     /// - users: `[batch]`, user indices
     /// - items: `[batch, n]`, item indices, `n` candidates per user
     /// - output: `[batch, n]`, the score of `items[b, j]` for `users[b]`
-    pub fn forward(&self, users: Tensor<1, Int>, items: Tensor<2, Int>) -> Tensor<2> {
+    fn candidate_scores(&self, users: Tensor<1, Int>, items: Tensor<2, Int>) -> Tensor<2>;
+
+    /// # Shapes
+    /// - users: `[u]`, user indices
+    /// - output: `[u, n_items]`, row `r` the scores of every item for `users[r]`
+    fn all_item_scores(&self, users: Tensor<1, Int>) -> Tensor<2>;
+}
+
+/// A model with its representations computed (once for a training step, however many times
+/// it is scored: LightGCN propagates over the whole graph to make them).
+pub struct Scorer<'a> {
+    model: &'a MatrixFactorization,
+    /// `[n_users, dim]`
+    users: Tensor<2>,
+    /// `[n_items, dim]`
+    items: Tensor<2>,
+}
+
+impl Scores for Scorer<'_> {
+    fn candidate_scores(&self, users: Tensor<1, Int>, items: Tensor<2, Int>) -> Tensor<2> {
         let p = self.user_rows(users); // [batch, dim]
         self.pair_scores(p, items, true)
     }
 
+    fn all_item_scores(&self, users: Tensor<1, Int>) -> Tensor<2> {
+        let p = self.user_rows(users); // [u, dim]
+        let b = self.model.item_bias.val().unsqueeze_dim::<2>(0); // [1, n_items]
+        p.matmul(self.items.clone().transpose()) + b // [u, n_items]
+    }
+}
+
+impl Scorer<'_> {
     /// The diversity head's scores of given candidates, `⟨p_u W_d, q_i⟩` (no bias).
     ///
     /// # Shapes
@@ -174,9 +293,9 @@ impl MatrixFactorization {
     ///
     /// # Panics
     /// Without the two-task heads (the training loop asks only for a two-task model).
-    pub fn forward_diversity(&self, users: Tensor<1, Int>, items: Tensor<2, Int>) -> Tensor<2> {
-        let heads = self.heads.as_ref().expect("a two-task model");
-        let p = self.user_embedding.val().select(0, users); // [batch, dim]
+    pub fn diversity_scores(&self, users: Tensor<1, Int>, items: Tensor<2, Int>) -> Tensor<2> {
+        let heads = self.model.heads.as_ref().expect("a two-task model");
+        let p = self.users.clone().select(0, users); // [batch, dim]
         let p = p.matmul(heads.diversity.val()); // [batch, dim]
         self.pair_scores(p, items, false)
     }
@@ -186,8 +305,8 @@ impl MatrixFactorization {
     /// # Shapes
     /// - users: `[batch]`; output: `[batch, dim]`
     fn user_rows(&self, users: Tensor<1, Int>) -> Tensor<2> {
-        let p = self.user_embedding.val().select(0, users); // [batch, dim]
-        match &self.heads {
+        let p = self.users.clone().select(0, users); // [batch, dim]
+        match &self.model.heads {
             Some(heads) => p.matmul(heads.relevance.val()),
             None => p,
         }
@@ -197,19 +316,60 @@ impl MatrixFactorization {
     /// `[batch, n]`: `[batch, n]`.
     fn pair_scores(&self, p: Tensor<2>, items: Tensor<2, Int>, with_bias: bool) -> Tensor<2> {
         let [batch, n] = items.dims();
-        let dim = self.user_embedding.dims()[1];
+        let dim = self.items.dims()[1];
         let flat = items.reshape([batch * n]); // [batch * n]
         let q = self
-            .item_embedding
-            .val()
+            .items
+            .clone()
             .select(0, flat.clone())
             .reshape([batch, n, dim]); // [batch, n, dim]
         let dot = (q * p.unsqueeze_dim::<3>(1)).sum_dim(2).reshape([batch, n]); // [batch, n]
         if with_bias {
-            dot + self.item_bias.val().select(0, flat).reshape([batch, n]) // [batch, n]
+            dot + self
+                .model
+                .item_bias
+                .val()
+                .select(0, flat)
+                .reshape([batch, n]) // [batch, n]
         } else {
             dot
         }
+    }
+}
+
+impl MatrixFactorization {
+    /// The model's representations, computed once for scoring.
+    pub fn scorer(&self) -> Scorer<'_> {
+        let (users, items) = self.representations();
+        Scorer {
+            model: self,
+            users,
+            items,
+        }
+    }
+
+    /// User `[n_users, dim]` and item `[n_items, dim]` representations: the id embeddings,
+    /// through the content towers (two-tower), propagated over the graph (LightGCN).
+    fn representations(&self) -> (Tensor<2>, Tensor<2>) {
+        let (p, q) = (self.user_embedding.val(), self.item_embedding.val());
+        let (p, q) = match &self.towers {
+            Some(t) => t.forward(p, q),
+            None => (p, q),
+        };
+        match &self.graph {
+            Some(g) => g.propagate(p, q),
+            None => (p, q),
+        }
+    }
+
+    /// Scores of given (user, item) candidates ([`Scores::candidate_scores`]).
+    pub fn forward(&self, users: Tensor<1, Int>, items: Tensor<2, Int>) -> Tensor<2> {
+        self.scorer().candidate_scores(users, items)
+    }
+
+    /// The diversity head's scores of given candidates ([`Scorer::diversity_scores`]).
+    pub fn forward_diversity(&self, users: Tensor<1, Int>, items: Tensor<2, Int>) -> Tensor<2> {
+        self.scorer().diversity_scores(users, items)
     }
 
     /// The summed squared norms of the parameter rows a batch touches: each user's embedding
@@ -235,37 +395,28 @@ impl MatrixFactorization {
         p.square().sum() + q.square().sum() + b.square().sum() // [1]
     }
 
-    /// Scores of every item for the given users.
-    ///
-    /// # Shapes
-    /// - users: `[u]`, user indices
-    /// - output: `[u, n_items]`, row `r` the scores of every item for `users[r]`
+    /// Scores of every item for the given users ([`Scores::all_item_scores`]).
     pub fn forward_all_items(&self, users: Tensor<1, Int>) -> Tensor<2> {
-        let p = self.user_rows(users); // [u, dim]
-        let q = self.item_embedding.val(); // [n_items, dim]
-        let b = self.item_bias.val().unsqueeze_dim::<2>(0); // [1, n_items]
-        p.matmul(q.transpose()) + b // [u, n_items]
+        self.scorer().all_item_scores(users)
     }
 
-    /// Copies the weights the relevance score uses to the host (blocks on the device); with
-    /// the two-task heads the user rows are `P W_r`, so evaluation scores as training ranks.
+    /// Copies the representations the relevance score uses to the host (blocks on the
+    /// device); with the two-task heads the user rows are `P W_r`, so evaluation scores as
+    /// training ranks.
     pub fn host_weights(&self) -> HostWeights {
         let to_vec = |data: TensorData| {
             data.convert::<f32>()
                 .try_into_vec::<f32>()
                 .expect("f32 weights")
         };
+        let (users, items) = self.representations();
         HostWeights {
             dim: self.user_embedding.dims()[1],
             users: to_vec(match &self.heads {
-                Some(heads) => self
-                    .user_embedding
-                    .val()
-                    .matmul(heads.relevance.val())
-                    .into_data(),
-                None => self.user_embedding.val().into_data(),
+                Some(heads) => users.matmul(heads.relevance.val()).into_data(),
+                None => users.into_data(),
             }),
-            items: to_vec(self.item_embedding.val().into_data()),
+            items: to_vec(items.into_data()),
             bias: to_vec(self.item_bias.val().into_data()),
         }
     }
@@ -423,5 +574,154 @@ mod tests {
         assert!((norm(&[0, 0], items(vec![0, 2, 1, 1], 2, 2)) - 39.25).abs() < 1e-5);
         // User 1 (‖p_1‖² = 9) with item 1 alone: 9 + 10 = 19.
         assert!((norm(&[1], items(vec![1], 1, 1)) - 19.0).abs() < 1e-5);
+    }
+}
+
+#[cfg(test)]
+mod structure_tests {
+    //! Every model scores in training as evaluation scores its host weights: the candidate
+    //! and all-item scores of the [`Scorer`] equal the dot products of [`HostWeights`].
+    use super::*;
+    use rand::SeedableRng;
+    use rand_chacha::ChaCha8Rng;
+
+    const USERS: usize = 4;
+    const ITEMS: usize = 6;
+
+    fn train() -> Vec<Vec<u32>> {
+        vec![vec![0, 1], vec![1, 2, 5], vec![], vec![3]]
+    }
+
+    fn content() -> Vec<f32> {
+        (0..ITEMS * 3).map(|i| ((i * 5) % 7) as f32 / 7.0).collect()
+    }
+
+    fn model(structure: Structure<'_>, device: &Device) -> MatrixFactorization {
+        MatrixFactorizationConfig {
+            n_users: USERS,
+            n_items: ITEMS,
+            dim: 4,
+            init_std: 0.3,
+            two_task: false,
+        }
+        .init_with(&mut ChaCha8Rng::seed_from_u64(2), device, structure)
+    }
+
+    fn check_scores_match_host_weights(m: &MatrixFactorization, device: &Device) {
+        let w = m.host_weights();
+        let users = index_tensor(&[3, 0, 2], device);
+        let all = m
+            .scorer()
+            .all_item_scores(users.clone())
+            .try_into_vec_as::<f32>()
+            .unwrap();
+        let mut host = vec![0.0; ITEMS];
+        for (r, u) in [3usize, 0, 2].into_iter().enumerate() {
+            w.score_user(u, &mut host);
+            for (i, h) in host.iter().enumerate() {
+                assert!((all[r * ITEMS + i] - h).abs() < 1e-5, "user {u} item {i}");
+            }
+        }
+        let items =
+            Tensor::<2, Int>::from_data(TensorData::new(vec![5i64, 1, 0, 2, 4, 3], [3, 2]), device);
+        let pairs = m
+            .scorer()
+            .candidate_scores(users, items)
+            .try_into_vec_as::<f32>()
+            .unwrap();
+        for (k, (u, i)) in [(3, 5), (3, 1), (0, 0), (0, 2), (2, 4), (2, 3)]
+            .into_iter()
+            .enumerate()
+        {
+            w.score_user(u, &mut host);
+            assert!((pairs[k] - host[i]).abs() < 1e-5, "pair ({u}, {i})");
+        }
+    }
+
+    #[test]
+    fn lightgcn_and_two_towers_score_in_training_as_in_evaluation() {
+        let device = Device::flex();
+        let t = train();
+        let c = content();
+        check_scores_match_host_weights(&model(Structure::Ids, &device), &device);
+        check_scores_match_host_weights(
+            &model(
+                Structure::Graph {
+                    train: &t,
+                    layers: 2,
+                },
+                &device,
+            ),
+            &device,
+        );
+        let towers = model(
+            Structure::Towers {
+                content: &c,
+                content_dim: 3,
+                user_content: true,
+                train: &t,
+            },
+            &device,
+        );
+        check_scores_match_host_weights(&towers, &device);
+        // The item id embeddings start at zero: an item is its content's projection.
+        let w = towers.host_weights();
+        let proj = towers.towers.as_ref().unwrap().item_projection.val();
+        let expect = Tensor::<2>::from_data(TensorData::new(c.clone(), [ITEMS, 3]), &device)
+            .matmul(proj)
+            .try_into_vec_as::<f32>()
+            .unwrap();
+        for (a, b) in w.items.iter().zip(&expect) {
+            assert!((a - b).abs() < 1e-6);
+        }
+    }
+
+    /// The towers' projections and every id embedding LightGCN propagates get gradients.
+    #[test]
+    fn the_structures_parameters_are_trained() {
+        let device = Device::flex().autodiff();
+        let t = train();
+        let c = content();
+        let users = || index_tensor(&[0, 1], &device);
+        let items =
+            || Tensor::<2, Int>::from_data(TensorData::new(vec![1i64, 3, 2, 0], [2, 2]), &device);
+        let towers = model(
+            Structure::Towers {
+                content: &c,
+                content_dim: 3,
+                user_content: true,
+                train: &t,
+            },
+            &device,
+        );
+        let grads = towers.forward(users(), items()).sum().backward();
+        let tw = towers.towers.as_ref().unwrap();
+        for (name, g) in [
+            ("W_item", tw.item_projection.grad(&grads)),
+            ("W_user", tw.user_projection.as_ref().unwrap().grad(&grads)),
+        ] {
+            let g = g.unwrap_or_else(|| panic!("{name} has no gradient"));
+            assert!(g.abs().sum().into_scalar::<f32>() > 0.0, "{name}");
+        }
+        // LightGCN: user 3 likes item 3 only, and item 3 is a candidate of user 0, so that
+        // score takes user 3's embedding through one propagation step.
+        let graph = model(
+            Structure::Graph {
+                train: &t,
+                layers: 2,
+            },
+            &device,
+        );
+        let grads = graph.forward(users(), items()).sum().backward();
+        let g = graph
+            .user_embedding
+            .grad(&grads)
+            .unwrap()
+            .try_into_vec_as::<f32>()
+            .unwrap();
+        assert!(
+            g[3 * 4..4 * 4].iter().any(|v| *v != 0.0),
+            "user 3 is not in the batch but its embedding is propagated"
+        );
     }
 }
