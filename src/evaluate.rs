@@ -81,14 +81,24 @@ fn per_user_value(
             .and_then(|profile| metrics::miscalibration_at_k(top, profile, ctx.categories, k))),
         Metric::CategoryCoverage => opt(metrics::category_coverage_at_k(top, ctx.categories, k)),
         // Catalogue-level: never a per-user column.
-        Metric::Coverage | Metric::Gini | Metric::Entropy => f64::NAN,
+        Metric::Coverage | Metric::ColdCoverage | Metric::Gini | Metric::Entropy => f64::NAN,
     }
 }
 
-/// A catalogue-level metric at cut-off `k` over every evaluated user's list.
-fn catalogue_value(metric: Metric, k: usize, lists: &[Vec<u32>], n_items: usize) -> f64 {
+/// A catalogue-level metric at cut-off `k` over every evaluated user's list (NaN: undefined,
+/// cold-item coverage without cold items).
+fn catalogue_value(
+    metric: Metric,
+    k: usize,
+    lists: &[Vec<u32>],
+    n_items: usize,
+    train_counts: &[u64],
+) -> f64 {
     match metric {
         Metric::Coverage => metrics::coverage_at_k(lists, n_items, k),
+        Metric::ColdCoverage => {
+            metrics::cold_coverage_at_k(lists, train_counts, k).unwrap_or(f64::NAN)
+        }
         Metric::Gini => metrics::gini_at_k(lists, n_items, k),
         Metric::Entropy => metrics::exposure_entropy_at_k(lists, n_items, k),
         _ => f64::NAN,
@@ -212,8 +222,10 @@ fn report(
     let lists: Vec<Vec<u32>> = results.iter().map(|r| r.top.clone()).collect();
     for &k in ctx.ks {
         for metric in Metric::CATALOGUE_AT_K {
-            let value = catalogue_value(metric, k, &lists, n_items);
-            means.insert(MetricKey::at(metric, k), value);
+            let value = catalogue_value(metric, k, &lists, n_items, ctx.train_counts);
+            if value.is_finite() {
+                means.insert(MetricKey::at(metric, k), value);
+            }
         }
     }
     let users_evaluated = results.len();

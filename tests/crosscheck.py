@@ -176,6 +176,9 @@ def main(case_dir):
             for i in l[:k]:
                 exposure[i] += 1
         means[f"coverage@{k}"] = float((exposure > 0).mean())
+        cold = counts == 0
+        if cold.any():
+            means[f"cold_coverage@{k}"] = float((exposure[cold] > 0).mean())
         x = np.sort(exposure)
         idx = np.arange(1, n_items + 1)
         means[f"gini@{k}"] = float(((2 * idx - n_items - 1) * x).sum() / (n_items * x.sum()))

@@ -35,6 +35,21 @@ pub fn coverage_at_k(lists: &[Vec<u32>], n_items: usize, k: usize) -> f64 {
     count_f64(covered) / count_f64(n_items)
 }
 
+/// Share of the cold items (`train_counts[i] == 0`) in at least one of `lists`' first `k`
+/// items; `None` when no item is cold.
+pub fn cold_coverage_at_k(lists: &[Vec<u32>], train_counts: &[u64], k: usize) -> Option<f64> {
+    let cold = train_counts.iter().filter(|&&c| c == 0).count();
+    if cold == 0 {
+        return None;
+    }
+    let covered = exposure_counts(lists, train_counts.len(), k)
+        .iter()
+        .zip(train_counts)
+        .filter(|&(&e, &c)| e > 0 && c == 0)
+        .count();
+    Some(count_f64(covered) / count_f64(cold))
+}
+
 /// Gini coefficient of exposure@K over the whole catalogue (items never
 /// recommended count as 0 exposure): [`gini_coefficient`] of
 /// [`exposure_counts`]. 0 = every item equally exposed; at most
@@ -107,6 +122,22 @@ pub fn normalized_entropy(counts: &[u64]) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn cold_coverage_counts_only_the_cold_items_by_hand() {
+        // Five items; items 1 and 4 are cold. Top-2 lists: [1, 0], [2, 3]; top-1: [1], [2].
+        let counts = [3, 0, 1, 2, 0];
+        let lists = vec![vec![1, 0], vec![2, 3]];
+        assert_eq!(cold_coverage_at_k(&lists, &counts, 2), Some(0.5)); // item 1 of {1, 4}
+        assert_eq!(cold_coverage_at_k(&lists, &counts, 1), Some(0.5));
+        let warm_only = vec![vec![0, 2], vec![3, 2]];
+        assert_eq!(cold_coverage_at_k(&warm_only, &counts, 2), Some(0.0));
+        assert_eq!(
+            cold_coverage_at_k(&lists, &[1, 1, 1, 1, 1], 2),
+            None,
+            "no cold item"
+        );
+    }
     use crate::metrics::test_support::*;
 
     // ---- exposure, coverage, Gini, entropy ----

@@ -65,8 +65,8 @@ pub use categorical::{
     category_coverage_at_k, category_profile, miscalibration_at_k,
 };
 pub use exposure::{
-    coverage_at_k, exposure_counts, exposure_entropy_at_k, gini_at_k, gini_coefficient,
-    normalized_entropy,
+    cold_coverage_at_k, coverage_at_k, exposure_counts, exposure_entropy_at_k, gini_at_k,
+    gini_coefficient, normalized_entropy,
 };
 pub use ranking::{
     auc_from_scores, hit_rate_at_k, map_at_k, mrr_at_k, ndcg_at_k, precision_at_k, recall_at_k,

@@ -64,6 +64,9 @@ pub enum Metric {
     CategoryCoverage,
     /// Share of the catalogue in at least one user's top K.
     Coverage,
+    /// Share of the cold items (no training interaction in the split) in at least one
+    /// user's top K: what only content can recommend; absent when the split has none.
+    ColdCoverage,
     /// Gini coefficient of exposure over the catalogue (0: even exposure).
     Gini,
     /// Normalised entropy of exposure over the catalogue (1: even exposure).
@@ -88,10 +91,15 @@ impl Metric {
     ];
 
     /// Catalogue-level metrics at a cut-off.
-    pub const CATALOGUE_AT_K: [Metric; 3] = [Metric::Coverage, Metric::Gini, Metric::Entropy];
+    pub const CATALOGUE_AT_K: [Metric; 4] = [
+        Metric::Coverage,
+        Metric::ColdCoverage,
+        Metric::Gini,
+        Metric::Entropy,
+    ];
 
     /// Every metric, in declaration order.
-    pub const ALL: [Metric; 16] = [
+    pub const ALL: [Metric; 17] = [
         Metric::Auc,
         Metric::Precision,
         Metric::Recall,
@@ -106,6 +114,7 @@ impl Metric {
         Metric::Miscalibration,
         Metric::CategoryCoverage,
         Metric::Coverage,
+        Metric::ColdCoverage,
         Metric::Gini,
         Metric::Entropy,
     ];
@@ -127,6 +136,7 @@ impl Metric {
             Metric::Miscalibration => "miscalibration",
             Metric::CategoryCoverage => "category_coverage",
             Metric::Coverage => "coverage",
+            Metric::ColdCoverage => "cold_coverage",
             Metric::Gini => "gini",
             Metric::Entropy => "entropy",
         }
@@ -149,6 +159,7 @@ impl Metric {
             Metric::Miscalibration => "Miscalibration (KL)",
             Metric::CategoryCoverage => "Category coverage",
             Metric::Coverage => "Catalogue coverage",
+            Metric::ColdCoverage => "Cold-item coverage",
             Metric::Gini => "Exposure Gini",
             Metric::Entropy => "Exposure entropy",
         }
@@ -156,7 +167,9 @@ impl Metric {
 
     pub fn scope(self) -> Scope {
         match self {
-            Metric::Coverage | Metric::Gini | Metric::Entropy => Scope::Catalogue,
+            Metric::Coverage | Metric::ColdCoverage | Metric::Gini | Metric::Entropy => {
+                Scope::Catalogue
+            }
             _ => Scope::PerUser,
         }
     }
@@ -422,10 +435,11 @@ mod tests {
             ]
         );
         let all = MetricKey::all_columns(&[5, 10]);
-        assert_eq!(all.len(), 1 + 2 * 15);
+        assert_eq!(all.len(), 1 + 2 * 16);
         assert_eq!(all[13].to_string(), "coverage@5");
-        assert_eq!(all[15].to_string(), "entropy@5");
-        assert_eq!(all[16].to_string(), "precision@10");
+        assert_eq!(all[14].to_string(), "cold_coverage@5");
+        assert_eq!(all[16].to_string(), "entropy@5");
+        assert_eq!(all[17].to_string(), "precision@10");
         // ALL is AUC, then the per-user table, then the catalogue table: every metric appears
         // in the tables exactly once per K, in declaration order.
         let tables: Vec<Metric> = std::iter::once(Metric::Auc)

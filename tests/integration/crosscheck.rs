@@ -71,6 +71,8 @@ fn evaluator_agrees_with_numpy_scikit_learn_and_pytrec_eval() {
             // stay interacted: they become masked, still out of the candidates.)
             items.retain(|i| i % 7 == 0);
         }
+        // The last five items are never trained on: cold items, for cold-item coverage.
+        items.retain(|&i| (i as usize) < n_items - 5);
         train.push(items);
         test.push(t);
         interacted.push(all);
@@ -139,6 +141,12 @@ fn evaluator_agrees_with_numpy_scikit_learn_and_pytrec_eval() {
         .iter()
         .map(|(u, list)| (u.to_string(), list.iter().map(|&(item, _)| item).collect()))
         .collect();
+    assert!(
+        report
+            .means
+            .contains_key(&metrics::MetricKey::at(metrics::Metric::ColdCoverage, 10)),
+        "the case has cold items: cold-item coverage is cross-checked"
+    );
     let rust = serde_json::json!({ "per_user": per_user, "means": report.means, "top": top });
     std::fs::write(dir.path().join("rust.json"), rust.to_string()).unwrap();
 
