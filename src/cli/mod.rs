@@ -461,7 +461,12 @@ fn plot_command(dir: &std::path::Path) -> ExitCode {
 /// JSON lines to `json` when asked. Exit 0, or 1 when a timed run failed.
 fn bench_command(opts: &crate::bench::BenchOptions, json: Option<&std::path::Path>) -> ExitCode {
     say!(
-        "recsweep bench: MovieLens-1M's shape (synthetic), {} repeats per figure, {} threads",
+        "recsweep bench: {} (synthetic), {} repeats per figure, {} threads",
+        if opts.models {
+            "each model at MovieLens-100K's shape"
+        } else {
+            "MovieLens-1M's shape"
+        },
         opts.repeats,
         rayon::current_num_threads()
     );

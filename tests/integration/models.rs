@@ -44,14 +44,23 @@ fn finished_runs(dir: &Path) -> usize {
         .count()
 }
 
+/// Every regulariser (the two-task model included) and every re-ranker, on each model.
 #[test]
-fn lightgcn_and_two_towers_train_with_a_regulariser_and_a_reranker() {
+fn lightgcn_and_two_towers_train_with_every_regulariser_and_reranker() {
     let tmp = tempfile::tempdir().unwrap();
     for (name, model) in [
         ("lgcn", "  kind: lightgcn\n  layers: 2\n"),
         ("towers", "  kind: two_tower\n"),
     ] {
         let yaml = tiny_with(tmp.path(), name, model);
+        let every = std::fs::read_to_string(&yaml)
+            .unwrap()
+            .replace(
+                "diversity:\n",
+                "diversity:\n  regularizer: [exposure_entropy, category_spread, popularity_penalty, two_task]\n",
+            )
+            .replace("methods: [mmr]", "methods: [mmr, dpp, xquad, calibrated]");
+        std::fs::write(&yaml, every).unwrap();
         let out = tmp.path().join(format!("{name}-out"));
         let stdout = run_ok(&[
             "--run",
@@ -61,8 +70,9 @@ fn lightgcn_and_two_towers_train_with_a_regulariser_and_a_reranker() {
             "--out",
             out.to_str().unwrap(),
         ]);
-        // λ = 0, λ = 1 and the re-ranking run.
-        assert_eq!(finished_runs(&out), 3, "{stdout}");
+        // The baseline, four regularisers at λ = 1, the two-task model's own λ = 0, and four
+        // re-rankers.
+        assert_eq!(finished_runs(&out), 10, "{stdout}");
         assert!(
             stdout.contains("cpu (burn flex)"),
             "not the burn engine:\n{stdout}"
