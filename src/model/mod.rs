@@ -607,6 +607,15 @@ mod structure_tests {
         .init_with(&mut ChaCha8Rng::seed_from_u64(2), device, structure)
     }
 
+    fn tower_structure<'a>(c: &'a [f32], t: &'a [Vec<u32>]) -> Structure<'a> {
+        Structure::Towers {
+            content: c,
+            content_dim: 3,
+            user_content: true,
+            train: t,
+        }
+    }
+
     fn check_scores_match_host_weights(m: &MatrixFactorization, device: &Device) {
         let w = m.host_weights();
         let users = index_tensor(&[3, 0, 2], device);
@@ -654,15 +663,7 @@ mod structure_tests {
             ),
             &device,
         );
-        let towers = model(
-            Structure::Towers {
-                content: &c,
-                content_dim: 3,
-                user_content: true,
-                train: &t,
-            },
-            &device,
-        );
+        let towers = model(tower_structure(&c, &t), &device);
         check_scores_match_host_weights(&towers, &device);
         // The item id embeddings start at zero: an item is its content's projection.
         let w = towers.host_weights();
@@ -685,15 +686,7 @@ mod structure_tests {
         let users = || index_tensor(&[0, 1], &device);
         let items =
             || Tensor::<2, Int>::from_data(TensorData::new(vec![1i64, 3, 2, 0], [2, 2]), &device);
-        let towers = model(
-            Structure::Towers {
-                content: &c,
-                content_dim: 3,
-                user_content: true,
-                train: &t,
-            },
-            &device,
-        );
+        let towers = model(tower_structure(&c, &t), &device);
         let grads = towers.forward(users(), items()).sum().backward();
         let tw = towers.towers.as_ref().unwrap();
         for (name, g) in [

@@ -101,6 +101,19 @@ impl<'a> PdfBackend<'a> {
         let _ = write!(self.content, "{x} {y} {op} ");
     }
 
+    /// A path through `points`, ended by `paint` (`S` strokes, `h f` closes and fills);
+    /// nothing for no points.
+    fn polyline(&mut self, points: impl IntoIterator<Item = BackendCoord>, paint: &str) {
+        let mut first = true;
+        for p in points {
+            self.point(p, if first { "m" } else { "l" });
+            first = false;
+        }
+        if !first {
+            let _ = writeln!(self.content, "{paint}");
+        }
+    }
+
     /// The XObject number of glyph `id`, defined on first use.
     fn glyph(&mut self, id: GlyphId) -> usize {
         let next = self.glyphs.len();
@@ -327,14 +340,7 @@ impl DrawingBackend for PdfBackend<'_> {
             return Ok(());
         }
         self.stroke_style(style);
-        let mut first = true;
-        for p in path {
-            self.point(p, if first { "m" } else { "l" });
-            first = false;
-        }
-        if !first {
-            self.content.push_str("S\n");
-        }
+        self.polyline(path, "S");
         Ok(())
     }
 
@@ -382,14 +388,7 @@ impl DrawingBackend for PdfBackend<'_> {
             return Ok(());
         }
         self.color(style.color(), true);
-        let mut first = true;
-        for p in vert {
-            self.point(p, if first { "m" } else { "l" });
-            first = false;
-        }
-        if !first {
-            self.content.push_str("h f\n");
-        }
+        self.polyline(vert, "h f");
         Ok(())
     }
 

@@ -160,30 +160,25 @@ pub struct RunView {
 impl RunView {
     /// A run of a stored sweep before its files are read: not run until they say otherwise.
     pub fn stored(m: &ManifestRun, epochs: usize) -> Self {
-        Self {
-            id: m.run_id.clone(),
-            method: m.method.clone(),
-            lambda: m.lambda,
-            theta: m.theta,
-            seed: m.seed,
-            state: RunState::NotRun,
-            epoch: 0,
-            epochs,
-            batch: (0, 0),
-            seconds: 0.0,
-            history: Vec::new(),
-            reason: None,
-            test: MetricMap::new(),
-        }
+        let mut r = Self::blank(m.run_id.clone(), m.method.clone(), epochs);
+        (r.lambda, r.theta, r.seed, r.state) = (m.lambda, m.theta, m.seed, RunState::NotRun);
+        r
     }
 
     pub fn queued(spec: &RunSpec, epochs: usize) -> Self {
+        let mut r = Self::blank(spec.id.clone(), spec.method.name(), epochs);
+        (r.lambda, r.theta, r.seed) = (spec.lambda, spec.method.theta(), spec.seed);
+        r
+    }
+
+    /// A queued run with no progress, λ = 0 and seed 0 until the caller says otherwise.
+    fn blank(id: String, method: String, epochs: usize) -> Self {
         Self {
-            id: spec.id.clone(),
-            method: spec.method.name(),
-            lambda: spec.lambda,
-            theta: spec.method.theta(),
-            seed: spec.seed,
+            id,
+            method,
+            lambda: 0.0,
+            theta: None,
+            seed: 0,
             state: RunState::Queued,
             epoch: 0,
             epochs,

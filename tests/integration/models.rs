@@ -33,6 +33,18 @@ fn run_ok(args: &[&str]) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()
 }
 
+/// `recsweep --run yaml --backend backend --out out`, which must exit 0; its stdout.
+fn sweep(yaml: &Path, backend: &str, out: &Path) -> String {
+    run_ok(&[
+        "--run",
+        yaml.to_str().unwrap(),
+        "--backend",
+        backend,
+        "--out",
+        out.to_str().unwrap(),
+    ])
+}
+
 fn finished_runs(dir: &Path) -> usize {
     std::fs::read_dir(dir)
         .unwrap()
@@ -62,14 +74,7 @@ fn lightgcn_and_two_towers_train_with_every_regulariser_and_reranker() {
             .replace("methods: [mmr]", "methods: [mmr, dpp, xquad, calibrated]");
         std::fs::write(&yaml, every).unwrap();
         let out = tmp.path().join(format!("{name}-out"));
-        let stdout = run_ok(&[
-            "--run",
-            yaml.to_str().unwrap(),
-            "--backend",
-            "cpu",
-            "--out",
-            out.to_str().unwrap(),
-        ]);
+        let stdout = sweep(&yaml, "cpu", &out);
         // The baseline, four regularisers at λ = 1, the two-task model's own λ = 0, and four
         // re-rankers.
         assert_eq!(finished_runs(&out), 10, "{stdout}");
@@ -106,14 +111,7 @@ fn lightgcn_trains_on_wgpu() {
         .replace("lambda: [0, 1]", "lambda: [0]");
     std::fs::write(&yaml, text).unwrap();
     let out = tmp.path().join("out");
-    let stdout = run_ok(&[
-        "--run",
-        yaml.to_str().unwrap(),
-        "--backend",
-        "wgpu",
-        "--out",
-        out.to_str().unwrap(),
-    ]);
+    let stdout = sweep(&yaml, "wgpu", &out);
     assert!(stdout.contains("backend: wgpu"), "{stdout}");
     assert_eq!(finished_runs(&out), 2, "{stdout}");
 }
@@ -143,14 +141,7 @@ fn the_two_tower_model_reads_an_embeddings_file_and_refuses_a_bad_one() {
     std::fs::write(tmp.path().join("vectors.csv"), &csv).unwrap();
     let yaml = yaml_for("vectors.csv", 3);
     let out = tmp.path().join("out");
-    let stdout = run_ok(&[
-        "--run",
-        yaml.to_str().unwrap(),
-        "--backend",
-        "cpu",
-        "--out",
-        out.to_str().unwrap(),
-    ]);
+    let stdout = sweep(&yaml, "cpu", &out);
     assert!(
         stdout.contains("embeddings 3 = 25 dimensions; 20 item(s) without a vector"),
         "{stdout}"
