@@ -54,7 +54,10 @@ pub fn inject(fault: Fault) -> Result<(), RunError> {
 /// The bytes a run's largest buffers hold at once: the embedding tables with their gradient
 /// and two Adam moments (4 copies of `(users + items) × (dim + 1)` floats, the two-task
 /// heads a little more), the regulariser's `[sample_users, items]` scores with their
-/// gradients and soft memberships, and an evaluation block of 32 users' scores.
+/// gradients and soft memberships, and an evaluation block of 32 users' scores; for
+/// LightGCN, each layer's `[edges, dim]` messages and `[nodes, dim]` sums kept for the
+/// backward pass, and their gradients (edges: twice the positives, a bound on the training
+/// ones).
 pub fn run_bytes(exp: &Experiment, data: &Dataset) -> u64 {
     let f32s = |n: u64| n.saturating_mul(4);
     let rows = (data.n_users() + data.n_items()) as u64;
@@ -63,9 +66,17 @@ pub fn run_bytes(exp: &Experiment, data: &Dataset) -> u64 {
     let items = data.n_items() as u64;
     let regulariser = f32s((exp.diversity.sample_users as u64).saturating_mul(items) * 4);
     let evaluation = f32s(32 * items);
+    let graph = if exp.model.kind == crate::config::raw::ModelKind::LightGcn {
+        let edges = 2 * data.positives.len() as u64;
+        let per_layer = edges.saturating_add(rows).saturating_mul(dim);
+        f32s(per_layer.saturating_mul(2 * exp.model.layers as u64))
+    } else {
+        0
+    };
     tables
         .saturating_add(regulariser)
         .saturating_add(evaluation)
+        .saturating_add(graph)
 }
 
 /// Asks the allocator for `bytes` without aborting, and gives them back: `OutOfMemory` when
@@ -122,5 +133,29 @@ mod tests {
         assert_eq!(human_bytes(512), "512 B");
         assert_eq!(human_bytes(1536), "1.5 KiB");
         assert_eq!(human_bytes(3 << 30), "3.0 GiB");
+    }
+}
+
+#[cfg(test)]
+mod size_tests {
+    use super::*;
+    use std::path::Path;
+
+    /// LightGCN's per-layer buffers are counted: three layers over ML-1M's shape add
+    /// 2 × 3 × (2 × positives + users + items) × 65 floats.
+    #[test]
+    fn lightgcn_runs_count_their_propagation_buffers() {
+        let yaml = |kind: &str| {
+            format!(
+                "name: t\ndata:\n  source: synthetic\n  synthetic:\n    users: 200\n    items: 100\n    interactions_per_user: 10\nmodel:\n  kind: {kind}\n  dim: 64\nsweep:\n  lambda: [0]\n"
+            )
+        };
+        let mf = crate::config::parse_str(&yaml("mf"), Path::new("/tmp/t.yaml")).unwrap();
+        let data = crate::data::load(&mf.data, mf.seed).unwrap();
+        let lgcn = crate::config::parse_str(&yaml("lightgcn"), Path::new("/tmp/t.yaml")).unwrap();
+        let extra = run_bytes(&lgcn, &data) - run_bytes(&mf, &data);
+        let nodes = (data.n_users() + data.n_items()) as u64;
+        let edges = 2 * data.positives.len() as u64;
+        assert_eq!(extra, 4 * 2 * 3 * (edges + nodes) * 65);
     }
 }
