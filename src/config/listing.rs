@@ -31,7 +31,8 @@ impl ExperimentInfo {
     pub fn from_experiment(e: &Experiment) -> Self {
         Self {
             name: e.name.clone(),
-            runs: e.lambdas.len() * e.seeds.len(),
+            // Every run the sweep trains: each method's λ, the re-rankers' θ, per seed.
+            runs: e.runs().len(),
             lambdas: e.lambdas.clone(),
             epochs: e.train.epochs,
             relevance: e.plots.relevance,
