@@ -144,6 +144,53 @@ fn cmp_nan_lowest(a: f32, b: f32) -> Ordering {
     }
 }
 
+/// `2 · #{s < p} + #{s == p}` over `scores`: one branch-free pass, which the compiler
+/// vectorises (u32 lanes, flushed before they could overflow).
+fn twice_below(scores: &[f32], p: f32) -> u64 {
+    scores
+        .chunks(1 << 30)
+        .map(|chunk| {
+            let twice: u32 = chunk
+                .iter()
+                .map(|&s| 2 * u32::from(s < p) + u32::from(s == p))
+                .sum();
+            u64::from(twice)
+        })
+        .sum()
+}
+
+/// [`auc_from_scores`] when no score is NaN: for each positive score `p`, the items below
+/// and equal to it over the whole row, less the non-negatives (the positives and excluded
+/// items, each once) below and equal to it.
+fn auc_without_nan(
+    scores: &[f32],
+    positive_scores: &[f32],
+    positives: &[u32],
+    excluded: &[u32],
+) -> Option<f64> {
+    let n = scores.len();
+    // The ids that are not negatives, merged: positives and excluded items, each once.
+    let mut skip: Vec<u32> = positives
+        .iter()
+        .chain(excluded)
+        .copied()
+        .filter(|&i| (i as usize) < n)
+        .collect();
+    skip.sort_unstable();
+    skip.dedup();
+    let n_neg = (n - skip.len()) as u128;
+    if n_neg == 0 {
+        return None;
+    }
+    let skip_scores: Vec<f32> = skip.iter().map(|&i| scores[i as usize]).collect();
+    let mut twice_u: u128 = 0;
+    for &p in positive_scores {
+        twice_u += u128::from(twice_below(scores, p) - twice_below(&skip_scores, p));
+    }
+    let n_pos = positive_scores.len() as u128;
+    Some(wide_f64(twice_u) / wide_f64(2 * n_pos * n_neg))
+}
+
 /// Full-ranking AUC of one user.
 ///
 /// `scores[i]` is the model's score for item `i` (one entry per catalogue
@@ -156,12 +203,13 @@ fn cmp_nan_lowest(a: f32, b: f32) -> Ordering {
 /// (positive, negative) pairs: ties count one half. NaN scores are treated
 /// as lower than every number and equal to each other.
 ///
-/// Computed without sorting the catalogue: each negative adds `2 · #{pos > neg} +
-/// #{pos == neg}` to `2U` (the Mann-Whitney U statistic with ties counted one half), in exact
-/// integer arithmetic. Without NaN scores the counts are a branch-free pass over the few
-/// positives' scores, which the compiler vectorises; with NaN, two binary searches in the
-/// positives' scores sorted NaN-lowest. The negatives are read as runs of ids between the
-/// positives and the excluded items.
+/// Computed without sorting the catalogue, in exact integer arithmetic: `2U` (the
+/// Mann-Whitney U statistic with ties counted one half) is `Σ_pos 2 · #{neg < pos} +
+/// #{neg == pos}`. Without NaN scores each positive counts the whole row below and equal to it
+/// in one branch-free pass (a long loop the compiler vectorises), then takes away the
+/// non-negatives (positives and excluded items) counted with it. With NaN, each negative is
+/// placed among the positives' scores sorted NaN-lowest by two binary searches, reading the
+/// negatives as runs of ids between the positives and the excluded items.
 ///
 /// Returns `None` when there is no positive or no negative.
 pub fn auc_from_scores(scores: &[f32], positives: &[u32], excluded: &[u32]) -> Option<f64> {
@@ -184,26 +232,17 @@ pub fn auc_from_scores(scores: &[f32], positives: &[u32], excluded: &[u32]) -> O
     }
     let n_pos = positive_scores.len() as u128;
     let nan = scores.iter().any(|s| s.is_nan());
-    if nan {
-        positive_scores.sort_unstable_by(|a, b| cmp_nan_lowest(*a, *b));
+    if !nan {
+        return auc_without_nan(scores, &positive_scores, positives, excluded);
     }
+    positive_scores.sort_unstable_by(|a, b| cmp_nan_lowest(*a, *b));
     // 2 · #{pos > v} + #{pos == v} for one negative score v.
     let twice_u_of = |v: f32| -> u128 {
-        if nan {
-            let below =
-                positive_scores.partition_point(|&p| cmp_nan_lowest(p, v) == Ordering::Less);
-            let not_above =
-                positive_scores.partition_point(|&p| cmp_nan_lowest(p, v) != Ordering::Greater);
-            // `usize as u128` is lossless.
-            2 * (n_pos - not_above as u128) + (not_above - below) as u128
-        } else {
-            let (mut above, mut equal) = (0u32, 0u32);
-            for &p in &positive_scores {
-                above += u32::from(p > v);
-                equal += u32::from(p == v);
-            }
-            2 * u128::from(above) + u128::from(equal)
-        }
+        let below = positive_scores.partition_point(|&p| cmp_nan_lowest(p, v) == Ordering::Less);
+        let not_above =
+            positive_scores.partition_point(|&p| cmp_nan_lowest(p, v) != Ordering::Greater);
+        // `usize as u128` is lossless.
+        2 * (n_pos - not_above as u128) + (not_above - below) as u128
     };
     // The ids that are not negatives, merged: positives and excluded items.
     let mut skip: Vec<usize> = positives
