@@ -221,12 +221,17 @@ pub fn top_k(scores: &[f32], k: usize) -> Vec<u32> {
         return Vec::new();
     }
     let mut best: Vec<(f32, u32)> = Vec::with_capacity(k + 1);
+    // Once the list is full, an item enters only above the K-th score: items come in
+    // ascending index, so on an equal score the one already listed stays before it. The
+    // comparison is `total_cmp`'s, as `before`'s.
+    let mut floor = f32::NAN;
     for (i, &s) in (0u32..).zip(scores) {
-        if s.is_nan() || s == f32::NEG_INFINITY {
-            // Excluded (−∞), or no score at all.
+        // The common case first: not above a full list's floor (−∞ never is).
+        if best.len() == k && s.total_cmp(&floor) != std::cmp::Ordering::Greater {
             continue;
         }
-        if best.len() == k && !before((s, i), best[k - 1]) {
+        if s.is_nan() || s == f32::NEG_INFINITY {
+            // Excluded (−∞), or no score at all.
             continue;
         }
         let at = best.partition_point(|&b| before(b, (s, i)));
@@ -234,6 +239,9 @@ pub fn top_k(scores: &[f32], k: usize) -> Vec<u32> {
             best.pop();
         }
         best.insert(at, (s, i));
+        if best.len() == k {
+            floor = best[k - 1].0;
+        }
     }
     best.into_iter().map(|(_, i)| i).collect()
 }
@@ -398,7 +406,8 @@ mod tests {
 
     #[test]
     fn top_k_matches_a_full_sort_with_ties_nan_and_excluded_items() {
-        // Scores on a coarse grid (many ties), some excluded (−∞) and some NaN (never listed).
+        // Scores on a coarse grid (many ties), signed zeros, some excluded (−∞) and some NaN
+        // (never listed).
         let mut state = 7u64;
         for n in [1usize, 5, 40, 300] {
             let scores: Vec<f32> = (0..n)
@@ -409,6 +418,8 @@ mod tests {
                     match (state >> 33) % 13 {
                         0 => f32::NEG_INFINITY,
                         1 => f32::NAN,
+                        // −0 sorts below +0 (v = 6) in total order.
+                        2 => -0.0,
                         v => v as f32 * 0.5 - 3.0,
                     }
                 })
