@@ -9,6 +9,7 @@
 
 /// `Σ a_i b_i` with eight independent partial sums, so the loop vectorises without the
 /// compiler having to reassociate a float sum.
+#[inline]
 pub fn dot(a: &[f32], b: &[f32]) -> f32 {
     debug_assert_eq!(a.len(), b.len());
     let mut acc = [0f32; 8];
@@ -37,6 +38,7 @@ pub fn axpy(a: f32, x: &[f32], y: &mut [f32]) {
 /// `eˣ` in plain `f32` arithmetic that the compiler vectorises (Cephes' `expf`: `x = n ln 2 +
 /// r`, a degree-6 polynomial for `eʳ`, `2ⁿ` built from its bits), within 2 ulp of the
 /// standard library's over the whole range; +∞ above 88.72, 0 below −103.9.
+#[inline]
 pub fn exp(x: f32) -> f32 {
     const LOG2E: f32 = std::f32::consts::LOG2_E;
     // ln 2 split so that n · LN2_HI is exact for the n that occur.
