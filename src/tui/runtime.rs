@@ -323,6 +323,23 @@ fn spawn_input(tx: Sender<Msg>) -> std::io::Result<()> {
     reader.map(drop)
 }
 
+/// Sends what `work` returns from a thread of its own (an error line when no thread can
+/// start).
+fn in_background(tx: &Sender<Msg>, work: impl FnOnce() -> Msg + Send + 'static) {
+    let sender = tx.clone();
+    let spawned = std::thread::Builder::new()
+        .name("store".into())
+        .spawn(move || {
+            let _ = sender.send(work());
+        });
+    if let Err(e) = spawned {
+        let line = LogLine::error(format!(
+            "cannot read the store: no thread to read it on: {e}"
+        ));
+        let _ = tx.send(Msg::Log(line));
+    }
+}
+
 /// Carries out one effect; returns the sweep thread when it started one.
 fn carry_out(
     effect: Effect,
@@ -397,23 +414,20 @@ fn carry_out(
         Effect::LoadPast { experiment } => {
             let _ = tx.send(Msg::Past(load_past(runs_root, &experiment)));
         }
+        // Reading the store can take a while (hundreds of sweeps and runs): on a thread of
+        // its own, so that the workbench keeps drawing; the result arrives as a message.
         Effect::ListSweeps => {
-            let _ = tx.send(Msg::Sweeps(stored::list_sweeps(runs_root)));
+            let root = runs_root.to_path_buf();
+            in_background(tx, move || Msg::Sweeps(stored::list_sweeps(&root)));
         }
-        Effect::OpenSweep { dir } => {
-            let msg = match stored::open(&dir) {
-                Ok(o) => Msg::Opened(Box::new(o)),
-                Err(e) => Msg::Log(LogLine::error(format!("cannot open the sweep: {e}"))),
-            };
-            let _ = tx.send(msg);
-        }
-        Effect::Compare { a, b } => {
-            let msg = match stored::compare(&a, &b) {
-                Ok(d) => Msg::Compared(Box::new(d)),
-                Err(e) => Msg::Log(LogLine::error(format!("cannot compare: {e}"))),
-            };
-            let _ = tx.send(msg);
-        }
+        Effect::OpenSweep { dir } => in_background(tx, move || match stored::open(&dir) {
+            Ok(o) => Msg::Opened(Box::new(o)),
+            Err(e) => Msg::Log(LogLine::error(format!("cannot open the sweep: {e}"))),
+        }),
+        Effect::Compare { a, b } => in_background(tx, move || match stored::compare(&a, &b) {
+            Ok(d) => Msg::Compared(Box::new(d)),
+            Err(e) => Msg::Log(LogLine::error(format!("cannot compare: {e}"))),
+        }),
         Effect::ShowText { title, path } => {
             let msg = match stored::read_text(&path) {
                 Ok(body) => Msg::Text { title, body },
