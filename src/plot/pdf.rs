@@ -92,6 +92,20 @@ impl<'a> PdfBackend<'a> {
         let _ = write!(self.content, "/A{n} gs ");
     }
 
+    /// Sets the colour (and line width, for a stroke) of a shape filled or stroked with
+    /// `style`; false when the style is transparent and nothing is to be drawn.
+    fn paint<S: BackendStyle>(&mut self, style: &S, fill: bool) -> bool {
+        if style.color().alpha == 0.0 {
+            return false;
+        }
+        if fill {
+            self.color(style.color(), true);
+        } else {
+            self.stroke_style(style);
+        }
+        true
+    }
+
     fn stroke_style<S: BackendStyle>(&mut self, style: &S) {
         self.color(style.color(), false);
         let _ = write!(self.content, "{} w ", style.stroke_width().max(1));
@@ -313,13 +327,8 @@ impl DrawingBackend for PdfBackend<'_> {
         style: &S,
         fill: bool,
     ) -> Result<(), DrawingErrorKind<PdfError>> {
-        if style.color().alpha == 0.0 {
+        if !self.paint(style, fill) {
             return Ok(());
-        }
-        if fill {
-            self.color(style.color(), true);
-        } else {
-            self.stroke_style(style);
         }
         let _ = writeln!(
             self.content,
@@ -351,13 +360,8 @@ impl DrawingBackend for PdfBackend<'_> {
         style: &S,
         fill: bool,
     ) -> Result<(), DrawingErrorKind<PdfError>> {
-        if style.color().alpha == 0.0 {
+        if !self.paint(style, fill) {
             return Ok(());
-        }
-        if fill {
-            self.color(style.color(), true);
-        } else {
-            self.stroke_style(style);
         }
         // Four cubic arcs; k places their control points.
         let (x, y, r) = (f64::from(cx), f64::from(cy), f64::from(radius));
