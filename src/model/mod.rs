@@ -362,16 +362,6 @@ impl MatrixFactorization {
         }
     }
 
-    /// Scores of given (user, item) candidates ([`Scores::candidate_scores`]).
-    pub fn forward(&self, users: Tensor<1, Int>, items: Tensor<2, Int>) -> Tensor<2> {
-        self.scorer().candidate_scores(users, items)
-    }
-
-    /// The diversity head's scores of given candidates ([`Scorer::diversity_scores`]).
-    pub fn forward_diversity(&self, users: Tensor<1, Int>, items: Tensor<2, Int>) -> Tensor<2> {
-        self.scorer().diversity_scores(users, items)
-    }
-
     /// The summed squared norms of the parameter rows a batch touches: each user's embedding
     /// `p_u`, and each candidate's embedding `q_i` and bias `b_i`, counted once per occurrence
     /// (a row touched twice counts twice, as its gradient does):
@@ -393,11 +383,6 @@ impl MatrixFactorization {
         let q = self.item_embedding.val().select(0, flat.clone()); // [batch * n, dim]
         let b = self.item_bias.val().select(0, flat); // [batch * n]
         p.square().sum() + q.square().sum() + b.square().sum() // [1]
-    }
-
-    /// Scores of every item for the given users ([`Scores::all_item_scores`]).
-    pub fn forward_all_items(&self, users: Tensor<1, Int>) -> Tensor<2> {
-        self.scorer().all_item_scores(users)
     }
 
     /// Copies the representations the relevance score uses to the host (blocks on the
@@ -457,7 +442,7 @@ mod tests {
     }
 
     #[test]
-    fn forward_and_forward_all_items_agree_with_host_scores() {
+    fn candidate_and_all_item_scores_agree_with_host_scores() {
         let device = Device::flex();
         let model = config().init(&mut ChaCha8Rng::seed_from_u64(2), &device);
         let host = model.host_weights();
@@ -465,11 +450,13 @@ mod tests {
         let items: Tensor<2, Int> =
             Tensor::from_data(TensorData::new(vec![4i64, 1, 0, 3], [2, 2]), &device); // [2, 2]
         let pairs = model
-            .forward(users.clone(), items)
+            .scorer()
+            .candidate_scores(users.clone(), items)
             .try_into_vec_as::<f32>()
             .unwrap();
         let all = model
-            .forward_all_items(users)
+            .scorer()
+            .all_item_scores(users)
             .try_into_vec_as::<f32>()
             .unwrap(); // [2, 5]
         let mut expected = vec![0f32; 5];
@@ -495,7 +482,7 @@ mod tests {
         // Identity heads at the start: the same scores as plain MF from the same draw.
         let plain = config().init(&mut ChaCha8Rng::seed_from_u64(3), &device);
         assert_eq!(model.host_weights().users, plain.host_weights().users);
-        // A non-trivial W_r: forward, forward_all_items and the host copy must all use it.
+        // A non-trivial W_r: the candidate and all-item scores and the host copy must all use it.
         let heads = model.heads.take().unwrap();
         let w: Vec<f32> = (0..16).map(|v| (v as f32 - 7.0) / 10.0).collect();
         model.heads = Some(TwoTaskHeads {
@@ -507,11 +494,13 @@ mod tests {
         let items: Tensor<2, Int> =
             Tensor::from_data(TensorData::new(vec![3i64, 0], [1, 2]), &device);
         let pairs = model
-            .forward(users.clone(), items.clone())
+            .scorer()
+            .candidate_scores(users.clone(), items.clone())
             .try_into_vec_as::<f32>()
             .unwrap();
         let all = model
-            .forward_all_items(users.clone())
+            .scorer()
+            .all_item_scores(users.clone())
             .try_into_vec_as::<f32>()
             .unwrap();
         let mut expected = vec![0f32; 5];
@@ -522,7 +511,8 @@ mod tests {
         }
         // The diversity head (identity) scores plain dot products, without the bias.
         let div = model
-            .forward_diversity(users, items)
+            .scorer()
+            .diversity_scores(users, items)
             .try_into_vec_as::<f32>()
             .unwrap();
         let unit = plain.host_weights();
@@ -687,7 +677,11 @@ mod structure_tests {
         let items =
             || Tensor::<2, Int>::from_data(TensorData::new(vec![1i64, 3, 2, 0], [2, 2]), &device);
         let towers = model(tower_structure(&c, &t), &device);
-        let grads = towers.forward(users(), items()).sum().backward();
+        let grads = towers
+            .scorer()
+            .candidate_scores(users(), items())
+            .sum()
+            .backward();
         let tw = towers.towers.as_ref().unwrap();
         for (name, g) in [
             ("W_item", tw.item_projection.grad(&grads)),
@@ -705,7 +699,11 @@ mod structure_tests {
             },
             &device,
         );
-        let grads = graph.forward(users(), items()).sum().backward();
+        let grads = graph
+            .scorer()
+            .candidate_scores(users(), items())
+            .sum()
+            .backward();
         let g = graph
             .user_embedding
             .grad(&grads)
