@@ -238,15 +238,7 @@ fn timed_epochs(
     // (`eval.every` = epochs), which is not timed here.
     let epochs = repeats + 2;
     let exp = parse(&w.yaml(epochs, lambda, cpu_engine))?;
-    let content = match &exp.model.content {
-        Some(spec) => Some(Arc::new(data::content::build(
-            &prepared.data,
-            &exp.data.source,
-            spec,
-            exp.seed,
-        )?)),
-        None => None,
-    };
+    let content = data::content::for_experiment(&prepared.data, &exp)?.map(Arc::new);
     let ctx = SweepContext {
         experiment: Arc::new(exp),
         data: Arc::clone(&prepared.data),

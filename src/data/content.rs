@@ -70,6 +70,19 @@ fn normalise_rows(block: &mut [f32], dim: usize, weight: f32) {
     }
 }
 
+/// The item content `exp` trains with: its `model.content` (which only the two-tower model
+/// has) built over `data`; `None` for the other models.
+pub fn for_experiment(
+    data: &Dataset,
+    exp: &crate::config::Experiment,
+) -> Result<Option<ItemContent>, DataError> {
+    exp.model
+        .content
+        .as_ref()
+        .map(|spec| build(data, &exp.data.source, spec, exp.seed))
+        .transpose()
+}
+
 /// The content of `data`'s items as `spec` says, for the data of `source` (the experiment's
 /// `seed` draws the synthetic vectors).
 pub fn build(

@@ -345,12 +345,7 @@ pub fn run_sweep(
     }
     // The two-tower model's item content: an unreadable or wrong embeddings file is found
     // here, before anything is written.
-    let content = match &exp.model.content {
-        Some(spec) if exp.model.kind == crate::config::raw::ModelKind::TwoTower => Some(
-            data::content::build(&data, &exp.data.source, spec, exp.seed)?,
-        ),
-        _ => None,
-    };
+    let content = data::content::for_experiment(&data, &exp)?;
     let resumed = match &opts.resume {
         Some(dir) => Some(resume::Resumed::read(
             dir, &exp, &runs, &data, &splits, &device,

@@ -67,6 +67,8 @@ pub enum RunError {
     Spawn(std::io::Error),
     #[error("run '{0}' is not a re-ranking run")]
     NotRerank(String),
+    #[error("the two-tower model has no item content (data::content::for_experiment builds it)")]
+    NoContent,
     #[error(
         "cannot allocate {} for {what}: the machine has not that much free memory; lower model.dim, diversity.sample_users or parallel",
         memory::human_bytes(*bytes)
@@ -225,18 +227,21 @@ pub fn train_run(
     // The run's one random stream: the initial weights, then per epoch the shuffle and the
     // negatives (the split has its own, drawn by the sweep).
     let mut rng = ChaCha8Rng::seed_from_u64(run.seed);
-    let structure = match (exp.model.kind, &ctx.content) {
-        (ModelKind::TwoTower, Some(content)) => Structure::Towers {
-            content: &content.rows,
-            content_dim: content.dim,
-            user_content: exp.model.content.as_ref().is_some_and(|c| c.user_content),
-            train: &split.train,
-        },
-        (ModelKind::LightGcn, _) => Structure::Graph {
+    let structure = match exp.model.kind {
+        ModelKind::Mf => Structure::Ids,
+        ModelKind::TwoTower => {
+            let content = ctx.content.as_deref().ok_or(RunError::NoContent)?;
+            Structure::Towers {
+                content: &content.rows,
+                content_dim: content.dim,
+                user_content: exp.model.content.as_ref().is_some_and(|c| c.user_content),
+                train: &split.train,
+            }
+        }
+        ModelKind::LightGcn => Structure::Graph {
             train: &split.train,
             layers: exp.model.layers,
         },
-        _ => Structure::Ids,
     };
     let model = MatrixFactorizationConfig {
         n_users: data.n_users(),
