@@ -39,6 +39,9 @@ pub struct PdfBackend<'a> {
     glyphs: BTreeMap<GlyphId, usize>,
     /// Opacities used so far (in thousandths), with their ExtGState number.
     alphas: BTreeMap<u32, usize>,
+    /// The content's length when `out` was last written (the content only grows): drop
+    /// writes the document again only when something was drawn since.
+    written: Option<usize>,
 }
 
 /// A number as PDF writes it: at most three decimals, no exponent.
@@ -72,6 +75,7 @@ impl<'a> PdfBackend<'a> {
             content,
             glyphs: BTreeMap::new(),
             alphas: BTreeMap::new(),
+            written: None,
         })
     }
 
@@ -269,9 +273,19 @@ fn stream(dict: &str, data: &[u8]) -> Vec<u8> {
     out
 }
 
+impl PdfBackend<'_> {
+    /// Writes the document into `out`, unless nothing was drawn since it last was.
+    fn write_out(&mut self) {
+        if self.written != Some(self.content.len()) {
+            *self.out = self.document();
+            self.written = Some(self.content.len());
+        }
+    }
+}
+
 impl Drop for PdfBackend<'_> {
     fn drop(&mut self) {
-        *self.out = self.document();
+        self.write_out();
     }
 }
 
@@ -287,7 +301,7 @@ impl DrawingBackend for PdfBackend<'_> {
     }
 
     fn present(&mut self) -> Result<(), DrawingErrorKind<PdfError>> {
-        *self.out = self.document();
+        self.write_out();
         Ok(())
     }
 
