@@ -411,11 +411,12 @@ fn carry_out(
         Effect::Reload => {
             let _ = tx.send(Msg::Experiments(load_experiments(&state.dir)));
         }
-        Effect::LoadPast { experiment } => {
-            let _ = tx.send(Msg::Past(load_past(runs_root, &experiment)));
-        }
         // Reading the store can take a while (hundreds of sweeps and runs): on a thread of
         // its own, so that the workbench keeps drawing; the result arrives as a message.
+        Effect::LoadPast { experiment } => {
+            let root = runs_root.to_path_buf();
+            in_background(tx, move || Msg::Past(load_past(&root, &experiment)));
+        }
         Effect::ListSweeps => {
             let root = runs_root.to_path_buf();
             in_background(tx, move || Msg::Sweeps(stored::list_sweeps(&root)));
