@@ -5,7 +5,8 @@
 //! The axes are one pair of test metrics for both sweeps (the first sweep's trade-off axes):
 //! a point of a sweep that did not evaluate one of them has no value there, never a zero.
 
-use crate::config::{is_lambda_zero, param_label};
+use crate::config::{BASELINE, is_lambda_zero, param_label};
+use crate::front::{MethodPoint, MethodVolume, method_volumes_against};
 use crate::metrics::{Direction, MetricKey};
 use crate::store::RunSummary;
 
@@ -87,6 +88,10 @@ pub struct SweepDiff {
     pub b_label: String,
     /// A's points in its order, then the points only B has, in B's order.
     pub rows: Vec<DiffRow>,
+    /// Each method's hypervolume in A and in B (absent where that sweep has no point of
+    /// it), against one reference point: the nadir of both sweeps' points. The shared
+    /// baseline is left out (it is every method's start).
+    pub volumes: Vec<(String, Option<f64>, Option<f64>)>,
 }
 
 impl SweepDiff {
@@ -127,13 +132,49 @@ impl SweepDiff {
                     b: Some(side(h)),
                 }),
         );
-        Self {
+        let mut diff = Self {
             relevance,
             diversity,
             a_label: a.0.to_string(),
             b_label: b.0.to_string(),
             rows,
+            volumes: Vec::new(),
+        };
+        diff.volumes = diff.method_volumes();
+        diff
+    }
+
+    /// See [`Self::volumes`].
+    fn method_volumes(&self) -> Vec<(String, Option<f64>, Option<f64>)> {
+        let (x_dir, y_dir) = (self.diversity.direction(), self.relevance.direction());
+        let side = |w: Which| -> Vec<MethodPoint<'_>> {
+            self.points(w)
+                .iter()
+                .map(|&(row, x, y)| MethodPoint {
+                    method: &self.rows[row].method,
+                    lambda_zero: self.rows[row].is_lambda_zero(),
+                    x,
+                    y,
+                })
+                .collect()
+        };
+        let (pa, pb) = (side(Which::A), side(Which::B));
+        let both: Vec<(f64, f64)> = pa.iter().chain(&pb).map(|p| (p.x, p.y)).collect();
+        let reference = crate::pareto::nadir(&both, x_dir, y_dir);
+        let va = method_volumes_against(&pa, reference, x_dir, y_dir);
+        let vb = method_volumes_against(&pb, reference, x_dir, y_dir);
+        let find =
+            |vs: &[MethodVolume], m: &str| vs.iter().find(|v| v.method == m).map(|v| v.hypervolume);
+        let mut methods: Vec<&str> = Vec::new();
+        for v in va.iter().chain(&vb) {
+            if v.method != BASELINE && !methods.contains(&v.method.as_str()) {
+                methods.push(&v.method);
+            }
         }
+        methods
+            .iter()
+            .map(|m| (m.to_string(), find(&va, m), find(&vb, m)))
+            .collect()
     }
 
     /// One sweep's points (diversity, relevance) with their row, where both values exist.
@@ -234,6 +275,16 @@ mod tests {
         let pb: Vec<usize> = d.points(Which::B).iter().map(|p| p.0).collect();
         assert_eq!(pb, [0, 1]);
         assert_eq!(d.points(Which::B)[1], (1, 0.50, 0.20));
+        // Hypervolumes against the nadir of both sweeps' points: (diversity 0.12, relevance
+        // 0.20). A's exposure_entropy: its point (0.40, 0.25) with the baseline's
+        // (0.15, 0.25): the box (0.40 − 0.12) × (0.25 − 0.20) = 0.014. B's: (0.50, 0.20)
+        // adds nothing above the reference's relevance; the baseline (0.12, 0.27) spans
+        // no width: 0.
+        assert_eq!(d.volumes.len(), 1, "the baseline is left out");
+        let (m, va, vb) = &d.volumes[0];
+        assert_eq!(m, "exposure_entropy");
+        assert!((va.unwrap() - 0.014).abs() < 1e-12, "{va:?}");
+        assert!(vb.unwrap().abs() < 1e-12, "{vb:?}");
     }
 
     #[test]

@@ -18,7 +18,7 @@ use ratatui::widgets::{
 use super::app::{ChartKind, Focus, LogLevel, RunState, State, Target, TextView, View};
 use super::keys;
 use crate::compare::sweeps::{Change, SweepDiff, Which};
-use crate::front::{MethodPoint, method_volumes, method_volumes_against};
+use crate::front::{MethodPoint, method_volumes};
 use crate::metrics::Direction;
 use crate::pareto::pareto_front_oriented;
 use crate::theme::{self, Rgb, terminal};
@@ -802,39 +802,12 @@ fn render_compare_chart(d: &SweepDiff, frame: &mut Frame, area: Rect) {
     frame.render_widget(chart, area);
 }
 
-/// The hypervolume lines under the table: each method in A and B against the nadir of both.
+/// The hypervolume lines under the table ([`SweepDiff::volumes`]).
 fn compare_volumes(d: &SweepDiff) -> Vec<String> {
-    let (x_dir, y_dir) = (d.diversity.direction(), d.relevance.direction());
-    let side_points = |w: Which| -> Vec<MethodPoint<'_>> {
-        d.points(w)
-            .iter()
-            .map(|&(row, x, y)| MethodPoint {
-                method: &d.rows[row].method,
-                lambda_zero: d.rows[row].is_lambda_zero(),
-                x,
-                y,
-            })
-            .collect()
-    };
-    let (pa, pb) = (side_points(Which::A), side_points(Which::B));
-    let both: Vec<(f64, f64)> = pa.iter().chain(&pb).map(|p| (p.x, p.y)).collect();
-    let reference = crate::pareto::nadir(&both, x_dir, y_dir);
-    let va = method_volumes_against(&pa, reference, x_dir, y_dir);
-    let vb = method_volumes_against(&pb, reference, x_dir, y_dir);
-    let mut methods: Vec<&str> = Vec::new();
-    for v in va.iter().chain(&vb) {
-        if v.method != crate::config::BASELINE && !methods.contains(&v.method.as_str()) {
-            methods.push(&v.method);
-        }
-    }
-    let find = |vs: &[crate::front::MethodVolume], m: &str| {
-        vs.iter()
-            .find(|v| v.method == m)
-            .map_or_else(|| "-".to_string(), |v| format!("{:.4}", v.hypervolume))
-    };
-    methods
+    let fmt = |v: Option<f64>| v.map_or_else(|| "-".to_string(), |v| format!("{v:.4}"));
+    d.volumes
         .iter()
-        .map(|m| format!("HV {m}: A {}  B {}", find(&va, m), find(&vb, m)))
+        .map(|(m, a, b)| format!("HV {m}: A {}  B {}", fmt(*a), fmt(*b)))
         .collect()
 }
 
