@@ -207,7 +207,7 @@ fn md_cell(cell: Option<Cell>) -> String {
 /// `report.md` of `sweep` (whose figures are `figures`, relative to its directory).
 pub fn report_md(sweep: &StoredSweep, columns: &[MetricKey], figures: &[String]) -> String {
     let m = &sweep.manifest;
-    let summaries: Vec<RunSummary> = sweep.runs.iter().map(|r| r.summary.clone()).collect();
+    let summaries: Vec<RunSummary> = sweep.summaries();
     let first = &summaries[0];
     let mut out = format!("# {} — recsweep report\n\n", m.experiment);
     let finished = summaries
@@ -388,7 +388,7 @@ pub fn write(dir: &Path) -> Result<Vec<PathBuf>, ReportError> {
     let plots = &sweep.manifest.plots;
     let mut columns = vec![plots.relevance];
     columns.extend(plots.front_axes());
-    let summaries: Vec<RunSummary> = sweep.runs.iter().map(|r| r.summary.clone()).collect();
+    let summaries: Vec<RunSummary> = sweep.summaries();
     let md = report_md(&sweep, &columns, &figures);
     let tex = table_tex(
         &sweep.manifest.experiment,

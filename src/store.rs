@@ -743,6 +743,13 @@ pub struct StoredSweep {
     pub runs: Vec<StoredRun>,
 }
 
+impl StoredSweep {
+    /// The runs' summaries, in manifest order (what the comparisons, fronts and reports read).
+    pub fn summaries(&self) -> Vec<RunSummary> {
+        self.runs.iter().map(|r| r.summary.clone()).collect()
+    }
+}
+
 fn unreadable(path: &Path, e: impl std::fmt::Display) -> StoreError {
     StoreError::Unreadable {
         path: path.to_path_buf(),

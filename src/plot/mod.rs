@@ -296,7 +296,7 @@ pub fn curve_figures(sweep: &StoredSweep) -> Vec<(FigureKind, CurveFigure)> {
 /// (its own marker and colour, its hypervolume in the legend), labelled with its λ or θ. The
 /// relevance-only baseline is a series of its own.
 pub fn tradeoff_figure(sweep: &StoredSweep, settings: &PlotSettings) -> TradeoffFigure {
-    let summaries: Vec<_> = sweep.runs.iter().map(|r| r.summary.clone()).collect();
+    let summaries: Vec<_> = sweep.summaries();
     let front = crate::front::Front::build(&summaries, settings.relevance, settings.diversity);
     let volumes = crate::front::volumes_by_method(&front);
     let mut series: Vec<TradeoffSeries> = Vec::new();
@@ -769,7 +769,7 @@ pub fn render_all(
 /// rebuilds its `front.csv` from the runs stored.
 pub fn replot(dir: &Path) -> Result<Vec<PathBuf>, PlotError> {
     let sweep = crate::store::read_sweep(dir)?;
-    let summaries: Vec<_> = sweep.runs.iter().map(|r| r.summary.clone()).collect();
+    let summaries: Vec<_> = sweep.summaries();
     let plots = &sweep.manifest.plots;
     let fronts = crate::front::fronts(&summaries, plots.relevance, &plots.front_axes());
     let front_csv = dir.join("front.csv");

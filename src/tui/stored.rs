@@ -163,9 +163,7 @@ pub fn compare(a: &Path, b: &Path) -> Result<SweepDiff, String> {
             .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
         format!("{}/{name}", s.manifest.experiment)
     };
-    let summaries =
-        |s: &store::StoredSweep| -> Vec<_> { s.runs.iter().map(|r| r.summary.clone()).collect() };
-    let (ra, rb) = (summaries(&sa), summaries(&sb));
+    let (ra, rb) = (sa.summaries(), sb.summaries());
     Ok(SweepDiff::new(
         (&label(&sa), &ra),
         (&label(&sb), &rb),
