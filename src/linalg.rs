@@ -47,7 +47,8 @@ pub fn exp(x: f32) -> f32 {
     // Adding and subtracting 1.5 · 2²³ rounds to the nearest integer (no libm `round`).
     const ROUND: f32 = 12_582_912.0;
     let clamped = x.clamp(-103.9, 88.72);
-    let n = (clamped * LOG2E + ROUND) - ROUND;
+    let rounded = clamped * LOG2E + ROUND;
+    let n = rounded - ROUND;
     let r = clamped - n * LN2_HI - n * LN2_LO;
     let mut p = 1.987_569_1e-4_f32;
     p = p * r + 1.398_199_9e-3;
@@ -56,9 +57,13 @@ pub fn exp(x: f32) -> f32 {
     p = p * r + 1.666_666_5e-1;
     p = p * r + 0.5;
     let y = p * r * r + r + 1.0;
-    // 2ⁿ as two factors, so that n below −126 (subnormal results) stays representable.
-    let half = (n * 0.5) as i32;
-    let rest = n as i32 - half;
+    // n as an integer, read from the bits of the rounding sum (its low mantissa bits are
+    // 2²² + n): a float-to-int `as` saturates, which the compiler cannot vectorise.
+    let n_int = (rounded.to_bits() as i32) - ROUND.to_bits() as i32;
+    // 2ⁿ as two factors, so that n below −126 (subnormal results) stays representable: the
+    // first product is never subnormal, so the result is rounded once.
+    let half = n_int >> 1;
+    let rest = n_int - half;
     let two_to = |k: i32| f32::from_bits(((k + 127).clamp(0, 255) as u32) << 23);
     let value = y * two_to(half) * two_to(rest);
     if x > 88.72 {
@@ -207,6 +212,16 @@ pub fn gemm(a: Mat<'_>, op_a: Op, b: Mat<'_>, op_b: Op, c: &mut [f32], accumulat
     }
 }
 
+/// Scores per block of [`top_k`]'s pass.
+const TOP_K_BLOCK: usize = 16;
+
+/// Whether any score of a block is at least `floor` (NaN never is): a comparison per lane
+/// and an OR, which the compiler vectorises.
+#[inline]
+fn any_at_least(block: &[f32], floor: f32) -> bool {
+    block.iter().fold(false, |any, &x| any | (x >= floor))
+}
+
 /// Indices of the `k` highest scores, best first; ties go to the lower item index so lists
 /// are deterministic. Items with score −∞ (excluded) are never returned.
 ///
@@ -227,14 +242,14 @@ pub fn top_k(scores: &[f32], k: usize) -> Vec<u32> {
     // ascending index, so on an equal score the one already listed stays before it. The
     // comparison is `total_cmp`'s, as `before`'s.
     let mut floor = f32::NAN;
-    for (i, &s) in (0u32..).zip(scores) {
+    let mut offer = |best: &mut Vec<(f32, u32)>, floor: &mut f32, i: u32, s: f32| {
         // The common case first: not above a full list's floor (−∞ never is).
-        if best.len() == k && s.total_cmp(&floor) != std::cmp::Ordering::Greater {
-            continue;
+        if best.len() == k && s.total_cmp(floor) != std::cmp::Ordering::Greater {
+            return;
         }
         if s.is_nan() || s == f32::NEG_INFINITY {
             // Excluded (−∞), or no score at all.
-            continue;
+            return;
         }
         let at = best.partition_point(|&b| before(b, (s, i)));
         if best.len() == k {
@@ -242,8 +257,31 @@ pub fn top_k(scores: &[f32], k: usize) -> Vec<u32> {
         }
         best.insert(at, (s, i));
         if best.len() == k {
-            floor = best[k - 1].0;
+            *floor = best[k - 1].0;
         }
+    };
+    // Blocks of `TOP_K_BLOCK` scores all below a full list's floor (or NaN) are passed over
+    // whole: one vectorised comparison per lane, where the item-by-item test is a scalar
+    // `total_cmp`. Below the floor in `<` is below it in `total_cmp` (NaN never enters the
+    // list); a block with a score equal to the floor (+0 against −0 included) goes item by
+    // item.
+    let blocks = scores.chunks_exact(TOP_K_BLOCK);
+    let tail = blocks.remainder();
+    for (b, block) in blocks.enumerate() {
+        if best.len() == k && !any_at_least(block, floor) {
+            continue;
+        }
+        let first = (b * TOP_K_BLOCK) as u32;
+        for (i, &s) in (first..).zip(block) {
+            // Below the floor in `<`: below it in `total_cmp` too, as above.
+            if best.len() < k || s >= floor {
+                offer(&mut best, &mut floor, i, s);
+            }
+        }
+    }
+    let first = (scores.len() - tail.len()) as u32;
+    for (i, &s) in (first..).zip(tail) {
+        offer(&mut best, &mut floor, i, s);
     }
     best.into_iter().map(|(_, i)| i).collect()
 }
@@ -382,6 +420,7 @@ mod tests {
         assert_eq!(exp(1.0e4), f32::INFINITY);
         assert_eq!(exp(-1.0e4), 0.0);
         assert_eq!(exp(f32::NEG_INFINITY), 0.0);
+        assert!(exp(f32::NAN).is_nan());
     }
 
     #[test]
@@ -411,7 +450,7 @@ mod tests {
         // Scores on a coarse grid (many ties), signed zeros, some excluded (−∞) and some NaN
         // (never listed).
         let mut state = 7u64;
-        for n in [1usize, 5, 40, 300] {
+        for n in [1usize, 5, 40, 300, 2000] {
             let scores: Vec<f32> = (0..n)
                 .map(|_| {
                     state = state

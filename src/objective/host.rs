@@ -118,11 +118,9 @@ pub fn exposure_terms_backward(
     let exposure = scores; // now e
 
     // The terms and ∂L/∂e.
-    let mut grad_e = vec![0f32; exposure.len()];
     let mut loss = 0f64;
     for &(regularizer, weight) in terms {
-        loss +=
-            weight * term_value_and_grad(regularizer, exposure, users, tables, weight, &mut grad_e);
+        loss += weight * term_value_and_grad(regularizer, exposure, users, tables, weight, grad_e);
     }
 
     // Backward through e, m, z, the standardisation, into ∂L/∂s (over the exposure buffer).
@@ -344,6 +342,9 @@ fn sum(x: &[f32]) -> f32 {
     acc.iter().sum::<f32>() + rest
 }
 
+/// Columns per parallel task of the exposure entropy's column sums.
+const COLUMN_BLOCK: usize = 512;
+
 /// One term's value, and `weight · ∂term/∂e` added to `grad_e`.
 fn term_value_and_grad(
     regularizer: Regularizer,
@@ -358,15 +359,25 @@ fn term_value_and_grad(
     match regularizer {
         Regularizer::ExposureEntropy => {
             // ē = mean over users; L = 1 − H(ē)/ln n = 1 + Σ ē ln ē / ln n (ē clamped at 1e-12
-            // inside the log, as the burn term does).
-            let mut mean = vec![0f64; n_items];
-            for row in exposure.chunks_exact(n_items) {
-                for (acc, &e) in mean.iter_mut().zip(row) {
-                    *acc += f64::from(e);
-                }
-            }
-            // The burn term averages in f32; so does this, to agree to rounding.
-            let mean: Vec<f32> = mean.iter().map(|s| (s / u) as f32).collect();
+            // inside the log, as the burn term does). Column sums in f64, by blocks of
+            // columns in parallel (each column summed over the rows in order, as a plain loop
+            // would).
+            let mut mean = vec![0f32; n_items];
+            mean.par_chunks_mut(COLUMN_BLOCK)
+                .enumerate()
+                .for_each(|(b, out)| {
+                    let start = b * COLUMN_BLOCK;
+                    let mut acc = vec![0f64; out.len()];
+                    for row in exposure.chunks_exact(n_items) {
+                        for (acc, &e) in acc.iter_mut().zip(&row[start..start + out.len()]) {
+                            *acc += f64::from(e);
+                        }
+                    }
+                    // The burn term averages in f32; so does this, to agree to rounding.
+                    for (m, s) in out.iter_mut().zip(acc) {
+                        *m = (s / u) as f32;
+                    }
+                });
             let max_entropy = (n_items.max(2) as f64).ln();
             let floor = 1e-12f32;
             let mut plogp = 0f64;
@@ -378,11 +389,11 @@ fn term_value_and_grad(
                 let d_plogp = if e >= floor { log + 1.0 } else { log };
                 *d = (f64::from(d_plogp) / max_entropy * weight / u) as f32;
             }
-            for row in grad_e.chunks_exact_mut(n_items) {
+            grad_e.par_chunks_mut(n_items).for_each(|row| {
                 for (g, d) in row.iter_mut().zip(&d_mean) {
                     *g += d;
                 }
-            }
+            });
             1.0 + plogp / max_entropy
         }
         Regularizer::CategorySpread => {
@@ -412,27 +423,29 @@ fn term_value_and_grad(
             value
         }
         Regularizer::PopularityPenalty => {
-            // L = Σ_u Σ_j e_uj ℓ_j / U.
-            let mut value = 0f64;
+            // L = Σ_u Σ_j e_uj ℓ_j / U: per row in parallel, the rows' sums added in order.
             let scaled: Vec<f32> = tables
                 .log_popularity
                 .iter()
                 .map(|&l| (f64::from(l) * weight / u) as f32)
                 .collect();
-            for (row, grad) in exposure
-                .chunks_exact(n_items)
-                .zip(grad_e.chunks_exact_mut(n_items))
-            {
-                for ((&e, &l), (g, s)) in row
-                    .iter()
-                    .zip(&tables.log_popularity)
-                    .zip(grad.iter_mut().zip(&scaled))
-                {
-                    value += f64::from(e) * f64::from(l);
-                    *g += s;
-                }
-            }
-            value / u
+            let per_row: Vec<f64> = exposure
+                .par_chunks_exact(n_items)
+                .zip(grad_e.par_chunks_exact_mut(n_items))
+                .map(|(row, grad)| {
+                    let mut value = 0f64;
+                    for ((&e, &l), (g, s)) in row
+                        .iter()
+                        .zip(&tables.log_popularity)
+                        .zip(grad.iter_mut().zip(&scaled))
+                    {
+                        value += f64::from(e) * f64::from(l);
+                        *g += s;
+                    }
+                    value
+                })
+                .collect();
+            per_row.iter().sum::<f64>() / u
         }
         Regularizer::TwoTask => {
             panic!("the two-task term is not an exposure term (it trains with the burn engine)")

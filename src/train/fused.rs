@@ -423,15 +423,16 @@ impl FusedMf {
         self.items
             .grad
             .par_chunks_mut(per_block * d)
+            .zip(self.bias.grad.par_chunks_mut(per_block))
             .enumerate()
-            .for_each(|(b, out)| {
+            .for_each(|(b, (out, bias_out))| {
                 let start = b * per_block;
                 let block = g.columns(start, out.len() / d);
                 gemm(block, Op::Transposed, p, Op::Plain, out, true);
+                for row in scores.chunks_exact(n_items) {
+                    axpy(1.0, &row[start..start + bias_out.len()], bias_out);
+                }
             });
-        for row in scores.chunks_exact(n_items) {
-            axpy(1.0, row, &mut self.bias.grad);
-        }
         self.exposure = scores;
         value
     }
