@@ -242,7 +242,7 @@ pub fn top_k(scores: &[f32], k: usize) -> Vec<u32> {
     // ascending index, so on an equal score the one already listed stays before it. The
     // comparison is `total_cmp`'s, as `before`'s.
     let mut floor = f32::NAN;
-    let mut offer = |best: &mut Vec<(f32, u32)>, floor: &mut f32, i: u32, s: f32| {
+    let offer = |best: &mut Vec<(f32, u32)>, floor: &mut f32, i: u32, s: f32| {
         // The common case first: not above a full list's floor (−∞ never is).
         if best.len() == k && s.total_cmp(floor) != std::cmp::Ordering::Greater {
             return;
