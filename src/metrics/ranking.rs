@@ -145,18 +145,55 @@ fn cmp_nan_lowest(a: f32, b: f32) -> Ordering {
 }
 
 /// `2 · #{s < p} + #{s == p}` over `scores`: one branch-free pass, which the compiler
-/// vectorises (u32 lanes, flushed before they could overflow).
+/// vectorises (u32 lanes, flushed before they could overflow); on AVX-512 or AVX2 where the
+/// CPU has them (16 or 8 lanes instead of the baseline build's 4). Integer counts: the same
+/// result on every path.
 fn twice_below(scores: &[f32], p: f32) -> u64 {
-    scores
-        .chunks(1 << 30)
-        .map(|chunk| {
-            let twice: u32 = chunk
-                .iter()
-                .map(|&s| 2 * u32::from(s < p) + u32::from(s == p))
-                .sum();
-            u64::from(twice)
-        })
-        .sum()
+    #[cfg(target_arch = "x86_64")]
+    {
+        if std::arch::is_x86_feature_detected!("avx512f") {
+            // SAFETY: the CPU supports AVX-512F (checked just above), the one requirement of
+            // calling a `#[target_feature(enable = "avx512f")]` function.
+            #[allow(unsafe_code)]
+            return unsafe { twice_below_avx512(scores, p) };
+        }
+        if std::arch::is_x86_feature_detected!("avx2") {
+            // SAFETY: as above, for AVX2.
+            #[allow(unsafe_code)]
+            return unsafe { twice_below_avx2(scores, p) };
+        }
+    }
+    twice_below_body(scores, p)
+}
+
+/// [`twice_below_body`] compiled for AVX-512F.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f")]
+fn twice_below_avx512(scores: &[f32], p: f32) -> u64 {
+    twice_below_body(scores, p)
+}
+
+/// [`twice_below_body`] compiled for AVX2.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+fn twice_below_avx2(scores: &[f32], p: f32) -> u64 {
+    twice_below_body(scores, p)
+}
+
+/// A plain loop, no iterator adapter: an adapter's `fold` is a function of its own, compiled
+/// for the baseline CPU whatever calls it.
+#[inline(always)]
+fn twice_below_body(scores: &[f32], p: f32) -> u64 {
+    let mut total = 0u64;
+    // Each item adds at most 2: flushed every 2³⁰ items, before the u32 could wrap.
+    for part in scores.chunks(1 << 30) {
+        let mut twice = 0u32;
+        for &s in part {
+            twice += 2 * u32::from(s < p) + u32::from(s == p);
+        }
+        total += u64::from(twice);
+    }
+    total
 }
 
 /// [`auc_from_scores`] when no score is NaN: for each positive score `p`, the items below
@@ -231,7 +268,11 @@ pub fn auc_from_scores(scores: &[f32], positives: &[u32], excluded: &[u32]) -> O
         return None;
     }
     let n_pos = positive_scores.len() as u128;
-    let nan = scores.iter().any(|s| s.is_nan());
+    // Without an early exit: a branch-free pass that vectorises.
+    let mut nan = false;
+    for s in scores {
+        nan |= s.is_nan();
+    }
     if !nan {
         return auc_without_nan(scores, &positive_scores, positives, excluded);
     }
