@@ -310,7 +310,7 @@ fn row_backward_body(
 }
 
 /// `Σ a_i b_i c_i` with eight partial sums.
-#[inline]
+#[inline(always)]
 fn dot3(a: &[f32], b: &[f32], c: &[f32]) -> f32 {
     let mut acc = [0f32; 8];
     let (ca, cb, cc) = (a.chunks_exact(8), b.chunks_exact(8), c.chunks_exact(8));
@@ -329,7 +329,7 @@ fn dot3(a: &[f32], b: &[f32], c: &[f32]) -> f32 {
 
 /// `Σ x` with eight partial sums (vectorised; the order of the additions differs from a plain
 /// loop's, as burn's reductions do).
-#[inline]
+#[inline(always)]
 fn sum(x: &[f32]) -> f32 {
     let mut acc = [0f32; 8];
     let chunks = x.chunks_exact(8);
