@@ -215,11 +215,17 @@ pub fn gemm(a: Mat<'_>, op_a: Op, b: Mat<'_>, op_b: Op, c: &mut [f32], accumulat
 /// Scores per block of [`top_k`]'s pass.
 const TOP_K_BLOCK: usize = 16;
 
-/// Whether any score of a block is at least `floor` (NaN never is): a comparison per lane
-/// and an OR, which the compiler vectorises.
+/// Bit `j` set where `block[j] ≥ floor` (NaN never is): a comparison per lane gathered into
+/// a mask, which the compiler vectorises; the set bits are then read without a branch per
+/// item.
 #[inline]
-fn any_at_least(block: &[f32], floor: f32) -> bool {
-    block.iter().fold(false, |any, &x| any | (x >= floor))
+fn at_least_mask(block: &[f32], floor: f32) -> u32 {
+    debug_assert!(block.len() <= 32);
+    let mut mask = 0u32;
+    for (j, &x) in block.iter().enumerate() {
+        mask |= u32::from(x >= floor) << j;
+    }
+    mask
 }
 
 /// Indices of the `k` highest scores, best first; ties go to the lower item index so lists
@@ -260,23 +266,27 @@ pub fn top_k(scores: &[f32], k: usize) -> Vec<u32> {
             *floor = best[k - 1].0;
         }
     };
-    // Blocks of `TOP_K_BLOCK` scores all below a full list's floor (or NaN) are passed over
-    // whole: one vectorised comparison per lane, where the item-by-item test is a scalar
-    // `total_cmp`. Below the floor in `<` is below it in `total_cmp` (NaN never enters the
-    // list); a block with a score equal to the floor (+0 against −0 included) goes item by
-    // item.
+    // Once the list is full, each block of `TOP_K_BLOCK` scores is compared with the floor
+    // at once, and only the items at least the floor (in `<`) are offered: below it in `<`
+    // is below it in `total_cmp` (NaN never enters the list), and an item equal to it (+0
+    // against −0 included) is decided by `offer`.
     let blocks = scores.chunks_exact(TOP_K_BLOCK);
     let tail = blocks.remainder();
     for (b, block) in blocks.enumerate() {
-        if best.len() == k && !any_at_least(block, floor) {
-            continue;
-        }
         let first = (b * TOP_K_BLOCK) as u32;
-        for (i, &s) in (first..).zip(block) {
-            // Below the floor in `<`: below it in `total_cmp` too, as above.
-            if best.len() < k || s >= floor {
+        if best.len() < k {
+            for (i, &s) in (first..).zip(block) {
                 offer(&mut best, &mut floor, i, s);
             }
+            continue;
+        }
+        // The block's items at least the floor, as bits; each offered in index order (the
+        // floor may rise meanwhile: `offer` compares again).
+        let mut at_least = at_least_mask(block, floor);
+        while at_least != 0 {
+            let j = at_least.trailing_zeros();
+            offer(&mut best, &mut floor, first + j, block[j as usize]);
+            at_least &= at_least - 1;
         }
     }
     let first = (scores.len() - tail.len()) as u32;

@@ -116,15 +116,33 @@ pub fn ild_at_k(ranked: &[u32], categories: &ItemCategories, k: usize) -> Option
     if top.len() < 2 {
         return None;
     }
-    let mut sum = 0.0;
-    let mut pairs = 0usize;
-    for (i, &a) in top.iter().enumerate() {
-        for &b in &top[i + 1..] {
-            sum += 1.0 - categories.cosine(a, b);
-            pairs += 1;
+    // With v_i item i's multi-hot categories scaled to unit length (0 without categories),
+    // cos(a, b) = v_a · v_b, so the sum over pairs is (‖Σ v_i‖² − Σ ‖v_i‖²) / 2: one pass
+    // over the K items' categories instead of K² / 2 intersections. Σ v_i is kept as
+    // (category, weight) entries, summed per category after a sort.
+    let mut entries: Vec<(u32, f64)> = Vec::with_capacity(2 * top.len());
+    let mut diagonal = 0.0;
+    for &item in top {
+        let cats = categories.of(item);
+        if cats.is_empty() {
+            continue;
         }
+        let w = 1.0 / count_f64(cats.len()).sqrt();
+        entries.extend(cats.iter().map(|&c| (c, w)));
+        diagonal += count_f64(cats.len()) * w * w;
     }
-    Some(sum / count_f64(pairs))
+    entries.sort_unstable_by_key(|&(c, _)| c);
+    let norm_squared: f64 = entries
+        .chunk_by(|a, b| a.0 == b.0)
+        .map(|same| {
+            let s: f64 = same.iter().map(|&(_, w)| w).sum();
+            s * s
+        })
+        .sum();
+    let pairs = count_f64(top.len() * (top.len() - 1) / 2);
+    // Each cosine is in [0, 1]; only rounding could take the sum outside [0, pairs].
+    let similarity = ((norm_squared - diagonal) / 2.0).clamp(0.0, pairs);
+    Some(1.0 - similarity / pairs)
 }
 
 /// Smoothed self-information in bits: `-log2((count + 1) / denominator)`.
@@ -303,6 +321,47 @@ mod tests {
         // {1,2,3} vs {3}: 1 / sqrt(3) = 0.5773502691896258
         let c = ItemCategories::new(vec![vec![1, 2, 3], vec![3]]);
         assert_close!(c.cosine(0, 1), 0.577_350_269_189_625_8);
+    }
+
+    #[test]
+    fn ild_matches_the_mean_over_pairs_of_one_minus_the_cosine() {
+        // Items with 0–3 of 6 categories, lists of every length up to 12, against the
+        // definition summed pair by pair.
+        let mut state = 11u64;
+        let mut next = |m: u64| {
+            state = state
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            (state >> 33) % m
+        };
+        let per_item: Vec<Vec<u32>> = (0..40)
+            .map(|_| (0..next(4)).map(|_| next(6) as u32).collect())
+            .collect();
+        let cats = ItemCategories::new(per_item);
+        for len in 0..=12usize {
+            let list: Vec<u32> = (0..len).map(|_| next(40) as u32).collect();
+            let mut list = list;
+            list.dedup();
+            for k in [1, 2, 5, 12] {
+                let top = &list[..k.min(list.len())];
+                let mut sum = 0.0;
+                let mut pairs = 0usize;
+                for (i, &a) in top.iter().enumerate() {
+                    for &b in &top[i + 1..] {
+                        sum += 1.0 - cats.cosine(a, b);
+                        pairs += 1;
+                    }
+                }
+                let expected = (pairs > 0).then(|| sum / pairs as f64);
+                let got = ild_at_k(&list, &cats, k);
+                match (got, expected) {
+                    (Some(g), Some(e)) => {
+                        assert!((g - e).abs() < 1e-12, "{list:?} k {k}: {g} vs {e}")
+                    }
+                    (g, e) => assert_eq!(g, e, "{list:?} k {k}"),
+                }
+            }
+        }
     }
 
     #[test]

@@ -203,17 +203,16 @@ pub fn category_profile(
 ) -> Option<Vec<f64>> {
     let mut profile = vec![0.0; n_categories];
     let mut categorised = 0usize;
+    let counted = |c: u32| usize::try_from(c).ok().filter(|&c| c < n_categories);
     for &item in items {
-        let cats: Vec<usize> = categories
-            .of(item)
-            .iter()
-            .filter_map(|&c| usize::try_from(c).ok().filter(|&c| c < n_categories))
-            .collect();
-        if cats.is_empty() {
+        let cats = categories.of(item);
+        // Counted first, then added: no list built per item.
+        let n = cats.iter().filter(|&&c| counted(c).is_some()).count();
+        if n == 0 {
             continue;
         }
-        let share = 1.0 / count_f64(cats.len());
-        for c in cats {
+        let share = 1.0 / count_f64(n);
+        for c in cats.iter().filter_map(|&c| counted(c)) {
             profile[c] += share;
         }
         categorised += 1;
