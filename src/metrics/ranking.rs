@@ -239,13 +239,23 @@ fn auc_without_nan(
     if n_neg == 0 {
         return None;
     }
-    // No NaN here: `total_cmp` orders as `<` does, but for −0 before +0, which the counts
-    // below read as equal (`partition_point` with `<` and `<=`).
-    skip_scores.sort_unstable_by(f32::total_cmp);
+    // The −∞ among them (excluded items, as the evaluator marks them) are below every finite
+    // positive and equal to a −∞ one: counted, not sorted. No NaN here: `total_cmp` orders
+    // the rest as `<` does, but for −0 before +0, which the counts below read as equal
+    // (`partition_point` with `<` and `<=`).
+    let mut finite = skip_scores;
+    finite.retain(|&s| s > f32::NEG_INFINITY);
+    let minus_infinity = (n - n_neg as usize - finite.len()) as u64;
+    finite.sort_unstable_by(f32::total_cmp);
     let mut twice_u: u128 = 0;
     for &p in positive_scores {
-        let below = skip_scores.partition_point(|&s| s < p) as u64;
-        let not_above = skip_scores.partition_point(|&s| s <= p) as u64;
+        let (below_inf, equal_inf) = if p > f32::NEG_INFINITY {
+            (minus_infinity, 0)
+        } else {
+            (0, minus_infinity)
+        };
+        let below = below_inf + finite.partition_point(|&s| s < p) as u64;
+        let not_above = below_inf + equal_inf + finite.partition_point(|&s| s <= p) as u64;
         let twice_skipped = 2 * below + (not_above - below);
         twice_u += u128::from(twice_below(scores, p) - twice_skipped);
     }
@@ -299,10 +309,11 @@ pub fn auc_from_scores(scores: &[f32], positives: &[u32], excluded: &[u32]) -> O
     }
     let n_pos = positive_scores.len() as u128;
     // Without an early exit: a branch-free pass that vectorises.
-    let mut nan = false;
-    for s in scores {
-        nan |= s.is_nan();
+    let mut nan = 0u32;
+    for &s in scores {
+        nan |= u32::from(s.is_nan());
     }
+    let nan = nan != 0;
     if !nan {
         return auc_without_nan(scores, &positive_scores, positives, excluded);
     }
@@ -596,7 +607,8 @@ mod tests {
     #[test]
     fn auc_matches_brute_force_with_many_ties() {
         let mut rng = Rng::new(7);
-        let levels = [0.0f32, 0.25, 0.5, 1.0, f32::NAN];
+        // −∞ (as the evaluator marks excluded items) and −0 besides ties; NaN last.
+        let levels = [0.0f32, 0.25, 0.5, 1.0, f32::NEG_INFINITY, -0.0, f32::NAN];
         for case in 0..400 {
             let n = 1 + rng.below(40);
             let scores: Vec<f32> = (0..n)
@@ -611,10 +623,11 @@ mod tests {
                 })
                 .collect();
             let positives = rng.subset(n, 0.3);
+            // Every other case, ids in both lists (they count as positives).
             let excluded: Vec<u32> = rng
                 .subset(n, 0.2)
                 .into_iter()
-                .filter(|i| !positives.contains(i))
+                .filter(|i| case % 2 == 1 || !positives.contains(i))
                 .collect();
             let fast = auc_from_scores(&scores, &positives, &excluded);
             let slow = brute_force_auc(&scores, &positives, &excluded);
