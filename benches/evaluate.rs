@@ -77,10 +77,11 @@ fn main() {
         let t = Instant::now();
         // Users scored 32 at a time by one matrix product, as the evaluator scores them.
         let users: Vec<usize> = (0..n_users).collect();
+        let scorer = weights.block_scorer();
         let checksum: f64 = users
             .par_chunks(32)
             .map_init(Vec::new, |block, chunk| {
-                weights.score_users(chunk, block);
+                scorer.score_users(chunk, block);
                 f64::from(block[chunk[0] % n_items])
             })
             .sum();

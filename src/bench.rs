@@ -362,10 +362,11 @@ fn evaluation_figures(prepared: &Prepared, weights: &HostWeights, repeats: usize
             .collect()
     };
     let scoring = time(&|| {
+        let scorer = weights.block_scorer();
         users
             .par_chunks(32)
             .map_init(Vec::new, |buf, block| {
-                weights.score_users(block, buf);
+                scorer.score_users(block, buf);
                 f64::from(buf.iter().copied().fold(f32::MIN, f32::max))
             })
             .sum()

@@ -7,7 +7,7 @@
 //! held-out positives. No sampled negatives anywhere in reported metrics. Users are processed in
 //! parallel and one score buffer per worker thread is reused, so memory is O(block · items · threads)
 //! plus the top-K lists, never users × items. Users are scored in blocks by one matrix product
-//! (`HostWeights::score_users`), and each list is kept by one pass over the scores
+//! (`HostWeights::block_scorer`, the item matrix transposed once), and each list is kept by one pass over the scores
 //! ([`top_k`](crate::linalg::top_k)).
 
 use rayon::prelude::*;
@@ -280,10 +280,11 @@ fn per_user_scores<T: Send>(
     per_user: impl Fn(usize, &mut [f32]) -> T + Sync,
 ) -> Vec<T> {
     let n_items = weights.n_items();
+    let scorer = weights.block_scorer();
     users
         .par_chunks(SCORE_BLOCK)
         .map_init(Vec::new, |block_scores, block| {
-            weights.score_users(block, block_scores);
+            scorer.score_users(block, block_scores);
             block
                 .iter()
                 .zip(block_scores.chunks_exact_mut(n_items.max(1)))
