@@ -101,12 +101,17 @@ pub fn exposure_terms_backward(
         grad_e,
     } = work;
     // Every buffer is overwritten row by row before it is read, but ∂L/∂e, which the terms
-    // add to.
+    // add to. The exposure entropy's and the popularity penalty's ∂L/∂e are the same row
+    // for every user (`row_constant`); only the category spread's differs by user, and only
+    // then is a `[u × n_items]` ∂L/∂e made (the constant row added to each of its rows).
     for buffer in [&mut *allowed, &mut *z, &mut *membership] {
         buffer.resize(scores.len(), 0.0);
     }
+    let per_row = terms.iter().any(|(r, _)| *r == Regularizer::CategorySpread);
     grad_e.clear();
-    grad_e.resize(scores.len(), 0.0);
+    if per_row {
+        grad_e.resize(scores.len(), 0.0);
+    }
     let rows: Vec<RowForward> = scores
         .par_chunks_mut(n_items)
         .zip(allowed.par_chunks_mut(n_items))
@@ -117,24 +122,46 @@ pub fn exposure_terms_backward(
         .collect();
     let exposure = scores; // now e
 
-    // The terms and ∂L/∂e.
+    // The terms, and ∂L/∂e.
+    let mut row_constant = vec![0f32; n_items];
     let mut loss = 0f64;
     for &(regularizer, weight) in terms {
-        loss += weight * term_value_and_grad(regularizer, exposure, users, tables, weight, grad_e);
+        let grad = Grad {
+            row_constant: &mut row_constant,
+            per_row: grad_e,
+        };
+        loss += weight * term_value_and_grad(regularizer, exposure, users, tables, weight, grad);
+    }
+    if per_row {
+        grad_e.par_chunks_mut(n_items).for_each(|row| {
+            for (g, c) in row.iter_mut().zip(&row_constant) {
+                *g += c;
+            }
+        });
     }
 
     // Backward through e, m, z, the standardisation, into ∂L/∂s (over the exposure buffer).
     let scale = scale as f32;
-    exposure
+    let backward = |(((e, a), z), m): (((&mut [f32], &[f32]), &[f32]), &[f32]),
+                    g: &[f32],
+                    row: &RowForward| {
+        row_backward(e, g, Row { a, z, m }, row, tau, scale);
+    };
+    let buffers = exposure
         .par_chunks_mut(n_items)
-        .zip(grad_e.par_chunks(n_items))
         .zip(allowed.par_chunks(n_items))
         .zip(z.par_chunks(n_items))
-        .zip(membership.par_chunks(n_items))
-        .zip(rows.par_iter())
-        .for_each(|(((((e, g), a), z), m), row)| {
-            row_backward(e, g, Row { a, z, m }, row, tau, scale)
-        });
+        .zip(membership.par_chunks(n_items));
+    if per_row {
+        buffers
+            .zip(grad_e.par_chunks(n_items))
+            .zip(rows.par_iter())
+            .for_each(|((buffers, g), row)| backward(buffers, g, row));
+    } else {
+        buffers
+            .zip(rows.par_iter())
+            .for_each(|(buffers, row)| backward(buffers, &row_constant, row));
+    }
     loss
 }
 
@@ -397,14 +424,21 @@ fn sum(x: &[f32]) -> f32 {
 /// Columns per parallel task of the exposure entropy's column sums.
 const COLUMN_BLOCK: usize = 512;
 
-/// One term's value, and `weight · ∂term/∂e` added to `grad_e`.
+/// Where a term adds `weight · ∂term/∂e`: a row shared by every user, or (the category
+/// spread) each user's own row of `[u × n_items]`.
+struct Grad<'a> {
+    row_constant: &'a mut [f32],
+    per_row: &'a mut [f32],
+}
+
+/// One term's value, and `weight · ∂term/∂e` added to `grad`.
 fn term_value_and_grad(
     regularizer: Regularizer,
     exposure: &[f32],
     users: usize,
     tables: &HostItemTables,
     weight: f64,
-    grad_e: &mut [f32],
+    grad: Grad<'_>,
 ) -> f64 {
     let n_items = tables.log_popularity.len();
     let u = users as f64;
@@ -441,11 +475,9 @@ fn term_value_and_grad(
                 let d_plogp = if e >= floor { log + 1.0 } else { log };
                 *d = (f64::from(d_plogp) / max_entropy * weight / u) as f32;
             }
-            grad_e.par_chunks_mut(n_items).for_each(|row| {
-                for (g, d) in row.iter_mut().zip(&d_mean) {
-                    *g += d;
-                }
-            });
+            for (g, d) in grad.row_constant.iter_mut().zip(&d_mean) {
+                *g += d;
+            }
             1.0 + plogp / max_entropy
         }
         Regularizer::CategorySpread => {
@@ -469,34 +501,26 @@ fn term_value_and_grad(
                 Op::Plain,
                 categories,
                 Op::Transposed,
-                grad_e,
+                grad.per_row,
                 true,
             );
             value
         }
         Regularizer::PopularityPenalty => {
-            // L = Σ_u Σ_j e_uj ℓ_j / U: per row in parallel, the rows' sums added in order.
-            let scaled: Vec<f32> = tables
-                .log_popularity
-                .iter()
-                .map(|&l| (f64::from(l) * weight / u) as f32)
-                .collect();
+            // L = Σ_u Σ_j e_uj ℓ_j / U, each row's sum in parallel, added in order; ∂L/∂e_u
+            // = ℓ / U, the same for every user.
             let per_row: Vec<f64> = exposure
                 .par_chunks_exact(n_items)
-                .zip(grad_e.par_chunks_exact_mut(n_items))
-                .map(|(row, grad)| {
-                    let mut value = 0f64;
-                    for ((&e, &l), (g, s)) in row
-                        .iter()
+                .map(|row| {
+                    row.iter()
                         .zip(&tables.log_popularity)
-                        .zip(grad.iter_mut().zip(&scaled))
-                    {
-                        value += f64::from(e) * f64::from(l);
-                        *g += s;
-                    }
-                    value
+                        .map(|(&e, &l)| f64::from(e) * f64::from(l))
+                        .sum::<f64>()
                 })
                 .collect();
+            for (g, &l) in grad.row_constant.iter_mut().zip(&tables.log_popularity) {
+                *g += (f64::from(l) * weight / u) as f32;
+            }
             per_row.iter().sum::<f64>() / u
         }
         Regularizer::TwoTask => {
