@@ -142,9 +142,7 @@ pub fn exposure_terms_backward(
 
     // Backward through e, m, z, the standardisation, into ∂L/∂s (over the exposure buffer).
     let scale = scale as f32;
-    let backward = |(((e, a), z), m): (((&mut [f32], &[f32]), &[f32]), &[f32]),
-                    g: &[f32],
-                    row: &RowForward| {
+    let backward = |(((e, a), z), m): RowBuffers<'_>, g: &[f32], row: &RowForward| {
         row_backward(e, g, Row { a, z, m }, row, tau, scale);
     };
     let buffers = exposure
@@ -289,6 +287,10 @@ fn top_k_boundary(z: &[f32], k: usize) -> f32 {
         _ => (MASKED_Z / 2.0) as f32,
     }
 }
+
+/// One row's exposure (then gradient) buffer and its forward buffers (`a`, z, m), as the
+/// backward pass zips them.
+type RowBuffers<'a> = (((&'a mut [f32], &'a [f32]), &'a [f32]), &'a [f32]);
 
 /// One row's forward buffers, read by backward.
 struct Row<'a> {
