@@ -228,11 +228,37 @@ fn at_least_mask(block: &[f32], floor: f32) -> u32 {
     mask
 }
 
+/// The largest score of a block, NaN passed over (−∞ for a block without a number):
+/// `x > m ? x : m`, which compiles to one vector max per lane group.
+#[inline]
+fn block_max(block: &[f32]) -> f32 {
+    let mut lanes = [f32::NEG_INFINITY; 8];
+    let chunks = block.chunks_exact(8);
+    let rest = chunks.remainder();
+    for chunk in chunks {
+        for (m, &x) in lanes.iter_mut().zip(chunk) {
+            *m = if x > *m { x } else { *m };
+        }
+    }
+    let mut max = f32::NEG_INFINITY;
+    for &x in lanes.iter().chain(rest) {
+        max = if x > max { x } else { max };
+    }
+    max
+}
+
+/// [`top_k`] bounds the K-th score from the blocks' largest scores first when there are at
+/// least this many blocks per listed item.
+const BOUND_BLOCKS_PER_ITEM: usize = 4;
+
 /// Indices of the `k` highest scores, best first; ties go to the lower item index so lists
 /// are deterministic. Items with score −∞ (excluded) are never returned.
 ///
-/// One pass over the scores keeps the best `k` so far in order: an item enters only when it
-/// beats the current K-th (a single comparison for almost every item of a long catalogue).
+/// On a long catalogue, a lower bound `t` of the K-th score comes first: the K-th largest of
+/// the blocks' largest scores (K blocks each hold a score at least `t`, so an item below `t`
+/// is in no top K). Then one pass over the scores keeps the best `k` so far in order,
+/// offering a block's items only where they reach `t` or the list's K-th (a vectorised
+/// comparison per block; few items are ever offered).
 pub fn top_k(scores: &[f32], k: usize) -> Vec<u32> {
     // "a before b" in the list: higher score, then lower index.
     let before = |a: (f32, u32), b: (f32, u32)| match a.0.total_cmp(&b.0) {
@@ -243,6 +269,16 @@ pub fn top_k(scores: &[f32], k: usize) -> Vec<u32> {
     if k == 0 {
         return Vec::new();
     }
+    // The bound: NaN never is a block's largest, and comparing in `total_cmp` a −0 largest
+    // may stand for a +0 beside it, which only lowers the bound. Below the bound in `<` is
+    // below it in `total_cmp`.
+    let bound = if scores.len() / TOP_K_BLOCK >= BOUND_BLOCKS_PER_ITEM * k {
+        let mut maxima: Vec<f32> = scores.chunks_exact(TOP_K_BLOCK).map(block_max).collect();
+        let (_, kth, _) = maxima.select_nth_unstable_by(k - 1, |a, b| b.total_cmp(a));
+        *kth
+    } else {
+        f32::NEG_INFINITY
+    };
     let mut best: Vec<(f32, u32)> = Vec::with_capacity(k + 1);
     // Once the list is full, an item enters only above the K-th score: items come in
     // ascending index, so on an equal score the one already listed stays before it. The
@@ -266,23 +302,24 @@ pub fn top_k(scores: &[f32], k: usize) -> Vec<u32> {
             *floor = best[k - 1].0;
         }
     };
-    // Once the list is full, each block of `TOP_K_BLOCK` scores is compared with the floor
-    // at once, and only the items at least the floor (in `<`) are offered: below it in `<`
-    // is below it in `total_cmp` (NaN never enters the list), and an item equal to it (+0
-    // against −0 included) is decided by `offer`.
+    // Each block of `TOP_K_BLOCK` scores is compared at once with the higher of the bound
+    // and (the list full) its floor, and only the items at least that (in `<`) are offered:
+    // below it in `<` is below it in `total_cmp` (NaN never enters the list), and an item
+    // equal to it (+0 against −0 included) is decided by `offer`.
+    let threshold = |best: &Vec<(f32, u32)>, floor: f32| {
+        if best.len() == k && floor > bound {
+            floor
+        } else {
+            bound
+        }
+    };
     let blocks = scores.chunks_exact(TOP_K_BLOCK);
     let tail = blocks.remainder();
     for (b, block) in blocks.enumerate() {
         let first = (b * TOP_K_BLOCK) as u32;
-        if best.len() < k {
-            for (i, &s) in (first..).zip(block) {
-                offer(&mut best, &mut floor, i, s);
-            }
-            continue;
-        }
-        // The block's items at least the floor, as bits; each offered in index order (the
-        // floor may rise meanwhile: `offer` compares again).
-        let mut at_least = at_least_mask(block, floor);
+        // The block's items at least the threshold, as bits; each offered in index order
+        // (the floor may rise meanwhile: `offer` compares again).
+        let mut at_least = at_least_mask(block, threshold(&best, floor));
         while at_least != 0 {
             let j = at_least.trailing_zeros();
             offer(&mut best, &mut floor, first + j, block[j as usize]);
@@ -291,7 +328,9 @@ pub fn top_k(scores: &[f32], k: usize) -> Vec<u32> {
     }
     let first = (scores.len() - tail.len()) as u32;
     for (i, &s) in (first..).zip(tail) {
-        offer(&mut best, &mut floor, i, s);
+        if s >= threshold(&best, floor) {
+            offer(&mut best, &mut floor, i, s);
+        }
     }
     best.into_iter().map(|(_, i)| i).collect()
 }
@@ -460,7 +499,7 @@ mod tests {
         // Scores on a coarse grid (many ties), signed zeros, some excluded (−∞) and some NaN
         // (never listed).
         let mut state = 7u64;
-        for n in [1usize, 5, 40, 300, 2000] {
+        for n in [1usize, 5, 40, 300, 2000, 5000] {
             let scores: Vec<f32> = (0..n)
                 .map(|_| {
                     state = state
@@ -483,7 +522,7 @@ mod tests {
                     .total_cmp(&scores[a as usize])
                     .then(a.cmp(&b))
             });
-            for k in [1, 3, 10, 500] {
+            for k in [1, 3, 10, 20, 500] {
                 let expected: Vec<u32> = reference.iter().copied().take(k).collect();
                 assert_eq!(top_k(&scores, k), expected, "n {n}, k {k}");
             }
