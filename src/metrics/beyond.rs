@@ -15,7 +15,10 @@ use super::util::{count_f64, count64_f64, item_index, top_k, wide_f64};
 /// for intra-list diversity.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ItemCategories {
-    per_item: Vec<Vec<u32>>,
+    /// Item `i`'s categories are `flat[offsets[i]..offsets[i + 1]]`: one contiguous array
+    /// (the metrics read a list's items' categories, and a training profile's, per user).
+    offsets: Vec<usize>,
+    flat: Vec<u32>,
     /// Distinct category ids over all items.
     n_categories: usize,
     /// One past the largest category id (0 without categories).
@@ -38,8 +41,14 @@ impl ItemCategories {
             .last()
             .and_then(|&c| usize::try_from(c).ok())
             .map_or(0, |c| c + 1);
+        let mut offsets = Vec::with_capacity(per_item.len() + 1);
+        offsets.push(0);
+        for categories in &per_item {
+            offsets.push(offsets.last().copied().unwrap_or(0) + categories.len());
+        }
         Self {
-            per_item,
+            offsets,
+            flat: per_item.into_iter().flatten().collect(),
             n_categories: ids.len(),
             id_bound,
         }
@@ -47,7 +56,7 @@ impl ItemCategories {
 
     /// Number of items the table describes.
     pub fn n_items(&self) -> usize {
-        self.per_item.len()
+        self.offsets.len().saturating_sub(1)
     }
 
     /// Number of distinct category ids over all items: the categories of the
@@ -69,8 +78,7 @@ impl ItemCategories {
     /// and for an id outside the table.
     pub fn of(&self, item: u32) -> &[u32] {
         item_index(item)
-            .and_then(|i| self.per_item.get(i))
-            .map(Vec::as_slice)
+            .and_then(|i| Some(&self.flat[*self.offsets.get(i)?..*self.offsets.get(i + 1)?]))
             .unwrap_or(&[])
     }
 
