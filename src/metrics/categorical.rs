@@ -73,33 +73,47 @@ pub fn alpha_dcg_at_k(
 /// at most `depth` items long: at each position the remaining relevant item
 /// with the largest gain given those already placed, ties to the lower id.
 fn greedy_ideal_order(relevant: &[u32], categories: &ItemCategories, depth: usize) -> Vec<u32> {
+    greedy_ideal(relevant, categories, depth).0
+}
+
+/// [`greedy_ideal_order`], with each placed item's gain (as [`gains`] gives it for that
+/// order: the same sums of the same factors).
+fn greedy_ideal(
+    relevant: &[u32],
+    categories: &ItemCategories,
+    depth: usize,
+) -> (Vec<u32>, Vec<f64>) {
     // factor[c] = (1 - α)^{n_c}, n_c = placed items covering c, as in `gains`.
     let mut factor: Vec<f64> = vec![1.0; categories.id_bound()];
-    let mut remaining: Vec<u32> = relevant.to_vec();
-    let mut order = Vec::with_capacity(depth.min(relevant.len()));
+    let mut remaining: Vec<(u32, &[u32])> = relevant
+        .iter()
+        .map(|&item| (item, categories.of(item)))
+        .collect();
+    let length = depth.min(relevant.len());
+    let (mut order, mut placed_gains) = (Vec::with_capacity(length), Vec::with_capacity(length));
     while order.len() < depth && !remaining.is_empty() {
         // `remaining` stays ascending, and only a strictly larger gain replaces the best so
         // far: ties go to the lower id.
         let mut best = 0;
         let mut best_gain = f64::NEG_INFINITY;
-        for (at, &item) in remaining.iter().enumerate() {
-            let gain: f64 = categories
-                .of(item)
-                .iter()
-                .map(|&c| factor[c as usize])
-                .sum();
+        for (at, &(_, cats)) in remaining.iter().enumerate() {
+            let mut gain = 0.0;
+            for &c in cats {
+                gain += factor[c as usize];
+            }
             if gain > best_gain {
                 best = at;
                 best_gain = gain;
             }
         }
-        let item = remaining.remove(best);
-        for &c in categories.of(item) {
+        let (item, cats) = remaining.remove(best);
+        for &c in cats {
             factor[c as usize] *= 1.0 - ALPHA_NDCG_ALPHA;
         }
         order.push(item);
+        placed_gains.push(best_gain);
     }
-    order
+    (order, placed_gains)
 }
 
 /// α-NDCG@K of one user with its ideal α-DCG computed once for every cut-off
@@ -127,8 +141,9 @@ impl<'a> AlphaNdcg<'a> {
     /// Computes the greedy ideal α-DCG at every cut-off `1..=depth` for the
     /// held-out positives `relevant` (sorted ascending).
     pub fn new(relevant: &'a [u32], categories: &'a ItemCategories, depth: usize) -> Self {
-        let order = greedy_ideal_order(relevant, categories, depth);
-        let ideal = gains(&order, relevant, categories)
+        let (_, placed_gains) = greedy_ideal(relevant, categories, depth);
+        let ideal = placed_gains
+            .into_iter()
             .enumerate()
             .scan(0.0, |sum, (pos, gain)| {
                 *sum += gain * discount(pos);
