@@ -221,8 +221,9 @@ pub struct BlockScorer<'w> {
 
 impl BlockScorer<'_> {
     /// Scores of every item for each of `users`, row by row, into `out` (resized to
-    /// `[users.len() × n_items]`): one matrix product `P_users Qᵀ` for the block, then the
-    /// biases. The same values as [`HostWeights::score_user`] up to the order of the sums.
+    /// `[users.len() × n_items]`): the biases, and one matrix product `P_users Qᵀ` for the
+    /// block added onto them. The same values as [`HostWeights::score_user`] up to the order
+    /// of the sums.
     pub fn score_users(&self, users: &[usize], out: &mut Vec<f32>) {
         use crate::linalg::{Mat, Op, gemm};
         let w = self.weights;
@@ -232,21 +233,20 @@ impl BlockScorer<'_> {
             .flat_map(|&u| w.users[u * d..(u + 1) * d].iter())
             .copied()
             .collect();
+        // The biases first, the product added onto them (`b + p·q` is `p·q + b`), without a
+        // second pass over the block.
         out.clear();
-        out.resize(users.len() * n_items, 0.0);
+        for _ in users {
+            out.extend_from_slice(&w.bias);
+        }
         gemm(
             Mat::new(&rows, users.len(), d),
             Op::Plain,
             Mat::new(&self.items_t, d, n_items),
             Op::Plain,
             out,
-            false,
+            true,
         );
-        for row in out.chunks_exact_mut(n_items.max(1)) {
-            for (s, b) in row.iter_mut().zip(&w.bias) {
-                *s += b;
-            }
-        }
     }
 }
 

@@ -381,13 +381,13 @@ impl FusedMf {
         scores.resize(u * n_items, 0.0);
         let bias = &self.bias.w;
         par_row_blocks(&mut scores, n_items, &rows, d, |rows_block, out| {
-            let block = Mat::new(rows_block, rows_block.len() / d, d);
-            gemm(block, Op::Plain, q, Op::Transposed, out, false);
+            // The biases first, the product added onto them: `b + p·q` is `p·q + b`, without
+            // a second pass over the block.
             for row in out.chunks_exact_mut(n_items) {
-                for (s, b) in row.iter_mut().zip(bias) {
-                    *s += b;
-                }
+                row.copy_from_slice(bias);
             }
+            let block = Mat::new(rows_block, rows_block.len() / d, d);
+            gemm(block, Op::Plain, q, Op::Transposed, out, true);
         });
         let excluded: Vec<&[u32]> = users
             .iter()
