@@ -34,14 +34,17 @@ pub struct HostItemTables {
 }
 
 /// The buffers of [`exposure_terms_backward`], kept by the caller between steps so that a step
-/// allocates nothing (`[u × n_items]` each).
+/// allocates none of its large buffers (`[u × n_items]` each, but the shared gradient row).
 #[derive(Debug, Default)]
 pub struct Workspace {
     /// 1 for an allowed item, 0 for a masked one.
     allowed: Vec<f32>,
     z: Vec<f32>,
     membership: Vec<f32>,
+    /// Made only when a term's ∂L/∂e differs by user (the category spread).
     grad_e: Vec<f32>,
+    /// `[n_items]`: the part of ∂L/∂e shared by every user.
+    row_constant: Vec<f32>,
 }
 
 /// The exposure terms of a method, and what their exposure is made with.
@@ -99,6 +102,7 @@ pub fn exposure_terms_backward(
         z,
         membership,
         grad_e,
+        row_constant,
     } = work;
     // Every buffer is overwritten row by row before it is read, but ∂L/∂e, which the terms
     // add to. The exposure entropy's and the popularity penalty's ∂L/∂e are the same row
@@ -123,18 +127,19 @@ pub fn exposure_terms_backward(
     let exposure = scores; // now e
 
     // The terms, and ∂L/∂e.
-    let mut row_constant = vec![0f32; n_items];
+    row_constant.clear();
+    row_constant.resize(n_items, 0.0);
     let mut loss = 0f64;
     for &(regularizer, weight) in terms {
         let grad = Grad {
-            row_constant: &mut row_constant,
+            row_constant,
             per_row: grad_e,
         };
         loss += weight * term_value_and_grad(regularizer, exposure, users, tables, weight, grad);
     }
     if per_row {
         grad_e.par_chunks_mut(n_items).for_each(|row| {
-            for (g, c) in row.iter_mut().zip(&row_constant) {
+            for (g, c) in row.iter_mut().zip(row_constant.iter()) {
                 *g += c;
             }
         });
@@ -158,7 +163,7 @@ pub fn exposure_terms_backward(
     } else {
         buffers
             .zip(rows.par_iter())
-            .for_each(|(buffers, row)| backward(buffers, &row_constant, row));
+            .for_each(|(buffers, row)| backward(buffers, row_constant, row));
     }
     loss
 }
