@@ -33,8 +33,8 @@ pub struct HostItemTables {
     pub log_popularity: Vec<f32>,
 }
 
-/// The buffers of [`exposure_terms_backward`], kept by the caller between steps so that a step
-/// allocates none of its large buffers (`[u × n_items]` each, but the shared gradient row).
+/// The buffers of [`exposure_terms_backward`] (`[u × n_items]` each, the shared gradient row
+/// `[n_items]`), kept by the caller between steps so that a step allocates none of them.
 #[derive(Debug, Default)]
 pub struct Workspace {
     /// 1 for an allowed item, 0 for a masked one.
