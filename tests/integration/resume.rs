@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use crate::kill::SWEEP;
-use crate::support::{recsweep, spawn_sweep};
+use crate::support::{recsweep, recsweep_refused, spawn_sweep};
 
 /// Every file under `dir` but the figures (their pixels carry no numbers a resume could get
 /// wrong, and `plot` is tested on its own) and the hidden temporaries of atomic writes (a
@@ -197,18 +197,14 @@ fn a_changed_config_or_data_is_refused_before_anything_is_written() {
         tiny.replace("learning_rate: 0.02", "learning_rate: 0.03"),
     )
     .unwrap();
-    let o = recsweep(&["--run", other.to_str().unwrap(), "--resume", dir]);
-    let stderr = String::from_utf8_lossy(&o.stderr);
-    assert_eq!(o.status.code(), Some(2), "{stderr}");
+    let stderr = recsweep_refused(&["--run", other.to_str().unwrap(), "--resume", dir]);
     assert!(
         stderr.contains("'learning_rate: 0.02' stored, 'learning_rate: 0.03' now"),
         "{stderr}"
     );
 
     // The backend: the sweep trained on the CPU.
-    let o = recsweep(&["--resume", dir, "--backend", "wgpu"]);
-    let stderr = String::from_utf8_lossy(&o.stderr);
-    assert_eq!(o.status.code(), Some(2), "{stderr}");
+    let stderr = recsweep_refused(&["--resume", dir, "--backend", "wgpu"]);
     assert!(stderr.contains("must not mix backends"), "{stderr}");
 
     // --resume with --out is a usage error.

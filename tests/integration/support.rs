@@ -55,6 +55,15 @@ pub fn recsweep_ok(args: &[&str]) -> String {
     stdout
 }
 
+/// Runs the `recsweep` binary with `args`, asserts it refused them (exit 2, showing its
+/// stderr if not), and returns its stderr.
+pub fn recsweep_refused(args: &[&str]) -> String {
+    let o = recsweep(args);
+    let stderr = String::from_utf8_lossy(&o.stderr).into_owned();
+    assert_eq!(o.status.code(), Some(2), "{stderr}");
+    stderr
+}
+
 /// `DIR/<run>/summary.json`.
 pub fn summary(dir: &Path, run: &str) -> RunSummary {
     let text = std::fs::read_to_string(dir.join(run).join("summary.json")).unwrap();

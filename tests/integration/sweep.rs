@@ -8,7 +8,9 @@ use recsweep::metrics::MetricKey;
 use recsweep::store::RunSummary;
 
 use crate::plots::{FIGURES, check_png};
-use crate::support::{key as metric, recsweep, recsweep_ok, repo, run_ids, summary};
+use crate::support::{
+    key as metric, recsweep, recsweep_ok, recsweep_refused, repo, run_ids, summary,
+};
 
 /// Every file of the run store exists and is consistent for every run.
 fn check_store(dir: &Path, backend: &str) -> Vec<RunSummary> {
@@ -882,14 +884,12 @@ fn an_output_directory_that_is_a_file_or_holds_a_sweep_is_refused_before_writing
     // A file where the directory should be.
     let file = tmp.path().join("taken");
     std::fs::write(&file, "not a directory").unwrap();
-    let o = recsweep(&[
+    let stderr = recsweep_refused(&[
         "--run",
         "tests/fixtures/tiny.yaml",
         "--out",
         file.to_str().unwrap(),
     ]);
-    let stderr = String::from_utf8_lossy(&o.stderr);
-    assert_eq!(o.status.code(), Some(2), "{stderr}");
     assert!(
         stderr.contains("output directory") && stderr.contains(file.to_str().unwrap()),
         "{stderr}"
@@ -904,14 +904,12 @@ fn an_output_directory_that_is_a_file_or_holds_a_sweep_is_refused_before_writing
         out.to_str().unwrap(),
     ]);
     let before = std::fs::read(out.join("sweep.json")).unwrap();
-    let o = recsweep(&[
+    let stderr = recsweep_refused(&[
         "--run",
         "tests/fixtures/tiny.yaml",
         "--out",
         out.to_str().unwrap(),
     ]);
-    let stderr = String::from_utf8_lossy(&o.stderr);
-    assert_eq!(o.status.code(), Some(2), "{stderr}");
     assert!(stderr.contains("already holds a sweep"), "{stderr}");
     assert_eq!(std::fs::read(out.join("sweep.json")).unwrap(), before);
 }
@@ -932,14 +930,12 @@ fn data_that_leaves_no_held_out_positive_is_refused_before_writing() {
     )
     .unwrap();
     let out = tmp.path().join("out");
-    let o = recsweep(&[
+    let stderr = recsweep_refused(&[
         "--run",
         yaml.to_str().unwrap(),
         "--out",
         out.to_str().unwrap(),
     ]);
-    let stderr = String::from_utf8_lossy(&o.stderr);
-    assert_eq!(o.status.code(), Some(2), "{stderr}");
     assert!(
         stderr.contains("no user with a held-out test positive") && stderr.contains("30 users"),
         "{stderr}"
