@@ -144,40 +144,11 @@ fn cmp_nan_lowest(a: f32, b: f32) -> Ordering {
     }
 }
 
-/// `2 · #{s < p} + #{s == p}` over `scores`: one branch-free pass, which the compiler
-/// vectorises (u32 lanes, flushed before they could overflow); on AVX-512 or AVX2 where the
-/// CPU has them (16 or 8 lanes instead of the baseline build's 4). Integer counts: the same
-/// result on every path.
-fn twice_below(scores: &[f32], p: f32) -> u64 {
-    #[cfg(target_arch = "x86_64")]
-    {
-        if std::arch::is_x86_feature_detected!("avx512f") {
-            // SAFETY: the CPU supports AVX-512F (checked just above), the one requirement of
-            // calling a `#[target_feature(enable = "avx512f")]` function.
-            #[allow(unsafe_code)]
-            return unsafe { twice_below_avx512(scores, p) };
-        }
-        if std::arch::is_x86_feature_detected!("avx2") {
-            // SAFETY: as above, for AVX2.
-            #[allow(unsafe_code)]
-            return unsafe { twice_below_avx2(scores, p) };
-        }
-    }
-    twice_below_body(scores, p)
-}
-
-/// [`twice_below_body`] compiled for AVX-512F.
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx512f")]
-fn twice_below_avx512(scores: &[f32], p: f32) -> u64 {
-    twice_below_body(scores, p)
-}
-
-/// [`twice_below_body`] compiled for AVX2.
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2")]
-fn twice_below_avx2(scores: &[f32], p: f32) -> u64 {
-    twice_below_body(scores, p)
+simd_dispatch! {
+    /// `2 · #{s < p} + #{s == p}` over `scores`: one branch-free pass, which the compiler
+    /// vectorises (u32 lanes, flushed before they could overflow), on AVX-512 or AVX2 where
+    /// the CPU has them. Integer counts: the same result on every path.
+    fn twice_below(scores: &[f32], p: f32) -> u64 = twice_below_body
 }
 
 /// A plain loop, no iterator adapter: an adapter's `fold` is a function of its own, compiled

@@ -168,66 +168,22 @@ pub fn exposure_terms_backward(
     loss
 }
 
-/// Row forward: writes the mask `a`, z and m, turns `s` into e, returns what backward reads.
-/// Masked items are those of `excluded` (sorted or not; repeats allowed). Every pass is a
-/// plain loop over equal-length slices, so that it vectorises: on AVX-512 or AVX2 where the
-/// CPU has them (16 or 8 lanes instead of the baseline build's 4; AVX-512 measured about 10 %
-/// faster than AVX2 here), with the same arithmetic element by element and the same order of
-/// partial sums, so the same results.
-fn row_forward(
-    s: &mut [f32],
-    a: &mut [f32],
-    z: &mut [f32],
-    m: &mut [f32],
-    excluded: &[u32],
-    tau: f32,
-    k: usize,
-) -> RowForward {
-    #[cfg(target_arch = "x86_64")]
-    {
-        if std::arch::is_x86_feature_detected!("avx512f") {
-            // SAFETY: the CPU supports AVX-512F (checked just above), the one requirement of
-            // calling a `#[target_feature(enable = "avx512f")]` function.
-            #[allow(unsafe_code)]
-            return unsafe { row_forward_avx512(s, a, z, m, excluded, tau, k) };
-        }
-        if std::arch::is_x86_feature_detected!("avx2") {
-            // SAFETY: as above, for AVX2.
-            #[allow(unsafe_code)]
-            return unsafe { row_forward_avx2(s, a, z, m, excluded, tau, k) };
-        }
-    }
-    row_forward_body(s, a, z, m, excluded, tau, k)
-}
-
-/// [`row_forward_body`] compiled for AVX-512F.
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx512f")]
-fn row_forward_avx512(
-    s: &mut [f32],
-    a: &mut [f32],
-    z: &mut [f32],
-    m: &mut [f32],
-    excluded: &[u32],
-    tau: f32,
-    k: usize,
-) -> RowForward {
-    row_forward_body(s, a, z, m, excluded, tau, k)
-}
-
-/// [`row_forward_body`] compiled for AVX2.
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2")]
-fn row_forward_avx2(
-    s: &mut [f32],
-    a: &mut [f32],
-    z: &mut [f32],
-    m: &mut [f32],
-    excluded: &[u32],
-    tau: f32,
-    k: usize,
-) -> RowForward {
-    row_forward_body(s, a, z, m, excluded, tau, k)
+simd_dispatch! {
+    /// Row forward: writes the mask `a`, z and m, turns `s` into e, returns what backward
+    /// reads. Masked items are those of `excluded` (sorted or not; repeats allowed). Every
+    /// pass is a plain loop over equal-length slices, so that it vectorises: on AVX-512 or
+    /// AVX2 where the CPU has them (AVX-512 measured about 10 % faster than AVX2 here), with
+    /// the same arithmetic element by element and the same order of partial sums, so the
+    /// same results.
+    fn row_forward(
+        s: &mut [f32],
+        a: &mut [f32],
+        z: &mut [f32],
+        m: &mut [f32],
+        excluded: &[u32],
+        tau: f32,
+        k: usize,
+    ) -> RowForward = row_forward_body
 }
 
 #[inline(always)]
@@ -304,60 +260,18 @@ struct Row<'a> {
     m: &'a [f32],
 }
 
-/// Row backward: from ∂L/∂e (`g`) and the forward buffers, writes `scale · ∂L/∂s` over
-/// `out` (which held e). `x = a z σ` is recovered from z. On AVX2 where the CPU has it, as
-/// [`row_forward`].
-fn row_backward(
-    out: &mut [f32],
-    g: &[f32],
-    row: Row<'_>,
-    forward: &RowForward,
-    tau: f32,
-    scale: f32,
-) {
-    #[cfg(target_arch = "x86_64")]
-    {
-        if std::arch::is_x86_feature_detected!("avx512f") {
-            // SAFETY: the CPU supports AVX-512F (checked just above), the one requirement of
-            // calling a `#[target_feature(enable = "avx512f")]` function.
-            #[allow(unsafe_code)]
-            return unsafe { row_backward_avx512(out, g, row, forward, tau, scale) };
-        }
-        if std::arch::is_x86_feature_detected!("avx2") {
-            // SAFETY: as above, for AVX2.
-            #[allow(unsafe_code)]
-            return unsafe { row_backward_avx2(out, g, row, forward, tau, scale) };
-        }
-    }
-    row_backward_body(out, g, row, forward, tau, scale);
-}
-
-/// [`row_backward_body`] compiled for AVX-512F.
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx512f")]
-fn row_backward_avx512(
-    out: &mut [f32],
-    g: &[f32],
-    row: Row<'_>,
-    forward: &RowForward,
-    tau: f32,
-    scale: f32,
-) {
-    row_backward_body(out, g, row, forward, tau, scale);
-}
-
-/// [`row_backward_body`] compiled for AVX2.
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2")]
-fn row_backward_avx2(
-    out: &mut [f32],
-    g: &[f32],
-    row: Row<'_>,
-    forward: &RowForward,
-    tau: f32,
-    scale: f32,
-) {
-    row_backward_body(out, g, row, forward, tau, scale);
+simd_dispatch! {
+    /// Row backward: from ∂L/∂e (`g`) and the forward buffers, writes `scale · ∂L/∂s` over
+    /// `out` (which held e). `x = a z σ` is recovered from z. On AVX-512 or AVX2 where the
+    /// CPU has them, as [`row_forward`].
+    fn row_backward(
+        out: &mut [f32],
+        g: &[f32],
+        row: Row<'_>,
+        forward: &RowForward,
+        tau: f32,
+        scale: f32,
+    ) -> () = row_backward_body
 }
 
 #[inline(always)]
