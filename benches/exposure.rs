@@ -85,13 +85,11 @@ fn main() {
             .par_chunks_mut(users_per * n_items)
             .zip(p.par_chunks(users_per * dim))
             .for_each(|(out, rows)| {
-                let block = Mat::new(rows, rows.len() / dim, dim);
-                gemm(block, Op::Plain, qm, Op::Transposed, out, false);
                 for row in out.chunks_exact_mut(n_items) {
-                    for (s, b) in row.iter_mut().zip(&bias) {
-                        *s += b;
-                    }
+                    row.copy_from_slice(&bias);
                 }
+                let block = Mat::new(rows, rows.len() / dim, dim);
+                gemm(block, Op::Plain, qm, Op::Transposed, out, true);
             });
         forward.push(t.elapsed().as_secs_f64());
         let t = Instant::now();
