@@ -25,7 +25,6 @@ pub struct Graph {
     n_users: usize,
     n_items: usize,
     layers: usize,
-    edges: usize,
 }
 
 /// The directed edges of the graph of `train` (user → item and item → user for each positive)
@@ -80,13 +79,12 @@ impl Graph {
             n_users,
             n_items,
             layers,
-            edges: n,
         }
     }
 
     /// Directed edges (twice the positives).
     pub fn edges(&self) -> usize {
-        self.edges
+        self.src.dims()[0]
     }
 
     /// The layer mean of the propagated embeddings.
