@@ -19,22 +19,24 @@ macro_rules! say_raw {
     ($($t:tt)*) => { print!("{}", $crate::charset::for_terminal(&format!($($t)*))) };
 }
 
-/// `fn NAME(args) -> T` that runs `BODY(args)` (an `#[inline(always)]` function of plain
-/// loops) compiled for AVX-512F or AVX2 where the CPU has them, and as the baseline build
-/// otherwise: the same arithmetic on every path, 16 or 8 lanes instead of 4.
+/// `fn NAME(args) -> T { BODY }` whose body (plain loops) is compiled for AVX-512F or AVX2
+/// where the CPU has them, and as the baseline build otherwise: the same arithmetic on every
+/// path, 16 or 8 lanes instead of 4.
 macro_rules! simd_dispatch {
-    ($(#[$doc:meta])* fn $name:ident($($arg:ident: $ty:ty),* $(,)?) -> $ret:ty = $body:ident) => {
+    ($(#[$doc:meta])* fn $name:ident($($arg:ident: $ty:ty),* $(,)?) -> $ret:ty $body:block) => {
         $(#[$doc])*
         fn $name($($arg: $ty),*) -> $ret {
+            #[inline(always)]
+            fn body($($arg: $ty),*) -> $ret $body
             #[cfg(target_arch = "x86_64")]
             {
                 #[target_feature(enable = "avx512f")]
                 fn avx512($($arg: $ty),*) -> $ret {
-                    $body($($arg),*)
+                    body($($arg),*)
                 }
                 #[target_feature(enable = "avx2")]
                 fn avx2($($arg: $ty),*) -> $ret {
-                    $body($($arg),*)
+                    body($($arg),*)
                 }
                 if std::arch::is_x86_feature_detected!("avx512f") {
                     // SAFETY: the CPU supports AVX-512F (checked just above), the one
@@ -48,7 +50,7 @@ macro_rules! simd_dispatch {
                     return unsafe { avx2($($arg),*) };
                 }
             }
-            $body($($arg),*)
+            body($($arg),*)
         }
     };
 }

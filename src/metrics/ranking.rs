@@ -147,24 +147,21 @@ fn cmp_nan_lowest(a: f32, b: f32) -> Ordering {
 simd_dispatch! {
     /// `2 · #{s < p} + #{s == p}` over `scores`: one branch-free pass, which the compiler
     /// vectorises (u32 lanes, flushed before they could overflow), on AVX-512 or AVX2 where
-    /// the CPU has them. Integer counts: the same result on every path.
-    fn twice_below(scores: &[f32], p: f32) -> u64 = twice_below_body
-}
-
-/// A plain loop, no iterator adapter: an adapter's `fold` is a function of its own, compiled
-/// for the baseline CPU whatever calls it.
-#[inline(always)]
-fn twice_below_body(scores: &[f32], p: f32) -> u64 {
-    let mut total = 0u64;
-    // Each item adds at most 2: flushed every 2³⁰ items, before the u32 could wrap.
-    for part in scores.chunks(1 << 30) {
-        let mut twice = 0u32;
-        for &s in part {
-            twice += 2 * u32::from(s < p) + u32::from(s == p);
+    /// the CPU has them. Integer counts: the same result on every path. A plain loop, no
+    /// iterator adapter: an adapter's `fold` is a function of its own, compiled for the
+    /// baseline CPU whatever calls it.
+    fn twice_below(scores: &[f32], p: f32) -> u64 {
+        let mut total = 0u64;
+        // Each item adds at most 2: flushed every 2³⁰ items, before the u32 could wrap.
+        for part in scores.chunks(1 << 30) {
+            let mut twice = 0u32;
+            for &s in part {
+                twice += 2 * u32::from(s < p) + u32::from(s == p);
+            }
+            total += u64::from(twice);
         }
-        total += u64::from(twice);
+        total
     }
-    total
 }
 
 /// [`auc_from_scores`] when no score is NaN: for each positive score `p`, the items below

@@ -183,54 +183,43 @@ simd_dispatch! {
         excluded: &[u32],
         tau: f32,
         k: usize,
-    ) -> RowForward = row_forward_body
-}
-
-#[inline(always)]
-fn row_forward_body(
-    s: &mut [f32],
-    a: &mut [f32],
-    z: &mut [f32],
-    m: &mut [f32],
-    excluded: &[u32],
-    tau: f32,
-    k: usize,
-) -> RowForward {
-    a.fill(1.0);
-    for &i in excluded {
-        a[i as usize] = 0.0;
+    ) -> RowForward {
+        a.fill(1.0);
+        for &i in excluded {
+            a[i as usize] = 0.0;
+        }
+        // A sum of ones: exact in f32 below 2²⁴ items.
+        let count = dot(a, a);
+        assert!(
+            count > 0.0,
+            "an exposure user has no item left to recommend"
+        );
+        let mean = dot(a, s) / count;
+        // s becomes x = a (s − μ), then z = x / σ + (1 − a) M.
+        for (x, &a) in s.iter_mut().zip(a.iter()) {
+            *x = (*x - mean) * a;
+        }
+        let variance = dot(s, s) / count;
+        let std = (variance + (STD_FLOOR * STD_FLOOR) as f32).sqrt();
+        let masked_z = MASKED_Z as f32;
+        // Each division of an element by a row's constant is a multiplication by its
+        // reciprocal, taken once (a vector division costs as much as a dozen multiplications;
+        // the values differ from dividing by at most an ulp).
+        let (inv_std, inv_tau) = (1.0 / std, 1.0 / tau);
+        for ((z, &x), &a) in z.iter_mut().zip(s.iter()).zip(a.iter()) {
+            *z = x * inv_std + (1.0 - a) * masked_z;
+        }
+        let threshold = top_k_boundary(z, k);
+        for (m, &z) in m.iter_mut().zip(z.iter()) {
+            *m = sigmoid((z - threshold) * inv_tau);
+        }
+        let total = sum(m);
+        let inv_total = 1.0 / total;
+        for (e, &m) in s.iter_mut().zip(m.iter()) {
+            *e = m * inv_total;
+        }
+        RowForward { std, total, count }
     }
-    // A sum of ones: exact in f32 below 2²⁴ items.
-    let count = dot(a, a);
-    assert!(
-        count > 0.0,
-        "an exposure user has no item left to recommend"
-    );
-    let mean = dot(a, s) / count;
-    // s becomes x = a (s − μ), then z = x / σ + (1 − a) M.
-    for (x, &a) in s.iter_mut().zip(a.iter()) {
-        *x = (*x - mean) * a;
-    }
-    let variance = dot(s, s) / count;
-    let std = (variance + (STD_FLOOR * STD_FLOOR) as f32).sqrt();
-    let masked_z = MASKED_Z as f32;
-    // Each division of an element by a row's constant is a multiplication by its
-    // reciprocal, taken once (a vector division costs as much as a dozen multiplications;
-    // the values differ from dividing by at most an ulp).
-    let (inv_std, inv_tau) = (1.0 / std, 1.0 / tau);
-    for ((z, &x), &a) in z.iter_mut().zip(s.iter()).zip(a.iter()) {
-        *z = x * inv_std + (1.0 - a) * masked_z;
-    }
-    let threshold = top_k_boundary(z, k);
-    for (m, &z) in m.iter_mut().zip(z.iter()) {
-        *m = sigmoid((z - threshold) * inv_tau);
-    }
-    let total = sum(m);
-    let inv_total = 1.0 / total;
-    for (e, &m) in s.iter_mut().zip(m.iter()) {
-        *e = m * inv_total;
-    }
-    RowForward { std, total, count }
 }
 
 /// The midpoint of the K-th and (K+1)-th highest of `z`, or `M / 2` when K covers the row
@@ -271,41 +260,31 @@ simd_dispatch! {
         forward: &RowForward,
         tau: f32,
         scale: f32,
-    ) -> () = row_backward_body
-}
-
-#[inline(always)]
-fn row_backward_body(
-    out: &mut [f32],
-    g: &[f32],
-    row: Row<'_>,
-    forward: &RowForward,
-    tau: f32,
-    scale: f32,
-) {
-    let Row { a, z, m } = row;
-    let (std, total, count) = (forward.std, forward.total, forward.count);
-    // Σ g e = Σ g m / Σ m.
-    let ge = dot(g, m) / total;
-    // ∂z = (g − Σ g e) / Σ m · m (1 − m) / τ; the row's divisors as one reciprocal, and σ's,
-    // as in the forward pass.
-    let per_total_tau = 1.0 / (total * tau);
-    let inv_std = 1.0 / std;
-    for ((out, &g), &m) in out.iter_mut().zip(g.iter()).zip(m.iter()) {
-        *out = (g - ge) * per_total_tau * (m * (1.0 - m));
-    }
-    // ∂σ = −Σ ∂z x / σ², with x = a z σ.
-    let gz_x = dot3(out, a, z);
-    let g_std = -gz_x * std / (std * std);
-    // ∂x = ∂z / σ + ∂σ · x / (c σ) = ∂z / σ + ∂σ · a z / c, on allowed items.
-    let per_z = g_std / count;
-    for ((out, &a), &z) in out.iter_mut().zip(a.iter()).zip(z.iter()) {
-        *out = a * (*out * inv_std + per_z * z);
-    }
-    // ∂s = a (∂x − Σ a ∂x / c).
-    let mean_part = sum(out) / count;
-    for (out, &a) in out.iter_mut().zip(a.iter()) {
-        *out = a * (*out - mean_part) * scale;
+    ) -> () {
+        let Row { a, z, m } = row;
+        let (std, total, count) = (forward.std, forward.total, forward.count);
+        // Σ g e = Σ g m / Σ m.
+        let ge = dot(g, m) / total;
+        // ∂z = (g − Σ g e) / Σ m · m (1 − m) / τ; the row's divisors as one reciprocal, and σ's,
+        // as in the forward pass.
+        let per_total_tau = 1.0 / (total * tau);
+        let inv_std = 1.0 / std;
+        for ((out, &g), &m) in out.iter_mut().zip(g.iter()).zip(m.iter()) {
+            *out = (g - ge) * per_total_tau * (m * (1.0 - m));
+        }
+        // ∂σ = −Σ ∂z x / σ², with x = a z σ.
+        let gz_x = dot3(out, a, z);
+        let g_std = -gz_x * std / (std * std);
+        // ∂x = ∂z / σ + ∂σ · x / (c σ) = ∂z / σ + ∂σ · a z / c, on allowed items.
+        let per_z = g_std / count;
+        for ((out, &a), &z) in out.iter_mut().zip(a.iter()).zip(z.iter()) {
+            *out = a * (*out * inv_std + per_z * z);
+        }
+        // ∂s = a (∂x − Σ a ∂x / c).
+        let mean_part = sum(out) / count;
+        for (out, &a) in out.iter_mut().zip(a.iter()) {
+            *out = a * (*out - mean_part) * scale;
+        }
     }
 }
 
