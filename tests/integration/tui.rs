@@ -370,6 +370,63 @@ impl Workbench {
     }
 }
 
+/// The screen `raw` (a pty's output) leaves on a 120 × 36 terminal, row by row: printable
+/// characters at the cursor, the cursor moved by `CSI row;col H`, the screen cleared by
+/// `CSI 2 J`; every other escape sequence (colours, modes) passed over.
+fn screen(raw: &str) -> String {
+    let (rows, cols) = (36usize, 120usize);
+    let mut grid = vec![vec![' '; cols]; rows];
+    let (mut row, mut col) = (0usize, 0usize);
+    let mut chars = raw.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '\u{1b}' {
+            if chars.peek() != Some(&'[') {
+                chars.next();
+                continue;
+            }
+            chars.next();
+            let mut params = String::new();
+            let mut end = ' ';
+            for p in chars.by_ref() {
+                if ('\u{40}'..='\u{7e}').contains(&p) {
+                    end = p;
+                    break;
+                }
+                params.push(p);
+            }
+            match end {
+                'H' => {
+                    let mut at = params.split(';').map(|v| v.parse::<usize>().unwrap_or(1));
+                    row = at.next().unwrap_or(1).saturating_sub(1);
+                    col = at.next().unwrap_or(1).saturating_sub(1);
+                }
+                'J' if params == "2" => grid = vec![vec![' '; cols]; rows],
+                _ => {}
+            }
+        } else if !c.is_control() {
+            if row < rows && col < cols {
+                grid[row][col] = c;
+            }
+            col += 1;
+        }
+    }
+    grid.iter()
+        .map(|r| r.iter().collect::<String>())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[test]
+fn the_replayed_screen_keeps_cells_a_redraw_did_not_touch() {
+    // "finished" first, then a redraw that changes only some cells (colours between them),
+    // as the workbench's terminal backend does.
+    let raw = "\u{1b}[2J\u{1b}[3;5H2/4 run(s) finished\u{1b}[38;5;2;49m\u{1b}[3;5H4\u{1b}[3;21Hh";
+    let rows: Vec<String> = screen(raw).lines().map(str::to_owned).collect();
+    assert_eq!(rows.len(), 36);
+    assert_eq!(rows[2].trim(), "4/4 run(s) finished");
+    assert!(!raw.contains("4/4 run(s) finished"));
+}
+
 /// A folder with `experiments/tiny.yaml` (six epochs).
 fn tiny_workplace() -> tempfile::TempDir {
     let work = tempfile::tempdir().unwrap();
@@ -483,12 +540,10 @@ fn watch_follows_a_sweep_another_process_writes() {
         wb.text()
     );
     // Every remote run ended: the sweep ends on screen too, and q quits without asking.
+    // The terminal is redrawn cell by cell (only the cells that changed), so the line is read
+    // off the replayed screen, not the raw output.
     assert!(
-        wb.wait_for(
-            // Redrawn cell by cell: the end of the log line is what is sure to be contiguous.
-            &|t| t.contains("4/4 run(s) finished"),
-            30
-        ),
+        wb.wait_for(&|t| screen(t).contains("4/4 run(s) finished"), 30),
         "no run end seen:\n{}",
         wb.text()
     );
