@@ -345,6 +345,13 @@ impl Workbench {
         false
     }
 
+    /// Whether `text` shows within `secs` seconds: in the output as printed, or on the
+    /// replayed screen (a redraw writes only the cells that changed, so text that replaces
+    /// other text can be split in the raw output).
+    fn wait_for_text(&self, text: &str, secs: u64) -> bool {
+        self.wait_for(&|t| t.contains(text) || screen(t).contains(text), secs)
+    }
+
     fn press(&mut self, keys: &[u8]) {
         self.stdin.write_all(keys).unwrap();
         self.stdin.flush().unwrap();
@@ -446,7 +453,7 @@ fn the_real_binary_launches_a_sweep_in_a_pty_and_quits_cleanly() {
     let work = tiny_workplace();
     let mut wb = Workbench::start(work.path(), "experiments", &[]);
     assert!(
-        wb.wait_for(&|t| t.contains("tiny (2 runs)"), 20),
+        wb.wait_for_text("tiny (2 runs)", 20),
         "workbench did not start:\n{}",
         wb.text()
     );
@@ -478,7 +485,7 @@ fn no_color_draws_the_workbench_without_colours() {
     let work = tiny_workplace();
     let wb = Workbench::start(work.path(), "experiments", &[("NO_COLOR", "1")]);
     assert!(
-        wb.wait_for(&|t| t.contains("tiny (2 runs)"), 20),
+        wb.wait_for_text("tiny (2 runs)", 20),
         "workbench did not start:\n{}",
         wb.text()
     );
@@ -498,7 +505,7 @@ fn a_non_utf8_locale_draws_the_workbench_in_ascii() {
     let work = tiny_workplace();
     let wb = Workbench::start(work.path(), "experiments", &[("LC_ALL", "C")]);
     assert!(
-        wb.wait_for(&|t| t.contains("tiny (2 runs)"), 20),
+        wb.wait_for_text("tiny (2 runs)", 20),
         "workbench did not start:\n{}",
         wb.text()
     );
@@ -525,7 +532,7 @@ fn watch_follows_a_sweep_another_process_writes() {
     }
     let wb = Workbench::start(work.path(), "--watch remote", &[]);
     assert!(
-        wb.wait_for(&|t| t.contains("watching"), 20),
+        wb.wait_for_text("watching", 20),
         "the workbench did not open the sweep:\n{}",
         wb.text()
     );
@@ -540,10 +547,8 @@ fn watch_follows_a_sweep_another_process_writes() {
         wb.text()
     );
     // Every remote run ended: the sweep ends on screen too, and q quits without asking.
-    // The terminal is redrawn cell by cell (only the cells that changed), so the line is read
-    // off the replayed screen, not the raw output.
     assert!(
-        wb.wait_for(&|t| screen(t).contains("4/4 run(s) finished"), 30),
+        wb.wait_for_text("4/4 run(s) finished", 30),
         "no run end seen:\n{}",
         wb.text()
     );
@@ -678,31 +683,27 @@ fn the_real_binary_opens_and_compares_stored_sweeps() {
     }
     let mut wb = Workbench::start(work.path(), "experiments", &[]);
     assert!(
-        wb.wait_for(&|t| t.contains("2/2 tiny/b"), 20),
+        wb.wait_for_text("2/2 tiny/b", 20),
         "the stored sweeps are not listed:\n{}",
         wb.text()
     );
     // Tab to the sweeps, open the newest (b), select a, compare.
     wb.press(b"\t\r");
     assert!(
-        wb.wait_for(&|t| t.contains("(stored: runs/tiny/b)"), 20),
+        wb.wait_for_text("(stored: runs/tiny/b)", 20),
         "the sweep did not open:\n{}",
         wb.text()
     );
     wb.press(b"jm");
     assert!(
-        // The screen is drawn cell by cell: the log line is what is sure to be contiguous.
-        wb.wait_for(
-            &|t| t.contains("comparing tiny/b (A) with tiny/a (B): 3 point(s)"),
-            20
-        ),
+        wb.wait_for_text("comparing tiny/b (A) with tiny/a (B): 3 point(s)", 20),
         "no comparison drawn:\n{}",
         wb.text()
     );
     // The runs pane: Enter shows the selected run's config.yaml.
     wb.press(b"\t\r");
     assert!(
-        wb.wait_for(&|t| t.contains("learning_rate"), 20),
+        wb.wait_for_text("learning_rate", 20),
         "no config shown:\n{}",
         wb.text()
     );
